@@ -1,0 +1,285 @@
+/**
+ * The only place that reads stack config. `parseConfig` is pure (tested without mocks); the
+ * program calls `readConfig`, which feeds it the raw values Pulumi holds for this project.
+ *
+ * Defaults live in Pulumi.yaml (the CLI applies them; the offline check applies them the same way),
+ * so a key missing here is missing from the stack and its project declaration alike.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { allFlags, manifestConfigKeys, type Feature, FEATURES } from "./features/manifest";
+
+export const PROJECT = "console-wiring";
+
+export interface WiringConfig {
+  readonly herokuApp: string;
+  readonly cloudflareAccountId: string;
+  readonly ticketsHost: string;
+  readonly ticketsApiPath: string;
+  readonly vaultMount: string;
+  readonly vaultPaths: { readonly freescout: string; readonly cloudflare: string };
+  readonly serviceToken: {
+    readonly name: string;
+    readonly duration: string;
+    readonly secretVersion: number;
+    readonly expiryWarningDays: number;
+  };
+  /** Values of the config keys the feature manifest reads (`freescoutApiUrl`, ...). */
+  readonly manifestValues: Readonly<Record<string, string>>;
+  /** Flag var → requested on. Every flag of the manifest is present (absent in config = off). */
+  readonly flags: Readonly<Record<string, boolean>>;
+  /** IDs of existing objects to adopt with Pulumi's `import` option instead of creating them. */
+  readonly adopt: {
+    readonly accessApplicationId?: string;
+    readonly accessPolicyId?: string;
+    readonly serviceTokenId?: string;
+    readonly vaultCloudflareSecret: boolean;
+  };
+}
+
+/** Raw config as Pulumi holds it: key (without the project namespace) → string. */
+export type RawConfig = Readonly<Record<string, string | undefined>>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      `${PROJECT}: the stack config has ${problems.length} problem${problems.length === 1 ? "" : "s"}; nothing was applied.\n` +
+        problems.map((p) => `  - ${p}`).join("\n"),
+    );
+    this.name = "ConfigError";
+  }
+}
+
+const HEROKU_APP = /^[a-z][a-z0-9-]{1,28}[a-z0-9]$/;
+const ACCOUNT_ID = /^[0-9a-f]{32}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+const HOSTNAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const URL_PATH = /^\/(?:[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*)?$/;
+const VAULT_PATH = /^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
+const GO_DURATION = /^(?:\d+(?:ns|us|µs|ms|s|m|h))+$/;
+
+/** Keys this module reads besides the manifest's own; anything else in the namespace is a typo. */
+const FIXED_KEYS = [
+  "herokuApp",
+  "cloudflareAccountId",
+  "ticketsHost",
+  "ticketsApiPath",
+  "vaultMount",
+  "vaultFreescoutPath",
+  "vaultCloudflarePath",
+  "serviceTokenName",
+  "serviceTokenDuration",
+  "serviceTokenSecretVersion",
+  "tokenExpiryWarningDays",
+  "flags",
+  "adoptAccessApplicationId",
+  "adoptAccessPolicyId",
+  "adoptServiceTokenId",
+  "adoptVaultCloudflareSecret",
+] as const;
+
+export function knownConfigKeys(features: readonly Feature[] = FEATURES): string[] {
+  return [...FIXED_KEYS, ...manifestConfigKeys(features).keys()];
+}
+
+const set = (key: string, example: string) => `pulumi config set ${key} ${example}`;
+
+/** Validates raw stack config; throws one ConfigError that lists every problem. */
+export function parseConfig(raw: RawConfig, features: readonly Feature[] = FEATURES): WiringConfig {
+  const problems: string[] = [];
+  const key = (k: string) => `${PROJECT}:${k}`;
+
+  const text = (k: string, example: string, pattern?: RegExp, rule?: string): string => {
+    const value = raw[k];
+    if (value === undefined) {
+      problems.push(`${key(k)} is missing. Set it: ${set(k, example)}`);
+      return "";
+    }
+    if (value.trim() === "") {
+      problems.push(`${key(k)} is empty. Set it: ${set(k, example)}`);
+      return "";
+    }
+    if (pattern && !pattern.test(value)) {
+      problems.push(`${key(k)} ${rule ?? "is malformed"}. Example: ${set(k, example)}`);
+    }
+    return value;
+  };
+
+  const optionalId = (k: string, what: string): string | undefined => {
+    const value = raw[k];
+    if (value === undefined || value === "") return undefined;
+    if (!UUID.test(value)) {
+      problems.push(
+        `${key(k)} must be the ${what}'s UUID (lowercase, 8-4-4-4-12 hex), or empty to create a new one.`,
+      );
+    }
+    return value;
+  };
+
+  const integer = (k: string, min: number, example: string): number => {
+    const value = text(k, example);
+    if (value === "") return 0;
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) {
+      problems.push(`${key(k)} must be a whole number of at least ${min}. Example: ${set(k, example)}`);
+    }
+    return n;
+  };
+
+  const boolean = (k: string): boolean => {
+    const value = raw[k];
+    if (value === undefined || value === "" || value === "false") return false;
+    if (value === "true") return true;
+    problems.push(`${key(k)} must be true or false. Example: ${set(k, "true")}`);
+    return false;
+  };
+
+  const herokuApp = text(
+    "herokuApp",
+    "raxx-console-prod",
+    HEROKU_APP,
+    "is not a Heroku app name (3-30 characters: lowercase letters, digits and dashes, starting with a letter, not ending with a dash)",
+  );
+  const cloudflareAccountId = text(
+    "cloudflareAccountId",
+    "<32-hex-account-id>",
+    ACCOUNT_ID,
+    "must be a Cloudflare account id (32 lowercase hex characters, from the dashboard URL)",
+  );
+  const ticketsHost = text(
+    "ticketsHost",
+    "tickets.raxx.app",
+    HOSTNAME,
+    "must be a bare lowercase hostname (no scheme, no path)",
+  );
+  const ticketsApiPath = text(
+    "ticketsApiPath",
+    "/api",
+    URL_PATH,
+    "must be a URL path that starts with / and does not end with / (like /api)",
+  );
+  const vaultRule = "must be a Vault path without leading or trailing slashes";
+  const vaultMount = text("vaultMount", "MooseQuest", VAULT_PATH, vaultRule);
+  const freescoutPath = text("vaultFreescoutPath", "freescout", VAULT_PATH, vaultRule);
+  const cloudflarePath = text("vaultCloudflarePath", "cloudflare", VAULT_PATH, vaultRule);
+  if (freescoutPath !== "" && freescoutPath === cloudflarePath) {
+    problems.push(
+      `${key("vaultCloudflarePath")} and ${key("vaultFreescoutPath")} must differ: the stack writes the first and only reads the second.`,
+    );
+  }
+
+  const tokenName = text("serviceTokenName", "console-investigate-tickets");
+  const duration = text(
+    "serviceTokenDuration",
+    "8760h",
+    GO_DURATION,
+    "must be a duration such as 8760h (units ns, us, ms, s, m, h)",
+  );
+  const secretVersion = integer("serviceTokenSecretVersion", 1, "2");
+  const expiryWarningDays = integer("tokenExpiryWarningDays", 1, "30");
+
+  const manifestValues: Record<string, string> = {};
+  for (const [k, format] of manifestConfigKeys(features)) {
+    const value = text(k, format === "https-url" ? "https://tickets.example.com" : "<value>");
+    if (value !== "" && format === "https-url") {
+      const problem = httpsUrlProblem(value);
+      if (problem) problems.push(`${key(k)} ${problem}. Example: ${set(k, "https://tickets.raxx.app")}`);
+    }
+    manifestValues[k] = value;
+  }
+
+  const flags = parseFlags(raw["flags"], allFlags(features), problems);
+
+  const adopt = {
+    accessApplicationId: optionalId("adoptAccessApplicationId", "Access application"),
+    accessPolicyId: optionalId("adoptAccessPolicyId", "Access policy"),
+    serviceTokenId: optionalId("adoptServiceTokenId", "service token"),
+    vaultCloudflareSecret: boolean("adoptVaultCloudflareSecret"),
+  };
+
+  const known = new Set(knownConfigKeys(features));
+  for (const k of Object.keys(raw)) {
+    if (!known.has(k) && raw[k] !== undefined) {
+      problems.push(
+        `${key(k)} is not a setting of this project (known: ${[...known].sort().join(", ")}). Remove it: pulumi config rm ${k}`,
+      );
+    }
+  }
+
+  if (problems.length > 0) throw new ConfigError(problems);
+  return {
+    herokuApp,
+    cloudflareAccountId,
+    ticketsHost,
+    ticketsApiPath,
+    vaultMount,
+    vaultPaths: { freescout: freescoutPath, cloudflare: cloudflarePath },
+    serviceToken: { name: tokenName, duration, secretVersion, expiryWarningDays },
+    manifestValues,
+    flags,
+    adopt,
+  };
+}
+
+/** Why a value is not an acceptable https URL, or undefined when it is. */
+export function httpsUrlProblem(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return "is not a URL";
+  }
+  if (url.protocol !== "https:") return `must use https:// (it uses ${url.protocol}//)`;
+  if (url.username || url.password) return "must not carry credentials in the URL";
+  if (url.search || url.hash) return "must not have a query or fragment";
+  return undefined;
+}
+
+function parseFlags(
+  value: string | undefined,
+  known: readonly string[],
+  problems: string[],
+): Record<string, boolean> {
+  const flags = Object.fromEntries(known.map((f) => [f, false]));
+  if (value === undefined || value === "") return flags;
+  const example = `pulumi config set --path 'flags.${known[0] ?? "FLAG_NAME"}' true`;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    problems.push(`${PROJECT}:flags must be a map of flag var to true/false. Example: ${example}`);
+    return flags;
+  }
+  for (const [flag, on] of Object.entries(parsed)) {
+    if (!known.includes(flag)) {
+      problems.push(
+        `${PROJECT}:flags.${flag} is not a flag of any feature in infra/features/manifest.ts (known: ${known.join(", ")}).`,
+      );
+    } else if (typeof on !== "boolean") {
+      problems.push(
+        `${PROJECT}:flags.${flag} must be true or false (a YAML boolean, not a string or number). Fix: pulumi config set --path 'flags.${flag}' true`,
+      );
+    } else {
+      flags[flag] = on;
+    }
+  }
+  return flags;
+}
+
+/** Reads this project's stack config from the Pulumi runtime and validates it. */
+export function readConfig(features: readonly Feature[] = FEATURES): WiringConfig {
+  const prefix = `${PROJECT}:`;
+  const raw: Record<string, string | undefined> = {};
+  for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
+    if (fullKey.startsWith(prefix)) raw[fullKey.slice(prefix.length)] = value;
+  }
+  try {
+    return parseConfig(raw, features);
+  } catch (err) {
+    // RunError: the CLI prints the message without a stack trace.
+    if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
+    throw err;
+  }
+}

@@ -1,0 +1,146 @@
+/**
+ * The gate: a flag may only be requested on when every var its feature requires resolves to a
+ * non-empty value. Pure functions; the program runs them before it registers any resource, so a
+ * failed gate applies nothing.
+ */
+import type { WiringConfig } from "../config";
+import { PROJECT } from "../config";
+import type { Feature, RequiredVar, VaultSecretName } from "./manifest";
+
+/** What reading a Vault secret gave: its data, or why it could not be read. */
+export type VaultRead =
+  | { readonly ok: true; readonly data: Readonly<Record<string, string>> }
+  | { readonly ok: false; readonly error: string };
+
+export type Availability =
+  | { readonly present: true }
+  | { readonly present: false; readonly reason: string; readonly fix: string };
+
+/** Whether each required var will have a value, and if not, why and how to provide it. */
+export function resolveAvailability(
+  vars: readonly RequiredVar[],
+  config: WiringConfig,
+  vaultReads: Partial<Record<VaultSecretName, VaultRead>>,
+): Map<string, Availability> {
+  const result = new Map<string, Availability>();
+  for (const v of vars) result.set(v.name, availabilityOf(v, config, vaultReads));
+  return result;
+}
+
+function availabilityOf(
+  v: RequiredVar,
+  config: WiringConfig,
+  vaultReads: Partial<Record<VaultSecretName, VaultRead>>,
+): Availability {
+  const source = v.source;
+  switch (source.kind) {
+    case "config": {
+      const value = config.manifestValues[source.key];
+      if (value !== undefined && value.trim() !== "") return { present: true };
+      return {
+        present: false,
+        reason: `stack config ${PROJECT}:${source.key} is not set`,
+        fix: `pulumi config set ${source.key} <value>`,
+      };
+    }
+    case "vault": {
+      const path = `${config.vaultMount}/${config.vaultPaths[source.secret]}`;
+      const fix = `vault kv patch -mount=${config.vaultMount} ${config.vaultPaths[source.secret]} ${source.field}=<value>`;
+      const read = vaultReads[source.secret];
+      if (!read) return { present: false, reason: `Vault secret ${path} was not read`, fix };
+      if (!read.ok) {
+        return {
+          present: false,
+          reason: `Vault secret ${path} could not be read (${read.error})`,
+          fix: `check VAULT_ADDR/VAULT_TOKEN and the secret's policy, then ${fix}`,
+        };
+      }
+      const value = read.data[source.field];
+      if (value === undefined) {
+        return { present: false, reason: `field ${source.field} is absent from Vault secret ${path}`, fix };
+      }
+      if (value.trim() === "") {
+        return { present: false, reason: `field ${source.field} is empty in Vault secret ${path}`, fix };
+      }
+      return { present: true };
+    }
+    case "service-token":
+      // Written by this stack from the service token it manages: present by construction.
+      return { present: true };
+  }
+}
+
+export interface GateProblem {
+  readonly feature: string;
+  readonly flags: readonly string[];
+  readonly variable: string;
+  readonly purpose: string;
+  readonly reason: string;
+  readonly fix: string;
+}
+
+/** Every missing prerequisite of every feature that has a flag requested on. */
+export function gateProblems(
+  features: readonly Feature[],
+  flags: Readonly<Record<string, boolean>>,
+  availability: ReadonlyMap<string, Availability>,
+): GateProblem[] {
+  const problems: GateProblem[] = [];
+  for (const feature of features) {
+    const on = feature.flags.filter((f) => flags[f] === true);
+    if (on.length === 0) continue;
+    for (const v of feature.requires) {
+      const a = availability.get(v.name);
+      if (a === undefined) {
+        problems.push({
+          feature: feature.id,
+          flags: on,
+          variable: v.name,
+          purpose: v.purpose,
+          reason: "no source resolves it",
+          fix: `declare its source in infra/features/manifest.ts`,
+        });
+      } else if (!a.present) {
+        problems.push({
+          feature: feature.id,
+          flags: on,
+          variable: v.name,
+          purpose: v.purpose,
+          reason: a.reason,
+          fix: a.fix,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+export class GateError extends Error {
+  constructor(
+    readonly app: string,
+    readonly problems: readonly GateProblem[],
+  ) {
+    super(formatGateError(app, problems));
+    this.name = "GateError";
+  }
+}
+
+export function formatGateError(app: string, problems: readonly GateProblem[]): string {
+  const lines: string[] = [];
+  const byFeature = new Map<string, GateProblem[]>();
+  for (const p of problems) byFeature.set(p.feature, [...(byFeature.get(p.feature) ?? []), p]);
+  for (const [feature, ps] of byFeature) {
+    const flags = ps[0]?.flags ?? [];
+    lines.push(
+      `${PROJECT}: feature "${feature}" is requested on for Heroku app ${app} (${flags.join(", ")}), ` +
+        `but ${ps.length} prerequisite${ps.length === 1 ? " is" : "s are"} missing. Nothing was applied and no flag was set.`,
+    );
+    for (const p of ps) {
+      lines.push(`  - ${p.variable} (${p.purpose}): ${p.reason}. Provide it: ${p.fix}`);
+    }
+    lines.push(
+      `  Or keep the feature off: ${flags.map((f) => `pulumi config set --path 'flags.${f}' false`).join("; ")}`,
+    );
+  }
+  return lines.join("\n");
+}

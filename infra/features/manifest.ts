@@ -1,0 +1,121 @@
+/**
+ * The feature manifest: which Heroku config vars switch a feature on, and which vars the feature
+ * needs before it may be switched on. Plain data: the program, the policy pack and the offline
+ * check all read this one list, so adding a feature is a data change here.
+ */
+
+/** Where a required var's value comes from. */
+export type VarSource =
+  /** A stack config key of this project (`console-wiring:<key>`), validated in the given format. */
+  | { readonly kind: "config"; readonly key: string; readonly format: "https-url" | "text" }
+  /**
+   * A field of a Vault KV v2 secret that a person provisions (never written by this stack).
+   * `secret` names the path: the config key `vault<Secret>Path` under `vaultMount`.
+   */
+  | { readonly kind: "vault"; readonly secret: VaultSecretName; readonly field: string }
+  /**
+   * An output of the Cloudflare Access service token this stack manages; the stack writes it to
+   * the Vault secret `cloudflare` under the var's name, and the Heroku var is read from there.
+   */
+  | { readonly kind: "service-token"; readonly output: "clientId" | "clientSecret" };
+
+export type VaultSecretName = "freescout" | "cloudflare";
+
+export interface RequiredVar {
+  /** The Heroku config var name. */
+  readonly name: string;
+  /** Whether the value is a credential: it is only ever handled as a Pulumi secret. */
+  readonly secret: boolean;
+  readonly source: VarSource;
+  /** Why the feature needs it, for error messages and the plan. */
+  readonly purpose: string;
+}
+
+export interface Feature {
+  readonly id: string;
+  readonly description: string;
+  /** Config vars that switch the feature on when set to "1". */
+  readonly flags: readonly string[];
+  /** Every var that must be set, non-empty, on the same app before any flag is on. */
+  readonly requires: readonly RequiredVar[];
+}
+
+export const FEATURES: readonly Feature[] = [
+  {
+    id: "investigate",
+    description:
+      "Console Investigate button: files FreeScout tickets through the Cloudflare Access gate on the tickets API.",
+    flags: ["FLAG_CONSOLE_INVESTIGATE_FROM_STATUS", "FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET"],
+    requires: [
+      {
+        name: "FREESCOUT_API_URL",
+        secret: false,
+        source: { kind: "config", key: "freescoutApiUrl", format: "https-url" },
+        purpose: "base URL of the FreeScout API the console calls",
+      },
+      {
+        name: "FREESCOUT_INSTANCE_URL",
+        secret: false,
+        source: { kind: "config", key: "freescoutInstanceUrl", format: "https-url" },
+        purpose: "FreeScout web URL used in ticket links",
+      },
+      {
+        name: "FREESCOUT_API_KEY",
+        secret: true,
+        source: { kind: "vault", secret: "freescout", field: "FREESCOUT_API_KEY" },
+        purpose: "sent as X-FreeScout-API-Key",
+      },
+      {
+        name: "FREESCOUT_OPERATIONS_MAILBOX_ID",
+        secret: true,
+        source: { kind: "vault", secret: "freescout", field: "FREESCOUT_OPERATIONS_MAILBOX_ID" },
+        purpose: "mailbox the Investigate conversations are created in",
+      },
+      {
+        name: "CF_ACCESS_SVC_TICKETS_CLIENT_ID",
+        secret: true,
+        source: { kind: "service-token", output: "clientId" },
+        purpose: "sent as CF-Access-Client-Id to pass the Access gate on the tickets API",
+      },
+      {
+        name: "CF_ACCESS_SVC_TICKETS_CLIENT_SECRET",
+        secret: true,
+        source: { kind: "service-token", output: "clientSecret" },
+        purpose: "sent as CF-Access-Client-Secret to pass the Access gate on the tickets API",
+      },
+    ],
+  },
+];
+
+/** Every flag var of every feature, for validating stack config. */
+export function allFlags(features: readonly Feature[] = FEATURES): string[] {
+  return features.flatMap((f) => f.flags);
+}
+
+/** The feature a flag var belongs to, if any. */
+export function featureOfFlag(
+  flag: string,
+  features: readonly Feature[] = FEATURES,
+): Feature | undefined {
+  return features.find((f) => f.flags.includes(flag));
+}
+
+/** Required vars of all features, each once (features may share a prerequisite). */
+export function allRequiredVars(features: readonly Feature[] = FEATURES): RequiredVar[] {
+  const byName = new Map<string, RequiredVar>();
+  for (const feature of features) {
+    for (const v of feature.requires) if (!byName.has(v.name)) byName.set(v.name, v);
+  }
+  return [...byName.values()];
+}
+
+/** Config keys the manifest reads values from, with their format. */
+export function manifestConfigKeys(
+  features: readonly Feature[] = FEATURES,
+): Map<string, "https-url" | "text"> {
+  const keys = new Map<string, "https-url" | "text">();
+  for (const v of allRequiredVars(features)) {
+    if (v.source.kind === "config") keys.set(v.source.key, v.source.format);
+  }
+  return keys;
+}

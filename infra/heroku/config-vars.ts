@@ -1,0 +1,47 @@
+/**
+ * `HerokuConfigVars`: the config vars of one Heroku app that this resource owns (type token
+ * `pulumi-nodejs:dynamic/heroku:ConfigVars`). Other keys on the app are never touched.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { configVarsProvider, PROVIDER_VERSION } from "./provider";
+
+export const CONFIG_VARS_TYPE = "pulumi-nodejs:dynamic/heroku:ConfigVars";
+
+export interface HerokuConfigVarsArgs {
+  /** Heroku app name or UUID. The app itself is never created or deleted. */
+  readonly app: pulumi.Input<string>;
+  /**
+   * The owned vars. Keys are plain so that plans and drift reports can name them; values may be
+   * secret Outputs and the whole map is stored as a secret output.
+   */
+  readonly vars: Readonly<Record<string, pulumi.Input<string>>>;
+}
+
+export class HerokuConfigVars extends pulumi.dynamic.Resource {
+  declare readonly app: pulumi.Output<string>;
+  declare readonly vars: pulumi.Output<Record<string, string>>;
+  declare readonly keys: pulumi.Output<string[]>;
+  declare readonly adoptedKeys: pulumi.Output<string[]>;
+  declare readonly driftedKeys: pulumi.Output<string[]>;
+
+  constructor(name: string, args: HerokuConfigVarsArgs, opts?: pulumi.CustomResourceOptions) {
+    super(
+      configVarsProvider,
+      name,
+      {
+        app: args.app,
+        vars: args.vars,
+        keys: Object.keys(args.vars).sort(),
+        providerVersion: PROVIDER_VERSION,
+        adoptedKeys: undefined,
+        driftedKeys: undefined,
+      },
+      {
+        ...opts,
+        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "vars"],
+      },
+      "heroku",
+      "ConfigVars",
+    );
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * Input rules for a Heroku config-vars resource, checked before any HTTP call (the dynamic
+ * provider's `check` runs them at preview). Messages name keys, never values.
+ */
+
+/** How the engine spells a value that is not known yet (during preview). */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** Heroku limits an app's whole config to 32 kB. */
+export const CONFIG_LIMIT_BYTES = 32 * 1024;
+
+export const KEY_PATTERN = /^\w+$/;
+export const APP_NAME = /^[a-z][a-z0-9-]{1,28}[a-z0-9]$/;
+const APP_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+export interface InputFailure {
+  readonly property: string;
+  readonly reason: string;
+}
+
+/** Size Heroku counts for a set of vars: key and value bytes. */
+export function configBytes(vars: Readonly<Record<string, string>>): number {
+  let total = 0;
+  for (const [k, v] of Object.entries(vars)) {
+    total += Buffer.byteLength(k) + Buffer.byteLength(v);
+  }
+  return total;
+}
+
+export function validateInputs(inputs: { app?: unknown; vars?: unknown }): InputFailure[] {
+  const failures: InputFailure[] = [];
+  const { app, vars } = inputs;
+  if (app !== UNKNOWN) {
+    if (typeof app !== "string" || !(APP_NAME.test(app) || APP_ID.test(app))) {
+      failures.push({
+        property: "app",
+        reason:
+          "app must be a Heroku app name (3-30 characters: lowercase letters, digits and dashes, starting with a letter) or app UUID",
+      });
+    }
+  }
+  if (vars === UNKNOWN) return failures;
+  if (typeof vars !== "object" || vars === null || Array.isArray(vars)) {
+    failures.push({ property: "vars", reason: "vars must be a map of config var name to string value" });
+    return failures;
+  }
+  const known: Record<string, string> = {};
+  const entries = Object.entries(vars as Record<string, unknown>);
+  if (entries.length === 0) {
+    failures.push({ property: "vars", reason: "vars must declare at least one config var" });
+  }
+  for (const [key, value] of entries) {
+    const property = `vars.${key}`;
+    if (!KEY_PATTERN.test(key)) {
+      failures.push({
+        property,
+        reason: `config var name "${key}" is not accepted by Heroku: names must match ^\\w+$ (letters, digits, underscore)`,
+      });
+      continue;
+    }
+    if (value === UNKNOWN) continue;
+    if (typeof value !== "string") {
+      const got = value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
+      failures.push({ property, reason: `${key} must be a string value (got ${got}); Heroku stores strings only` });
+      continue;
+    }
+    if (value.trim() === "") {
+      failures.push({
+        property,
+        reason: `${key} is empty: an empty config var is a missing one to the app; provide its value at its source`,
+      });
+      continue;
+    }
+    if (/[\r\n\0]/.test(value)) {
+      failures.push({
+        property,
+        reason: `${key} contains a line break or NUL character, which this stack does not write to Heroku (value not shown)`,
+      });
+      continue;
+    }
+    known[key] = value;
+  }
+  const bytes = configBytes(known);
+  if (bytes > CONFIG_LIMIT_BYTES) {
+    failures.push({
+      property: "vars",
+      reason: `the declared config vars take ${bytes} bytes, over Heroku's ${CONFIG_LIMIT_BYTES}-byte limit for an app's whole config`,
+    });
+  }
+  return failures;
+}

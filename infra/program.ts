@@ -1,0 +1,161 @@
+/**
+ * The whole graph: service token → Vault secret → Heroku prerequisite vars → Heroku flag vars.
+ * Reads what people provision in Vault, runs the gate, and only then registers resources, so a
+ * failed gate applies nothing.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { WiringConfig } from "./config";
+import { TicketsAccess } from "./cloudflare/tickets-access";
+import {
+  formatGateError,
+  gateProblems,
+  resolveAvailability,
+  type Availability,
+  type VaultRead,
+} from "./features/gate";
+import { allRequiredVars, FEATURES, type Feature, type RequiredVar, type VaultSecretName } from "./features/manifest";
+import { ConsoleConfig } from "./heroku/console-config";
+import { readVaultSecret } from "./vault/read-secret";
+import { VaultWiring } from "./vault/vault-wiring";
+
+export interface StackOutputs {
+  readonly herokuApp: string;
+  readonly accessApplicationId: pulumi.Output<string>;
+  readonly accessPolicyId: pulumi.Output<string>;
+  readonly serviceTokenId: pulumi.Output<string>;
+  readonly serviceTokenExpiresAt: pulumi.Output<string>;
+  readonly serviceTokenExpiryWarningDays: number;
+  readonly gatedUri: string;
+  readonly vaultCloudflareSecret: string;
+  readonly prerequisiteKeys: string[];
+  readonly flagsOn: string[];
+  readonly adoptedKeys: pulumi.Output<string[]>;
+}
+
+/** Reads every Vault secret the manifest takes values from (the ones people provision). */
+export async function readVaultSources(
+  config: WiringConfig,
+  required: readonly RequiredVar[],
+): Promise<Partial<Record<VaultSecretName, VaultRead>>> {
+  const names = new Set<VaultSecretName>();
+  for (const v of required) if (v.source.kind === "vault") names.add(v.source.secret);
+  const reads: Partial<Record<VaultSecretName, VaultRead>> = {};
+  for (const name of names) reads[name] = await readVaultSecret(config.vaultMount, config.vaultPaths[name]);
+  return reads;
+}
+
+/** The value each available prerequisite var gets; unavailable ones are left out. */
+export function prerequisiteValues(
+  required: readonly RequiredVar[],
+  availability: ReadonlyMap<string, Availability>,
+  config: WiringConfig,
+  reads: Partial<Record<VaultSecretName, VaultRead>>,
+  writtenToVault: pulumi.Output<Record<string, string>>,
+): Record<string, pulumi.Input<string>> {
+  const values: Record<string, pulumi.Input<string>> = {};
+  for (const v of required) {
+    if (availability.get(v.name)?.present !== true) continue;
+    const source = v.source;
+    switch (source.kind) {
+      case "config": {
+        const value = config.manifestValues[source.key] ?? "";
+        values[v.name] = v.secret ? pulumi.secret(value) : value;
+        break;
+      }
+      case "vault": {
+        const read = reads[source.secret];
+        // Everything read from Vault is handled as a secret, whatever it holds.
+        if (read?.ok) values[v.name] = pulumi.secret(read.data[source.field] ?? "");
+        break;
+      }
+      case "service-token":
+        values[v.name] = pulumi.secret(writtenToVault.apply((data) => data[v.name] ?? ""));
+        break;
+    }
+  }
+  return values;
+}
+
+export async function wire(config: WiringConfig, features: readonly Feature[] = FEATURES): Promise<StackOutputs> {
+  const required = allRequiredVars(features);
+
+  // 1. What people provision in Vault, read before anything is registered.
+  const reads = await readVaultSources(config, required);
+
+  // 2. The gate: a flag requested on with any prerequisite missing stops the program here.
+  const availability = resolveAvailability(required, config, reads);
+  const problems = gateProblems(features, config.flags, availability);
+  if (problems.length > 0) throw new pulumi.RunError(formatGateError(config.herokuApp, problems));
+  for (const v of required) {
+    const a = availability.get(v.name);
+    if (a && !a.present) {
+      pulumi.log.warn(`${v.name} is not written to ${config.herokuApp}: ${a.reason}. Features needing it stay off. Provide it: ${a.fix}`);
+    }
+  }
+  const flagsOn = Object.entries(config.flags)
+    .filter(([, on]) => on)
+    .map(([flag]) => flag)
+    .sort();
+
+  // 3. Cloudflare Access on the tickets API, with its service token.
+  const access = new TicketsAccess("tickets", {
+    accountId: config.cloudflareAccountId,
+    host: config.ticketsHost,
+    apiPath: config.ticketsApiPath,
+    tokenName: config.serviceToken.name,
+    tokenDuration: config.serviceToken.duration,
+    clientSecretVersion: config.serviceToken.secretVersion,
+    adopt: {
+      applicationId: config.adopt.accessApplicationId,
+      policyId: config.adopt.accessPolicyId,
+      serviceTokenId: config.adopt.serviceTokenId,
+    },
+  });
+
+  // 4. The token's credentials into Vault, the source of truth for every consumer.
+  const tokenFields: Record<string, pulumi.Output<string>> = {};
+  for (const v of required) {
+    if (v.source.kind === "service-token") tokenFields[v.name] = access.serviceToken[v.source.output];
+  }
+  const existing = config.adopt.vaultCloudflareSecret
+    ? await readVaultSecret(config.vaultMount, config.vaultPaths.cloudflare)
+    : undefined;
+  if (existing && !existing.ok) {
+    throw new pulumi.RunError(
+      `console-wiring:adoptVaultCloudflareSecret is true but ${config.vaultMount}/${config.vaultPaths.cloudflare} could not be read (${existing.error}). ` +
+        "Check VAULT_ADDR/VAULT_TOKEN, or set adoptVaultCloudflareSecret to false to create the secret.",
+    );
+  }
+  const vaultWiring = new VaultWiring("vault", {
+    mount: config.vaultMount,
+    cloudflarePath: config.vaultPaths.cloudflare,
+    fields: tokenFields,
+    existing: existing?.ok ? existing.data : undefined,
+    adopt: config.adopt.vaultCloudflareSecret,
+  });
+
+  // 5. Heroku: prerequisites from Vault and config, then the flags that passed the gate.
+  const prerequisites = prerequisiteValues(required, availability, config, reads, vaultWiring.cloudflareData);
+  const consoleConfig = new ConsoleConfig("console", {
+    app: config.herokuApp,
+    prerequisites,
+    flagsOn,
+    prerequisitesDependOn: [vaultWiring.cloudflareSecret],
+  });
+
+  return {
+    herokuApp: config.herokuApp,
+    accessApplicationId: access.application.id,
+    accessPolicyId: access.policy.id,
+    serviceTokenId: access.serviceToken.id,
+    serviceTokenExpiresAt: access.serviceToken.expiresAt,
+    serviceTokenExpiryWarningDays: config.serviceToken.expiryWarningDays,
+    gatedUri: access.gatedUri,
+    vaultCloudflareSecret: `${config.vaultMount}/${config.vaultPaths.cloudflare}`,
+    prerequisiteKeys: Object.keys(prerequisites).sort(),
+    flagsOn,
+    adoptedKeys: pulumi
+      .all([consoleConfig.prerequisites?.adoptedKeys ?? [], consoleConfig.flags?.adoptedKeys ?? []])
+      .apply(([a, b]) => [...a, ...b].sort()),
+  };
+}

@@ -1,0 +1,21 @@
+/**
+ * Reads a Vault KV v2 secret that a person provisions, before any resource is registered (the
+ * gate needs its fields). Invokes run during preview too, so a missing field fails the preview.
+ */
+import * as vault from "@pulumi/vault";
+import type { VaultRead } from "../features/gate";
+
+export async function readVaultSecret(mount: string, name: string): Promise<VaultRead> {
+  try {
+    const secret = await vault.kv.getSecretV2({ mount, name });
+    const data: Record<string, string> = {};
+    for (const [k, v] of Object.entries(secret.data ?? {})) {
+      if (typeof v === "string") data[k] = v;
+    }
+    return { ok: true, data };
+  } catch (err) {
+    // Provider errors name the path and the HTTP status, never a value; keep the first line.
+    const message = err instanceof Error ? err.message : String(err);
+    return { ok: false, error: (message.split("\n")[0] ?? "").slice(0, 300) };
+  }
+}

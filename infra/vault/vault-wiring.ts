@@ -1,0 +1,74 @@
+/**
+ * Vault as the source of truth for the service token: its client id/secret are written to the
+ * KV v2 secret `<mount>/<cloudflarePath>`, and the Heroku vars read them back from there.
+ * The mount is never managed.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as vault from "@pulumi/vault";
+
+export const VAULT_WIRING_TYPE = "console-wiring:vault:VaultWiring";
+
+export interface VaultWiringArgs {
+  /** KV v2 mount, e.g. `MooseQuest`. Never created or deleted here. */
+  readonly mount: string;
+  /** Secret path under the mount that this stack writes, e.g. `cloudflare`. */
+  readonly cloudflarePath: string;
+  /** Field name in the secret → the service token output it holds. */
+  readonly fields: Readonly<Record<string, pulumi.Input<string>>>;
+  /**
+   * The secret's current data when it is adopted: fields this stack does not declare are kept
+   * as they are, and a declared field the token cannot supply (an adopted token's secret is
+   * never returned by Cloudflare) keeps its current value.
+   */
+  readonly existing?: Readonly<Record<string, string>>;
+  /** Adopt the existing secret with Pulumi's `import` option. */
+  readonly adopt?: boolean;
+}
+
+/** The secret's data: declared fields over the fields already there. */
+export function mergeSecretData(
+  existing: Readonly<Record<string, string>>,
+  declared: Readonly<Record<string, string>>,
+): Record<string, string> {
+  const data: Record<string, string> = { ...existing };
+  for (const [field, value] of Object.entries(declared)) {
+    if (value !== "" || existing[field] === undefined) data[field] = value;
+  }
+  return data;
+}
+
+export class VaultWiring extends pulumi.ComponentResource {
+  readonly cloudflareSecret: vault.kv.SecretV2;
+  /** The written data (secret), for consumers that must read it back from Vault's side. */
+  readonly cloudflareData: pulumi.Output<Record<string, string>>;
+
+  constructor(name: string, args: VaultWiringArgs, opts?: pulumi.ComponentResourceOptions) {
+    super(VAULT_WIRING_TYPE, name, {}, opts);
+
+    const dataJson = pulumi
+      .all(args.fields)
+      .apply((declared) => JSON.stringify(mergeSecretData(args.existing ?? {}, declared)));
+
+    this.cloudflareSecret = new vault.kv.SecretV2(
+      `${name}-cloudflare`,
+      {
+        mount: args.mount,
+        name: args.cloudflarePath,
+        dataJson: pulumi.secret(dataJson),
+      },
+      {
+        parent: this,
+        additionalSecretOutputs: ["dataJson", "data"],
+        ...(args.adopt
+          ? { import: `${args.mount}/data/${args.cloudflarePath}`, retainOnDelete: true }
+          : {}),
+      },
+    );
+
+    this.cloudflareData = pulumi.secret(
+      this.cloudflareSecret.dataJson.apply((json) => JSON.parse(json ?? "{}") as Record<string, string>),
+    );
+
+    this.registerOutputs({ cloudflareSecretPath: this.cloudflareSecret.path });
+  }
+}
