@@ -23,7 +23,7 @@ export interface WiringConfig {
     readonly secretVersion: number;
     readonly expiryWarningDays: number;
   };
-  /** Values of the config keys the feature manifest reads (`freescoutApiUrl`, ...). */
+  /** Values of the config keys the feature manifest reads (`freescoutApiUrl`, ...); unset ones are absent. */
   readonly manifestValues: Readonly<Record<string, string>>;
   /** Flag var → requested on. Every flag of the manifest is present (absent in config = off). */
   readonly flags: Readonly<Record<string, boolean>>;
@@ -177,10 +177,13 @@ export function parseConfig(raw: RawConfig, features: readonly Feature[] = FEATU
   const secretVersion = integer("serviceTokenSecretVersion", 1, "2");
   const expiryWarningDays = integer("tokenExpiryWarningDays", 1, "30");
 
+  // Values features take from config are optional here: the gate reports a missing one only
+  // when a flag that needs it is on, with the same fix.
   const manifestValues: Record<string, string> = {};
   for (const [k, format] of manifestConfigKeys(features)) {
-    const value = text(k, format === "https-url" ? "https://tickets.example.com" : "<value>");
-    if (value !== "" && format === "https-url") {
+    const value = raw[k]?.trim() ?? "";
+    if (value === "") continue;
+    if (format === "https-url") {
       const problem = httpsUrlProblem(value);
       if (problem) problems.push(`${key(k)} ${problem}. Example: ${set(k, "https://tickets.raxx.app")}`);
     }

@@ -57,13 +57,15 @@ export class TicketsAccess extends pulumi.ComponentResource {
 
     this.serviceToken = new cloudflare.ZeroTrustAccessServiceToken(
       `${name}-service-token`,
+      // clientSecret is a secret output by the provider's schema (the SDK adds it to
+      // additionalSecretOutputs); tests assert it stays so.
       {
         accountId: args.accountId,
         name: args.tokenName,
         duration: args.tokenDuration,
         clientSecretVersion: args.clientSecretVersion,
       },
-      { parent: this, additionalSecretOutputs: ["clientSecret"], ...adoptOptions(ids.serviceToken) },
+      { parent: this, ...adoptOptions(ids.serviceToken) },
     );
 
     this.policy = new cloudflare.ZeroTrustAccessPolicy(

@@ -40,7 +40,7 @@ function availabilityOf(
       return {
         present: false,
         reason: `stack config ${PROJECT}:${source.key} is not set`,
-        fix: `pulumi config set ${source.key} <value>`,
+        fix: `pulumi config set ${source.key} ${source.format === "https-url" ? "https://<host>" : "<value>"}`,
       };
     }
     case "vault": {

@@ -57,8 +57,8 @@ export class VaultWiring extends pulumi.ComponentResource {
         dataJson: pulumi.secret(dataJson),
       },
       {
+        // dataJson and data are secret outputs by the provider's schema (the SDK adds them).
         parent: this,
-        additionalSecretOutputs: ["dataJson", "data"],
         ...(args.adopt
           ? { import: `${args.mount}/data/${args.cloudflarePath}`, retainOnDelete: true }
           : {}),

@@ -1,0 +1,155 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, parseConfig, type RawConfig } from "../infra/config";
+import { loadStackFiles, projectConfig } from "../tools/stack-files";
+
+const prod = (): Record<string, string | undefined> => projectConfig(loadStackFiles("prod"));
+
+function problemsOf(raw: RawConfig): readonly string[] {
+  try {
+    parseConfig(raw);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  throw new Error("parseConfig accepted the config");
+}
+
+describe("parseConfig", () => {
+  it("accepts the prod stack with its declared defaults", () => {
+    const config = parseConfig(prod());
+    expect(config.herokuApp).toBe("raxx-console-prod");
+    expect(config.ticketsHost).toBe("tickets.raxx.app");
+    expect(config.ticketsApiPath).toBe("/api");
+    expect(config.vaultMount).toBe("MooseQuest");
+    expect(config.vaultPaths).toEqual({ freescout: "freescout", cloudflare: "cloudflare" });
+    expect(config.manifestValues).toEqual({
+      freescoutApiUrl: "https://tickets.raxx.app",
+      freescoutInstanceUrl: "https://tickets.raxx.app",
+    });
+    expect(config.flags).toEqual({
+      FLAG_CONSOLE_INVESTIGATE_FROM_STATUS: true,
+      FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET: true,
+    });
+    expect(config.serviceToken).toEqual({
+      name: "console-investigate-tickets",
+      duration: "8760h",
+      secretVersion: 1,
+      expiryWarningDays: 30,
+    });
+    expect(config.adopt).toEqual({
+      accessApplicationId: undefined,
+      accessPolicyId: undefined,
+      serviceTokenId: undefined,
+      vaultCloudflareSecret: true,
+    });
+  });
+
+  it("treats a flag absent from config as off", () => {
+    const config = parseConfig({ ...prod(), flags: '{"FLAG_CONSOLE_INVESTIGATE_FROM_STATUS":true}' });
+    expect(config.flags["FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET"]).toBe(false);
+  });
+
+  it("names a missing key and how to set it", () => {
+    expect(problemsOf({ ...prod(), herokuApp: undefined })).toEqual([
+      "console-wiring:herokuApp is missing. Set it: pulumi config set herokuApp raxx-console-prod",
+    ]);
+  });
+
+  it("names an empty key", () => {
+    expect(problemsOf({ ...prod(), vaultMount: "  " })).toEqual([
+      "console-wiring:vaultMount is empty. Set it: pulumi config set vaultMount MooseQuest",
+    ]);
+  });
+
+  it("rejects http:// for FREESCOUT_API_URL's config key", () => {
+    expect(problemsOf({ ...prod(), freescoutApiUrl: "http://tickets.raxx.app" })).toEqual([
+      "console-wiring:freescoutApiUrl must use https:// (it uses http://). Example: pulumi config set freescoutApiUrl https://tickets.raxx.app",
+    ]);
+  });
+
+  it("rejects a URL carrying credentials without echoing them", () => {
+    const problems = problemsOf({ ...prod(), freescoutInstanceUrl: "https://user:hunter2@tickets.raxx.app" });
+    expect(problems).toEqual([
+      "console-wiring:freescoutInstanceUrl must not carry credentials in the URL. Example: pulumi config set freescoutInstanceUrl https://tickets.raxx.app",
+    ]);
+    expect(problems.join()).not.toContain("hunter2");
+  });
+
+  it("rejects a flag value that is not a boolean", () => {
+    expect(problemsOf({ ...prod(), flags: '{"FLAG_CONSOLE_INVESTIGATE_FROM_STATUS":"1"}' })).toEqual([
+      "console-wiring:flags.FLAG_CONSOLE_INVESTIGATE_FROM_STATUS must be true or false (a YAML boolean, not a string or number). Fix: pulumi config set --path 'flags.FLAG_CONSOLE_INVESTIGATE_FROM_STATUS' true",
+    ]);
+  });
+
+  it("rejects an unknown flag name", () => {
+    expect(problemsOf({ ...prod(), flags: '{"FLAG_CONSOLE_INVESTIGATE":true}' })).toEqual([
+      "console-wiring:flags.FLAG_CONSOLE_INVESTIGATE is not a flag of any feature in infra/features/manifest.ts (known: FLAG_CONSOLE_INVESTIGATE_FROM_STATUS, FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET).",
+    ]);
+  });
+
+  it("rejects flags that are not a map", () => {
+    expect(problemsOf({ ...prod(), flags: '["FLAG_CONSOLE_INVESTIGATE_FROM_STATUS"]' })).toEqual([
+      "console-wiring:flags must be a map of flag var to true/false. Example: pulumi config set --path 'flags.FLAG_CONSOLE_INVESTIGATE_FROM_STATUS' true",
+    ]);
+  });
+
+  it.each([
+    ["Raxx-Console", "uppercase"],
+    ["raxx_console", "underscore"],
+    ["ab", "too short"],
+    ["raxx-console-prod-", "trailing dash"],
+    ["a".repeat(31), "too long"],
+  ])("rejects the Heroku app name %s (%s)", (app) => {
+    expect(problemsOf({ ...prod(), herokuApp: app })).toEqual([
+      "console-wiring:herokuApp is not a Heroku app name (3-30 characters: lowercase letters, digits and dashes, starting with a letter, not ending with a dash). Example: pulumi config set herokuApp raxx-console-prod",
+    ]);
+  });
+
+  it("rejects a ticketsHost with a scheme", () => {
+    expect(problemsOf({ ...prod(), ticketsHost: "https://tickets.raxx.app" })).toEqual([
+      "console-wiring:ticketsHost must be a bare lowercase hostname (no scheme, no path). Example: pulumi config set ticketsHost tickets.raxx.app",
+    ]);
+  });
+
+  it("rejects an adopt id that is not a UUID", () => {
+    expect(problemsOf({ ...prod(), adoptAccessApplicationId: "ca6fd315" })).toEqual([
+      "console-wiring:adoptAccessApplicationId must be the Access application's UUID (lowercase, 8-4-4-4-12 hex), or empty to create a new one.",
+    ]);
+  });
+
+  it("rejects the same Vault path for the read and the written secret", () => {
+    expect(problemsOf({ ...prod(), vaultCloudflarePath: "freescout" })).toEqual([
+      "console-wiring:vaultCloudflarePath and console-wiring:vaultFreescoutPath must differ: the stack writes the first and only reads the second.",
+    ]);
+  });
+
+  it("rejects an unknown key in the namespace (a typo)", () => {
+    const problems = problemsOf({ ...prod(), herokuAPP: "raxx-console-prod" });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/^console-wiring:herokuAPP is not a setting of this project \(known: .*herokuApp.*\)\. Remove it: pulumi config rm herokuAPP$/);
+  });
+
+  it("lists every problem in one error", () => {
+    const raw = {
+      ...prod(),
+      herokuApp: "Bad_App",
+      freescoutApiUrl: "http://x.example",
+      serviceTokenSecretVersion: "0",
+      flags: '{"FLAG_NOPE":true}',
+    };
+    expect(() => parseConfig(raw)).toThrowError(
+      new ConfigError([
+        "console-wiring:herokuApp is not a Heroku app name (3-30 characters: lowercase letters, digits and dashes, starting with a letter, not ending with a dash). Example: pulumi config set herokuApp raxx-console-prod",
+        "console-wiring:serviceTokenSecretVersion must be a whole number of at least 1. Example: pulumi config set serviceTokenSecretVersion 2",
+        "console-wiring:freescoutApiUrl must use https:// (it uses http://). Example: pulumi config set freescoutApiUrl https://tickets.raxx.app",
+        "console-wiring:flags.FLAG_NOPE is not a flag of any feature in infra/features/manifest.ts (known: FLAG_CONSOLE_INVESTIGATE_FROM_STATUS, FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET).",
+      ]),
+    );
+    try {
+      parseConfig(raw);
+    } catch (err) {
+      expect((err as Error).message).toMatch(/^console-wiring: the stack config has 4 problems; nothing was applied\.\n {2}- /);
+    }
+    expect.assertions(2);
+  });
+});

@@ -1,0 +1,333 @@
+import { describe, expect, it } from "vitest";
+import { loadStackFiles } from "../tools/stack-files";
+import { byName, runStack, type Captured, type VaultFixture } from "./support/harness";
+
+const CONFIG_VARS = "pulumi-nodejs:dynamic/heroku:ConfigVars";
+const prodConfig = () => loadStackFiles("prod").config;
+
+const VAULT: VaultFixture = {
+  "MooseQuest/freescout": {
+    FREESCOUT_API_KEY: "sentinel-freescout-api-key",
+    FREESCOUT_OPERATIONS_MAILBOX_ID: "sentinel-mailbox-7",
+  },
+  "MooseQuest/cloudflare": {
+    CF_ACCESS_SVC_TICKETS_CLIENT_ID: "old.access",
+    CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: "sentinel-old-secret",
+    CF_ACCESS_SVC_OTHER_CLIENT_ID: "someone-elses.access",
+  },
+};
+
+const withConfig = (overrides: Record<string, string | undefined>) => {
+  const config = { ...prodConfig() };
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v === undefined) delete config[`console-wiring:${k}`];
+    else config[`console-wiring:${k}`] = v;
+  }
+  return config;
+};
+
+const withoutField = (path: string, field: string): VaultFixture => {
+  const copy = structuredClone(VAULT);
+  delete copy[path]?.[field];
+  return copy;
+};
+
+function dependsOn(resource: Captured, target: Captured): boolean {
+  return resource.dependencies.includes(target.urn);
+}
+
+describe("the prod stack under mocks (preview)", () => {
+  it("registers the graph: components and their children", async () => {
+    const run = await runStack({ config: prodConfig(), vault: VAULT });
+    expect(run.error).toBeUndefined();
+    const summary = run.resources.map((r) => `${r.type} ${r.name}`).sort();
+    expect(summary).toEqual(
+      [
+        "cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication tickets-application",
+        "cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy tickets-policy",
+        "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken tickets-service-token",
+        "console-wiring:cloudflare:TicketsAccess tickets",
+        "console-wiring:heroku:ConsoleConfig console",
+        "console-wiring:vault:VaultWiring vault",
+        `${CONFIG_VARS} console-flags`,
+        `${CONFIG_VARS} console-prerequisites`,
+        "vault:kv/secretV2:SecretV2 vault-cloudflare",
+      ].sort(),
+    );
+    const parentOf = (name: string) => run.resources.find((r) => r.urn === byName(run.resources, name).parent)?.name;
+    expect(parentOf("tickets-service-token")).toBe("tickets");
+    expect(parentOf("tickets-policy")).toBe("tickets");
+    expect(parentOf("tickets-application")).toBe("tickets");
+    expect(parentOf("vault-cloudflare")).toBe("vault");
+    expect(parentOf("console-prerequisites")).toBe("console");
+    expect(parentOf("console-flags")).toBe("console");
+  });
+
+  it("gives the Access resources the inputs the incident needs", async () => {
+    const run = await runStack({ config: prodConfig(), vault: VAULT });
+    const token = byName(run.resources, "tickets-service-token");
+    const policy = byName(run.resources, "tickets-policy");
+    const app = byName(run.resources, "tickets-application");
+    expect(token.inputs).toMatchObject({
+      accountId: "0123456789abcdef0123456789abcdef",
+      name: "console-investigate-tickets",
+      duration: "8760h",
+      clientSecretVersion: 1,
+    });
+    expect(policy.inputs).toMatchObject({
+      accountId: "0123456789abcdef0123456789abcdef",
+      decision: "non_identity",
+      includes: [{ serviceToken: { tokenId: "tickets-service-token-id" } }],
+    });
+    expect(app.inputs).toMatchObject({
+      accountId: "0123456789abcdef0123456789abcdef",
+      type: "self_hosted",
+      domain: "tickets.raxx.app/api",
+      destinations: [{ type: "public", uri: "tickets.raxx.app/api" }],
+      policies: [{ id: "tickets-policy-id", precedence: 1 }],
+      serviceAuth401Redirect: true,
+    });
+    expect(app.inputs).not.toHaveProperty("zoneId");
+  });
+
+  it("runs the edges service token → policy → application and token → Vault → prerequisites → flags", async () => {
+    const run = await runStack({ config: prodConfig(), vault: VAULT });
+    const token = byName(run.resources, "tickets-service-token");
+    const policy = byName(run.resources, "tickets-policy");
+    const app = byName(run.resources, "tickets-application");
+    const secret = byName(run.resources, "vault-cloudflare");
+    const prerequisites = byName(run.resources, "console-prerequisites");
+    const flags = byName(run.resources, "console-flags");
+
+    expect(policy.propertyDependencies["includes"]).toEqual([token.urn]);
+    expect(app.propertyDependencies["policies"]).toEqual([policy.urn]);
+    expect(secret.propertyDependencies["dataJson"]).toEqual([token.urn]);
+    expect(dependsOn(prerequisites, secret)).toBe(true);
+    expect(prerequisites.propertyDependencies["vars"]).toContain(secret.urn);
+    expect(dependsOn(flags, prerequisites)).toBe(true);
+    expect(dependsOn(prerequisites, flags)).toBe(false);
+  });
+
+  it("writes the prerequisites with credentials as secrets and flags as \"1\"", async () => {
+    const run = await runStack({ config: prodConfig(), vault: VAULT, preview: false });
+    const prerequisites = byName(run.resources, "console-prerequisites");
+    const flags = byName(run.resources, "console-flags");
+    expect(prerequisites.inputs["app"]).toBe("raxx-console-prod");
+    expect(prerequisites.inputs["keys"]).toEqual([
+      "CF_ACCESS_SVC_TICKETS_CLIENT_ID",
+      "CF_ACCESS_SVC_TICKETS_CLIENT_SECRET",
+      "FREESCOUT_API_KEY",
+      "FREESCOUT_API_URL",
+      "FREESCOUT_INSTANCE_URL",
+      "FREESCOUT_OPERATIONS_MAILBOX_ID",
+    ]);
+    expect(prerequisites.inputs["vars"]).toEqual({
+      CF_ACCESS_SVC_TICKETS_CLIENT_ID: "tickets-service-token.access",
+      CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: "mock-client-secret-of-tickets-service-token",
+      FREESCOUT_API_KEY: "sentinel-freescout-api-key",
+      FREESCOUT_API_URL: "https://tickets.raxx.app",
+      FREESCOUT_INSTANCE_URL: "https://tickets.raxx.app",
+      FREESCOUT_OPERATIONS_MAILBOX_ID: "sentinel-mailbox-7",
+    });
+    expect(prerequisites.secretInputs.sort()).toEqual([
+      "vars.CF_ACCESS_SVC_TICKETS_CLIENT_ID",
+      "vars.CF_ACCESS_SVC_TICKETS_CLIENT_SECRET",
+      "vars.FREESCOUT_API_KEY",
+      "vars.FREESCOUT_OPERATIONS_MAILBOX_ID",
+    ]);
+    expect(prerequisites.additionalSecretOutputs).toEqual(["vars"]);
+    expect(flags.inputs["vars"]).toEqual({
+      FLAG_CONSOLE_INVESTIGATE_FROM_STATUS: "1",
+      FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET: "1",
+    });
+    expect(flags.additionalSecretOutputs).toEqual(["vars"]);
+  });
+
+  it("keeps the service token secret and Vault data secret", async () => {
+    const run = await runStack({ config: prodConfig(), vault: VAULT, preview: false });
+    // The Cloudflare SDK marks the client secret itself; the program must not lose that.
+    expect(byName(run.resources, "tickets-service-token").additionalSecretOutputs).toEqual(["clientSecret"]);
+    const secret = byName(run.resources, "vault-cloudflare");
+    expect(secret.secretInputs).toEqual(["dataJson"]);
+    expect(new Set(secret.additionalSecretOutputs)).toEqual(new Set(["data", "dataJson"]));
+    expect(secret.inputs).toMatchObject({ mount: "MooseQuest", name: "cloudflare" });
+  });
+
+  it("adopts the Vault secret keeping fields it does not own, and overwrites its own", async () => {
+    const run = await runStack({ config: prodConfig(), vault: VAULT, preview: false });
+    const secret = byName(run.resources, "vault-cloudflare");
+    expect(JSON.parse(String(secret.inputs["dataJson"]))).toEqual({
+      CF_ACCESS_SVC_TICKETS_CLIENT_ID: "tickets-service-token.access",
+      CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: "mock-client-secret-of-tickets-service-token",
+      CF_ACCESS_SVC_OTHER_CLIENT_ID: "someone-elses.access",
+    });
+    expect(secret.importId).toBe("MooseQuest/data/cloudflare");
+    expect(secret.retainOnDelete).toBe(true);
+  });
+
+  it("adopts Access objects by ID from stack config with the provider's import formats", async () => {
+    const run = await runStack({
+      config: withConfig({
+        adoptAccessApplicationId: "ca6fd315-0000-4000-8000-000000000001",
+        adoptAccessPolicyId: "ca6fd315-0000-4000-8000-000000000002",
+        adoptServiceTokenId: "ca6fd315-0000-4000-8000-000000000003",
+      }),
+      vault: VAULT,
+    });
+    const account = "0123456789abcdef0123456789abcdef";
+    expect(byName(run.resources, "tickets-application").importId).toBe(
+      `accounts/${account}/ca6fd315-0000-4000-8000-000000000001`,
+    );
+    expect(byName(run.resources, "tickets-policy").importId).toBe(`${account}/ca6fd315-0000-4000-8000-000000000002`);
+    expect(byName(run.resources, "tickets-service-token").importId).toBe(
+      `accounts/${account}/ca6fd315-0000-4000-8000-000000000003`,
+    );
+    for (const name of ["tickets-application", "tickets-policy", "tickets-service-token"]) {
+      expect(byName(run.resources, name).retainOnDelete).toBe(true);
+    }
+  });
+
+  it("creates instead of importing when no ID is configured", async () => {
+    const run = await runStack({ config: withConfig({ adoptVaultCloudflareSecret: "false" }), vault: VAULT });
+    for (const r of run.resources) {
+      expect(r.importId, r.name).toBe("");
+      expect(r.retainOnDelete, r.name).toBe(false);
+    }
+    expect(run.invokes.map((i) => i.args["name"])).toEqual(["freescout"]);
+  });
+
+  it("exports the token's expiry and the keys per role, never a value", async () => {
+    const run = await runStack({ config: prodConfig(), vault: VAULT, preview: false });
+    expect(run.outputs).toMatchObject({
+      herokuApp: "raxx-console-prod",
+      serviceTokenExpiresAt: "2027-11-29T00:00:00Z",
+      serviceTokenExpiryWarningDays: 30,
+      gatedUri: "tickets.raxx.app/api",
+      flagsOn: ["FLAG_CONSOLE_INVESTIGATE_FROM_STATUS", "FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET"],
+    });
+    expect(JSON.stringify(run.outputs)).not.toMatch(/sentinel|mock-client-secret/);
+  });
+});
+
+describe("flags that are off", () => {
+  it("registers no flags resource and writes no \"1\"", async () => {
+    const run = await runStack({
+      config: withConfig({ flags: '{"FLAG_CONSOLE_INVESTIGATE_FROM_STATUS":false}' }),
+      vault: VAULT,
+    });
+    expect(run.error).toBeUndefined();
+    expect(run.resources.map((r) => r.name)).not.toContain("console-flags");
+    const heroku = run.resources.filter((r) => r.type === CONFIG_VARS);
+    expect(heroku.map((r) => r.name)).toEqual(["console-prerequisites"]);
+    expect(Object.keys(heroku[0]?.inputs["vars"] as object)).not.toContain("FLAG_CONSOLE_INVESTIGATE_FROM_STATUS");
+  });
+
+  it("writes the prerequisites that resolve and warns about the rest", async () => {
+    const run = await runStack({
+      config: withConfig({ flags: undefined }),
+      vault: withoutField("MooseQuest/freescout", "FREESCOUT_API_KEY"),
+    });
+    expect(run.error).toBeUndefined();
+    const vars = byName(run.resources, "console-prerequisites").inputs["vars"] as Record<string, string>;
+    expect(Object.keys(vars)).not.toContain("FREESCOUT_API_KEY");
+    expect(run.warnings).toEqual([
+      "FREESCOUT_API_KEY is not written to raxx-console-prod: field FREESCOUT_API_KEY is absent from Vault secret MooseQuest/freescout. Features needing it stay off. Provide it: vault kv patch -mount=MooseQuest freescout FREESCOUT_API_KEY=<value>",
+    ]);
+  });
+});
+
+describe("the gate", () => {
+  const gateHeader = (n: number) =>
+    `console-wiring: feature "investigate" is requested on for Heroku app raxx-console-prod (FLAG_CONSOLE_INVESTIGATE_FROM_STATUS, FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET), but ${n} prerequisite${n === 1 ? " is" : "s are"} missing. Nothing was applied and no flag was set.`;
+  const gateFooter =
+    "  Or keep the feature off: pulumi config set --path 'flags.FLAG_CONSOLE_INVESTIGATE_FROM_STATUS' false; pulumi config set --path 'flags.FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET' false";
+
+  it.each([
+    [
+      "FREESCOUT_API_KEY",
+      withoutField("MooseQuest/freescout", "FREESCOUT_API_KEY"),
+      {},
+      "  - FREESCOUT_API_KEY (sent as X-FreeScout-API-Key): field FREESCOUT_API_KEY is absent from Vault secret MooseQuest/freescout. Provide it: vault kv patch -mount=MooseQuest freescout FREESCOUT_API_KEY=<value>",
+    ],
+    [
+      "FREESCOUT_OPERATIONS_MAILBOX_ID",
+      withoutField("MooseQuest/freescout", "FREESCOUT_OPERATIONS_MAILBOX_ID"),
+      {},
+      "  - FREESCOUT_OPERATIONS_MAILBOX_ID (mailbox the Investigate conversations are created in): field FREESCOUT_OPERATIONS_MAILBOX_ID is absent from Vault secret MooseQuest/freescout. Provide it: vault kv patch -mount=MooseQuest freescout FREESCOUT_OPERATIONS_MAILBOX_ID=<value>",
+    ],
+    [
+      "FREESCOUT_API_URL",
+      VAULT,
+      { freescoutApiUrl: undefined },
+      "  - FREESCOUT_API_URL (base URL of the FreeScout API the console calls): stack config console-wiring:freescoutApiUrl is not set. Provide it: pulumi config set freescoutApiUrl https://<host>",
+    ],
+    [
+      "FREESCOUT_INSTANCE_URL",
+      VAULT,
+      { freescoutInstanceUrl: "" },
+      "  - FREESCOUT_INSTANCE_URL (FreeScout web URL used in ticket links): stack config console-wiring:freescoutInstanceUrl is not set. Provide it: pulumi config set freescoutInstanceUrl https://<host>",
+    ],
+  ])("fails at preview naming %s and registers nothing", async (_name, vault, overrides, line) => {
+    const run = await runStack({ config: withConfig(overrides), vault });
+    expect(run.error?.message).toBe([gateHeader(1), line, gateFooter].join("\n"));
+    expect(run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
+  });
+
+  it("names an empty Vault field as missing", async () => {
+    const vault = structuredClone(VAULT);
+    vault["MooseQuest/freescout"]!["FREESCOUT_API_KEY"] = " ";
+    const run = await runStack({ config: prodConfig(), vault });
+    expect(run.error?.message).toContain(
+      "  - FREESCOUT_API_KEY (sent as X-FreeScout-API-Key): field FREESCOUT_API_KEY is empty in Vault secret MooseQuest/freescout.",
+    );
+  });
+
+  it("names every missing prerequisite in one error when the Vault secret cannot be read", async () => {
+    const { ["MooseQuest/freescout"]: _gone, ...vault } = VAULT;
+    const run = await runStack({
+      config: withConfig({ freescoutApiUrl: undefined, freescoutInstanceUrl: undefined }),
+      vault,
+    });
+    const message = run.error?.message ?? "";
+    expect(message.split("\n")[0]).toBe(gateHeader(4));
+    for (const name of [
+      "FREESCOUT_API_URL",
+      "FREESCOUT_INSTANCE_URL",
+      "FREESCOUT_API_KEY",
+      "FREESCOUT_OPERATIONS_MAILBOX_ID",
+    ]) {
+      expect(message).toMatch(new RegExp(`^ {2}- ${name} \\(`, "m"));
+    }
+    expect(message).toContain(
+      "Vault secret MooseQuest/freescout could not be read (error reading secret MooseQuest/data/freescout: 404 not found). Provide it: check VAULT_ADDR/VAULT_TOKEN",
+    );
+    expect(run.resources.filter((r) => r.type === CONFIG_VARS)).toEqual([]);
+  });
+
+  it("never puts a secret value in its error", async () => {
+    const run = await runStack({
+      config: withConfig({ freescoutApiUrl: undefined }),
+      vault: VAULT,
+    });
+    expect(run.error?.message).toBeTruthy();
+    expect(run.error?.message).not.toMatch(/sentinel/);
+  });
+});
+
+describe("bad config under the program", () => {
+  it("stops with one error listing every problem, before any resource", async () => {
+    const run = await runStack({
+      config: withConfig({ herokuApp: "Raxx_Console", freescoutApiUrl: "http://tickets.raxx.app" }),
+      vault: VAULT,
+    });
+    expect(run.error?.message).toBe(
+      [
+        "console-wiring: the stack config has 2 problems; nothing was applied.",
+        "  - console-wiring:herokuApp is not a Heroku app name (3-30 characters: lowercase letters, digits and dashes, starting with a letter, not ending with a dash). Example: pulumi config set herokuApp raxx-console-prod",
+        "  - console-wiring:freescoutApiUrl must use https:// (it uses http://). Example: pulumi config set freescoutApiUrl https://tickets.raxx.app",
+      ].join("\n"),
+    );
+    expect(run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
+    expect(run.invokes).toEqual([]);
+  });
+});
