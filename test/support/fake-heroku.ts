@@ -1,0 +1,177 @@
+/**
+ * A local fake of the Heroku Platform API's config-vars endpoints on 127.0.0.1, following the
+ * official schema (test/fixtures/heroku-platform-api-schema.json, a copy of Heroku's): request
+ * bodies are validated with the schema's PATCH link, responses with its target schema, errors
+ * are `{ id, message }`, and every response carries RateLimit-Remaining. Faults can be queued
+ * (HTTP errors, connection resets, slow responses) to test the client's retries.
+ */
+import { readFileSync } from "node:fs";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import Ajv from "ajv-draft-04";
+
+type Schema = Record<string, unknown>;
+
+const schema = JSON.parse(
+  readFileSync(join(__dirname, "..", "fixtures", "heroku-platform-api-schema.json"), "utf8"),
+) as { definitions: Record<string, { links: { method: string; schema?: Schema; targetSchema?: Schema }[] }> };
+
+const ajv = new Ajv({ strict: false, allErrors: true });
+const configVarLinks = schema.definitions["config-var"]!.links;
+const patchLink = configVarLinks.find((l) => l.method === "PATCH")!;
+// Both schemas are self-contained (no $ref), so they compile on their own.
+const validatePatchBody = ajv.compile(patchLink.schema!);
+const validateConfigHash = ajv.compile(
+  (schema.definitions["config-var"] as unknown as { definitions: { config_vars: Schema } }).definitions.config_vars,
+);
+const APP_NAME = new RegExp(
+  (schema.definitions["app"] as unknown as { definitions: { name: { pattern: string } } }).definitions.name.pattern,
+);
+
+export type Fault =
+  | { readonly kind: "status"; readonly status: number; readonly id: string; readonly message: string; readonly retryAfter?: number }
+  | { readonly kind: "reset" }
+  | { readonly kind: "slow"; readonly ms: number };
+
+export interface RecordedCall {
+  readonly method: string;
+  readonly path: string;
+  readonly body: unknown;
+}
+
+export const CONFIG_LIMIT = 32 * 1024;
+
+export class FakeHeroku {
+  readonly apps = new Map<string, Record<string, string>>();
+  readonly calls: RecordedCall[] = [];
+  /** Apps the token can see but not change (403). */
+  readonly readOnlyApps = new Set<string>();
+  private readonly faults: Fault[] = [];
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private server: Server | undefined;
+  rateLimitRemaining = 4500;
+
+  constructor(readonly token: string) {}
+
+  /** Queue faults answered, in order, to the next requests instead of the real handling. */
+  inject(...faults: Fault[]): void {
+    this.faults.push(...faults);
+  }
+
+  count(method: string): number {
+    return this.calls.filter((c) => c.method === method).length;
+  }
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
+    const { port } = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    this.server?.closeAllConnections();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+    if (status < 300 && !validateConfigHash(body)) {
+      throw new Error(`fake answered a body the schema rejects: ${ajv.errorsText(validateConfigHash.errors)}`);
+    }
+    res.writeHead(status, {
+      "Content-Type": "application/json",
+      "RateLimit-Remaining": String(this.rateLimitRemaining),
+      ...headers,
+    });
+    res.end(JSON.stringify(body));
+  }
+
+  private error(res: ServerResponse, status: number, id: string, message: string, headers?: Record<string, string>) {
+    this.send(res, status, { id, message }, headers);
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString("utf8");
+    let body: unknown;
+    try {
+      body = raw ? (JSON.parse(raw) as unknown) : undefined;
+    } catch {
+      body = raw;
+    }
+    const path = req.url ?? "";
+    this.calls.push({ method: req.method ?? "", path, body });
+
+    const fault = this.faults.shift();
+    if (fault?.kind === "reset") {
+      req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === "slow") {
+      // Answers eventually (bounded), long after the client's timeout.
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        if (!res.destroyed) this.error(res, 503, "unavailable", "late answer");
+      }, fault.ms);
+      this.timers.add(timer);
+      return;
+    }
+    if (fault?.kind === "status") {
+      if (fault.status === 429) this.rateLimitRemaining = 0;
+      const headers: Record<string, string> = fault.retryAfter ? { "Retry-After": String(fault.retryAfter) } : {};
+      this.error(res, fault.status, fault.id, fault.message, headers);
+      this.rateLimitRemaining = 4500;
+      return;
+    }
+
+    if (req.headers["accept"] !== "application/vnd.heroku+json; version=3") {
+      return this.error(res, 400, "bad_request", "Accept header must name version 3.");
+    }
+    if (req.headers["authorization"] !== `Bearer ${this.token}`) {
+      return this.error(res, 401, "unauthorized", "Invalid credentials provided.");
+    }
+    const match = /^\/apps\/([^/]+)\/config-vars$/.exec(path);
+    const app = match ? decodeURIComponent(match[1]!) : undefined;
+    if (!app || !APP_NAME.test(app)) return this.error(res, 404, "not_found", "Couldn't find that app.");
+    const config = this.apps.get(app);
+    if (!config) return this.error(res, 404, "not_found", "Couldn't find that app.");
+
+    if (req.method === "GET") return this.send(res, 200, { ...config });
+    if (req.method !== "PATCH") return this.error(res, 405, "method_not_allowed", "Method not allowed.");
+    if (this.readOnlyApps.has(app)) {
+      return this.error(res, 403, "forbidden", "You do not have access to the app raxx-console-prod.");
+    }
+    if (req.headers["content-type"] !== "application/json") {
+      return this.error(res, 400, "bad_request", "Content-Type must be application/json.");
+    }
+    if (!validatePatchBody(body)) {
+      return this.error(res, 422, "invalid_params", `Invalid config vars: ${ajv.errorsText(validatePatchBody.errors)}`);
+    }
+    const next = { ...config };
+    for (const [k, v] of Object.entries(body as Record<string, string | null>)) {
+      if (v === null) delete next[k];
+      else next[k] = v;
+    }
+    const size = Object.entries(next).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+    if (size > CONFIG_LIMIT) {
+      return this.error(res, 422, "invalid_params", "Config vars cannot exceed 32kB.");
+    }
+    this.apps.set(app, next);
+    return this.send(res, 200, { ...next });
+  }
+}
+
+/** 50 vars that belong to other owners (add-ons, people), each with a distinctive value. */
+export function unrelatedVars(n = 50): Record<string, string> {
+  const vars: Record<string, string> = {
+    DATABASE_URL: "postgres://u:p@db.internal:5432/console",
+    REDIS_URL: "rediss://:secret@redis.internal:6380",
+  };
+  for (let i = Object.keys(vars).length; i < n; i++) {
+    vars[`OTHER_VAR_${String(i).padStart(2, "0")}`] = `value-${i}-${"x".repeat(i % 7)} with spaces & symbols=;${i}`;
+  }
+  return vars;
+}
