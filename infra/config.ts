@@ -120,7 +120,9 @@ export function parseConfig(raw: RawConfig, features: readonly Feature[] = FEATU
     if (value === "") return 0;
     const n = Number(value);
     if (!Number.isInteger(n) || n < min) {
-      problems.push(`${key(k)} must be a whole number of at least ${min}. Example: ${set(k, example)}`);
+      problems.push(
+        `${key(k)} must be a whole number of at least ${min}. Example: ${set(k, example)}`,
+      );
     }
     return n;
   };
@@ -185,7 +187,8 @@ export function parseConfig(raw: RawConfig, features: readonly Feature[] = FEATU
     if (value === "") continue;
     if (format === "https-url") {
       const problem = httpsUrlProblem(value);
-      if (problem) problems.push(`${key(k)} ${problem}. Example: ${set(k, "https://tickets.raxx.app")}`);
+      if (problem)
+        problems.push(`${key(k)} ${problem}. Example: ${set(k, "https://tickets.raxx.app")}`);
     }
     manifestValues[k] = value;
   }

@@ -13,7 +13,13 @@ import {
   type Availability,
   type VaultRead,
 } from "./features/gate";
-import { allRequiredVars, FEATURES, type Feature, type RequiredVar, type VaultSecretName } from "./features/manifest";
+import {
+  allRequiredVars,
+  FEATURES,
+  type Feature,
+  type RequiredVar,
+  type VaultSecretName,
+} from "./features/manifest";
 import { ConsoleConfig } from "./heroku/console-config";
 import { readVaultSecret } from "./vault/read-secret";
 import { VaultWiring } from "./vault/vault-wiring";
@@ -40,7 +46,8 @@ export async function readVaultSources(
   const names = new Set<VaultSecretName>();
   for (const v of required) if (v.source.kind === "vault") names.add(v.source.secret);
   const reads: Partial<Record<VaultSecretName, VaultRead>> = {};
-  for (const name of names) reads[name] = await readVaultSecret(config.vaultMount, config.vaultPaths[name]);
+  for (const name of names)
+    reads[name] = await readVaultSecret(config.vaultMount, config.vaultPaths[name]);
   return reads;
 }
 
@@ -76,7 +83,10 @@ export function prerequisiteValues(
   return values;
 }
 
-export async function wire(config: WiringConfig, features: readonly Feature[] = FEATURES): Promise<StackOutputs> {
+export async function wire(
+  config: WiringConfig,
+  features: readonly Feature[] = FEATURES,
+): Promise<StackOutputs> {
   const required = allRequiredVars(features);
 
   // 1. What people provision in Vault, read before anything is registered.
@@ -89,7 +99,9 @@ export async function wire(config: WiringConfig, features: readonly Feature[] = 
   for (const v of required) {
     const a = availability.get(v.name);
     if (a && !a.present) {
-      pulumi.log.warn(`${v.name} is not written to ${config.herokuApp}: ${a.reason}. Features needing it stay off. Provide it: ${a.fix}`);
+      void pulumi.log.warn(
+        `${v.name} is not written to ${config.herokuApp}: ${a.reason}. Features needing it stay off. Provide it: ${a.fix}`,
+      );
     }
   }
   const flagsOn = Object.entries(config.flags)
@@ -115,7 +127,8 @@ export async function wire(config: WiringConfig, features: readonly Feature[] = 
   // 4. The token's credentials into Vault, the source of truth for every consumer.
   const tokenFields: Record<string, pulumi.Output<string>> = {};
   for (const v of required) {
-    if (v.source.kind === "service-token") tokenFields[v.name] = access.serviceToken[v.source.output];
+    if (v.source.kind === "service-token")
+      tokenFields[v.name] = access.serviceToken[v.source.output];
   }
   const existing = config.adopt.vaultCloudflareSecret
     ? await readVaultSecret(config.vaultMount, config.vaultPaths.cloudflare)
@@ -135,7 +148,13 @@ export async function wire(config: WiringConfig, features: readonly Feature[] = 
   });
 
   // 5. Heroku: prerequisites from Vault and config, then the flags that passed the gate.
-  const prerequisites = prerequisiteValues(required, availability, config, reads, vaultWiring.cloudflareData);
+  const prerequisites = prerequisiteValues(
+    required,
+    availability,
+    config,
+    reads,
+    vaultWiring.cloudflareData,
+  );
   const consoleConfig = new ConsoleConfig("console", {
     app: config.herokuApp,
     prerequisites,

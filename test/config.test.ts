@@ -45,7 +45,10 @@ describe("parseConfig", () => {
   });
 
   it("treats a flag absent from config as off", () => {
-    const config = parseConfig({ ...prod(), flags: '{"FLAG_CONSOLE_INVESTIGATE_FROM_STATUS":true}' });
+    const config = parseConfig({
+      ...prod(),
+      flags: '{"FLAG_CONSOLE_INVESTIGATE_FROM_STATUS":true}',
+    });
     expect(config.flags["FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET"]).toBe(false);
   });
 
@@ -68,7 +71,10 @@ describe("parseConfig", () => {
   });
 
   it("rejects a URL carrying credentials without echoing them", () => {
-    const problems = problemsOf({ ...prod(), freescoutInstanceUrl: "https://user:hunter2@tickets.raxx.app" });
+    const problems = problemsOf({
+      ...prod(),
+      freescoutInstanceUrl: "https://user:hunter2@tickets.raxx.app",
+    });
     expect(problems).toEqual([
       "console-wiring:freescoutInstanceUrl must not carry credentials in the URL. Example: pulumi config set freescoutInstanceUrl https://tickets.raxx.app",
     ]);
@@ -76,7 +82,9 @@ describe("parseConfig", () => {
   });
 
   it("rejects a flag value that is not a boolean", () => {
-    expect(problemsOf({ ...prod(), flags: '{"FLAG_CONSOLE_INVESTIGATE_FROM_STATUS":"1"}' })).toEqual([
+    expect(
+      problemsOf({ ...prod(), flags: '{"FLAG_CONSOLE_INVESTIGATE_FROM_STATUS":"1"}' }),
+    ).toEqual([
       "console-wiring:flags.FLAG_CONSOLE_INVESTIGATE_FROM_STATUS must be true or false (a YAML boolean, not a string or number). Fix: pulumi config set --path 'flags.FLAG_CONSOLE_INVESTIGATE_FROM_STATUS' true",
     ]);
   });
@@ -126,7 +134,9 @@ describe("parseConfig", () => {
   it("rejects an unknown key in the namespace (a typo)", () => {
     const problems = problemsOf({ ...prod(), herokuAPP: "raxx-console-prod" });
     expect(problems).toHaveLength(1);
-    expect(problems[0]).toMatch(/^console-wiring:herokuAPP is not a setting of this project \(known: .*herokuApp.*\)\. Remove it: pulumi config rm herokuAPP$/);
+    expect(problems[0]).toMatch(
+      /^console-wiring:herokuAPP is not a setting of this project \(known: .*herokuApp.*\)\. Remove it: pulumi config rm herokuAPP$/,
+    );
   });
 
   it("lists every problem in one error", () => {
@@ -148,7 +158,9 @@ describe("parseConfig", () => {
     try {
       parseConfig(raw);
     } catch (err) {
-      expect((err as Error).message).toMatch(/^console-wiring: the stack config has 4 problems; nothing was applied\.\n {2}- /);
+      expect((err as Error).message).toMatch(
+        /^console-wiring: the stack config has 4 problems; nothing was applied\.\n {2}- /,
+      );
     }
     expect.assertions(2);
   });

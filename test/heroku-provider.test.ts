@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { configVarsProvider as provider, PROVIDER_VERSION, type ConfigVarsInputs, type ConfigVarsOutputs } from "../infra/heroku/provider";
+import {
+  configVarsProvider as provider,
+  PROVIDER_VERSION,
+  type ConfigVarsInputs,
+  type ConfigVarsOutputs,
+} from "../infra/heroku/provider";
 import { FakeHeroku, unrelatedVars } from "./support/fake-heroku";
 
 const TOKEN = "HRKU-sentinel-token-value";
@@ -35,7 +40,10 @@ const DECLARED = {
   FREESCOUT_API_KEY: SECRET,
 };
 
-async function created(vars: Record<string, string> = DECLARED, app = APP): Promise<{ id: string; outs: ConfigVarsOutputs }> {
+async function created(
+  vars: Record<string, string> = DECLARED,
+  app = APP,
+): Promise<{ id: string; outs: ConfigVarsOutputs }> {
   const result = await provider.create(inputs(vars, app));
   return { id: result.id, outs: result.outs as ConfigVarsOutputs };
 }
@@ -68,8 +76,15 @@ describe("ownership", () => {
   });
 
   it("update adds, changes and removes only declared keys", async () => {
-    const { id, outs } = await created({ ...DECLARED, FREESCOUT_INSTANCE_URL: "https://tickets.raxx.app" });
-    const next = { FREESCOUT_API_URL: "https://tickets2.raxx.app", FREESCOUT_API_KEY: SECRET, NEW_KEY: "new" };
+    const { id, outs } = await created({
+      ...DECLARED,
+      FREESCOUT_INSTANCE_URL: "https://tickets.raxx.app",
+    });
+    const next = {
+      FREESCOUT_API_URL: "https://tickets2.raxx.app",
+      FREESCOUT_API_KEY: SECRET,
+      NEW_KEY: "new",
+    };
     await provider.update!(id, outs, inputs(next));
     expect(fake.apps.get(APP)).toEqual({ ...unrelatedVars(), ...next });
     expect(untouched()).toBe(50);
@@ -139,7 +154,11 @@ describe("economy: one PATCH per real change", () => {
   it("an update is exactly one PATCH", async () => {
     const { id, outs } = await created();
     fake.calls.length = 0;
-    await provider.update!(id, outs, inputs({ ...DECLARED, FREESCOUT_API_URL: "https://x.raxx.app" }));
+    await provider.update!(
+      id,
+      outs,
+      inputs({ ...DECLARED, FREESCOUT_API_URL: "https://x.raxx.app" }),
+    );
     expect(fake.calls.map((c) => c.method)).toEqual(["PATCH"]);
   });
 
@@ -166,7 +185,11 @@ describe("drift", () => {
     // The next preview compares the program's inputs with what is really on the app.
     const diff = await provider.diff!(id, props, inputs(DECLARED));
     expect(diff.changes).toBe(true);
-    const visible = JSON.stringify({ keys: props.keys, driftedKeys: props.driftedKeys, adoptedKeys: props.adoptedKeys });
+    const visible = JSON.stringify({
+      keys: props.keys,
+      driftedKeys: props.driftedKeys,
+      adoptedKeys: props.adoptedKeys,
+    });
     expect(visible).not.toContain(SECRET);
   });
 
@@ -190,8 +213,25 @@ describe("faults", () => {
   beforeEach(() => fake.apps.set(APP, unrelatedVars()));
 
   it.each([
-    ["429 rate_limit (RateLimit-Remaining 0, Retry-After)", { kind: "status", status: 429, id: "rate_limit", message: "Your account reached the API rate limit", retryAfter: 0.01 }],
-    ["500", { kind: "status", status: 500, id: "internal_server_error", message: "Internal server error." }],
+    [
+      "429 rate_limit (RateLimit-Remaining 0, Retry-After)",
+      {
+        kind: "status",
+        status: 429,
+        id: "rate_limit",
+        message: "Your account reached the API rate limit",
+        retryAfter: 0.01,
+      },
+    ],
+    [
+      "500",
+      {
+        kind: "status",
+        status: 500,
+        id: "internal_server_error",
+        message: "Internal server error.",
+      },
+    ],
     ["502", { kind: "status", status: 502, id: "bad_gateway", message: "Bad gateway." }],
     ["503", { kind: "status", status: 503, id: "unavailable", message: "Service unavailable." }],
     ["connection reset", { kind: "reset" }],
@@ -208,7 +248,11 @@ describe("faults", () => {
     fake.calls.length = 0;
     // Let the GET through, fail the PATCH once.
     fake.inject(fault);
-    await provider.update!(id, outs, inputs({ ...DECLARED, FREESCOUT_API_URL: "https://new.raxx.app" }));
+    await provider.update!(
+      id,
+      outs,
+      inputs({ ...DECLARED, FREESCOUT_API_URL: "https://new.raxx.app" }),
+    );
     expect(fake.count("PATCH")).toBe(2);
     expect(fake.apps.get(APP)?.["FREESCOUT_API_URL"]).toBe("https://new.raxx.app");
   });
@@ -216,8 +260,21 @@ describe("faults", () => {
   it("gives up on a persistent 503 within its attempts, naming app, status and id, with the old set intact", async () => {
     process.env["HEROKU_API_MAX_ATTEMPTS"] = "3";
     const { id, outs } = await created();
-    fake.inject(...Array.from({ length: 3 }, () => ({ kind: "status", status: 503, id: "unavailable", message: "Service unavailable." }) as const));
-    const error = await failure(provider.update!(id, outs, inputs({ ...DECLARED, FREESCOUT_API_KEY: "sentinel-new-secret" })));
+    fake.inject(
+      ...Array.from(
+        { length: 3 },
+        () =>
+          ({
+            kind: "status",
+            status: 503,
+            id: "unavailable",
+            message: "Service unavailable.",
+          }) as const,
+      ),
+    );
+    const error = await failure(
+      provider.update!(id, outs, inputs({ ...DECLARED, FREESCOUT_API_KEY: "sentinel-new-secret" })),
+    );
     expect(error.message).toMatch(
       /^Heroku API PATCH \/apps\/raxx-console-prod\/config-vars for app raxx-console-prod failed: HTTP 503 unavailable: Service unavailable\. \(gave up after [\d.]+s of retries\)$/,
     );
@@ -229,33 +286,63 @@ describe("faults", () => {
     process.env["HEROKU_API_DEADLINE_MS"] = "50";
     process.env["HEROKU_API_RETRY_BASE_MS"] = "40";
     process.env["HEROKU_API_RETRY_MAX_MS"] = "40";
-    fake.inject(...Array.from({ length: 20 }, () => ({ kind: "status", status: 503, id: "unavailable", message: "down" }) as const));
+    fake.inject(
+      ...Array.from(
+        { length: 20 },
+        () => ({ kind: "status", status: 503, id: "unavailable", message: "down" }) as const,
+      ),
+    );
     const error = await failure(created());
     expect(error.message).toContain("HTTP 503 unavailable: down (gave up after");
     expect(fake.count("GET")).toBeLessThan(6);
   });
 
   it.each([
-    [401, "unauthorized", "Invalid credentials provided.", " (check HEROKU_API_KEY: it is missing, expired or revoked)"],
-    [403, "forbidden", "You do not have access to the app.", " (the API key's account cannot change this app's config vars; it needs the deploy or operate permission)"],
-    [404, "not_found", "Couldn't find that app.", " (no app with this name is visible to the API key; check console-wiring:herokuApp)"],
-    [422, "invalid_params", "Invalid params.", " (Heroku rejected the config change; key names must match ^\\w+$ and values must be strings)"],
-  ] as const)("does not retry %i and says what failed without token or value", async (status, id, message, hint) => {
-    fake.inject({ kind: "status", status, id, message });
-    const error = await failure(created());
-    expect(error.message).toBe(
-      `Heroku API GET /apps/raxx-console-prod/config-vars for app raxx-console-prod failed: HTTP ${status} ${id}: ${message}${hint}`,
-    );
-    expect(fake.calls).toHaveLength(1);
-    expect(error.message).not.toContain(TOKEN);
-    expect(error.message).not.toContain(SECRET);
-    expect(fake.apps.get(APP)).toEqual(unrelatedVars());
-  });
+    [
+      401,
+      "unauthorized",
+      "Invalid credentials provided.",
+      " (check HEROKU_API_KEY: it is missing, expired or revoked)",
+    ],
+    [
+      403,
+      "forbidden",
+      "You do not have access to the app.",
+      " (the API key's account cannot change this app's config vars; it needs the deploy or operate permission)",
+    ],
+    [
+      404,
+      "not_found",
+      "Couldn't find that app.",
+      " (no app with this name is visible to the API key; check console-wiring:herokuApp)",
+    ],
+    [
+      422,
+      "invalid_params",
+      "Invalid params.",
+      " (Heroku rejected the config change; key names must match ^\\w+$ and values must be strings)",
+    ],
+  ] as const)(
+    "does not retry %i and says what failed without token or value",
+    async (status, id, message, hint) => {
+      fake.inject({ kind: "status", status, id, message });
+      const error = await failure(created());
+      expect(error.message).toBe(
+        `Heroku API GET /apps/raxx-console-prod/config-vars for app raxx-console-prod failed: HTTP ${status} ${id}: ${message}${hint}`,
+      );
+      expect(fake.calls).toHaveLength(1);
+      expect(error.message).not.toContain(TOKEN);
+      expect(error.message).not.toContain(SECRET);
+      expect(fake.apps.get(APP)).toEqual(unrelatedVars());
+    },
+  );
 
   it("a real 403 from the app leaves the old set", async () => {
     const { id, outs } = await created();
     fake.readOnlyApps.add(APP);
-    const error = await failure(provider.update!(id, outs, inputs({ ...DECLARED, FREESCOUT_API_URL: "https://x.raxx.app" })));
+    const error = await failure(
+      provider.update!(id, outs, inputs({ ...DECLARED, FREESCOUT_API_URL: "https://x.raxx.app" })),
+    );
     expect(error.message).toContain("HTTP 403 forbidden");
     expect(fake.apps.get(APP)).toEqual({ ...unrelatedVars(), ...DECLARED });
   });
@@ -268,7 +355,12 @@ describe("faults", () => {
   });
 
   it("redacts a declared value if Heroku ever echoes it", async () => {
-    fake.inject({ kind: "status", status: 422, id: "invalid_params", message: `bad value ${SECRET}` });
+    fake.inject({
+      kind: "status",
+      status: 422,
+      id: "invalid_params",
+      message: `bad value ${SECRET}`,
+    });
     const error = await failure(created());
     expect(error.message).toContain("bad value [redacted]");
     expect(error.message).not.toContain(SECRET);

@@ -54,7 +54,8 @@ describe("the prod stack under mocks (preview)", () => {
         "vault:kv/secretV2:SecretV2 vault-cloudflare",
       ].sort(),
     );
-    const parentOf = (name: string) => run.resources.find((r) => r.urn === byName(run.resources, name).parent)?.name;
+    const parentOf = (name: string) =>
+      run.resources.find((r) => r.urn === byName(run.resources, name).parent)?.name;
     expect(parentOf("tickets-service-token")).toBe("tickets");
     expect(parentOf("tickets-policy")).toBe("tickets");
     expect(parentOf("tickets-application")).toBe("tickets");
@@ -108,7 +109,7 @@ describe("the prod stack under mocks (preview)", () => {
     expect(dependsOn(prerequisites, flags)).toBe(false);
   });
 
-  it("writes the prerequisites with credentials as secrets and flags as \"1\"", async () => {
+  it('writes the prerequisites with credentials as secrets and flags as "1"', async () => {
     const run = await runStack({ config: prodConfig(), vault: VAULT, preview: false });
     const prerequisites = byName(run.resources, "console-prerequisites");
     const flags = byName(run.resources, "console-flags");
@@ -146,7 +147,9 @@ describe("the prod stack under mocks (preview)", () => {
   it("keeps the service token secret and Vault data secret", async () => {
     const run = await runStack({ config: prodConfig(), vault: VAULT, preview: false });
     // The Cloudflare SDK marks the client secret itself; the program must not lose that.
-    expect(byName(run.resources, "tickets-service-token").additionalSecretOutputs).toEqual(["clientSecret"]);
+    expect(byName(run.resources, "tickets-service-token").additionalSecretOutputs).toEqual([
+      "clientSecret",
+    ]);
     const secret = byName(run.resources, "vault-cloudflare");
     expect(secret.secretInputs).toEqual(["dataJson"]);
     expect(secret.additionalSecretOutputs).toEqual(expect.arrayContaining(["data", "dataJson"]));
@@ -178,7 +181,9 @@ describe("the prod stack under mocks (preview)", () => {
     expect(byName(run.resources, "tickets-application").importId).toBe(
       `accounts/${account}/ca6fd315-0000-4000-8000-000000000001`,
     );
-    expect(byName(run.resources, "tickets-policy").importId).toBe(`${account}/ca6fd315-0000-4000-8000-000000000002`);
+    expect(byName(run.resources, "tickets-policy").importId).toBe(
+      `${account}/ca6fd315-0000-4000-8000-000000000002`,
+    );
     expect(byName(run.resources, "tickets-service-token").importId).toBe(
       `accounts/${account}/ca6fd315-0000-4000-8000-000000000003`,
     );
@@ -188,7 +193,10 @@ describe("the prod stack under mocks (preview)", () => {
   });
 
   it("creates instead of importing when no ID is configured", async () => {
-    const run = await runStack({ config: withConfig({ adoptVaultCloudflareSecret: "false" }), vault: VAULT });
+    const run = await runStack({
+      config: withConfig({ adoptVaultCloudflareSecret: "false" }),
+      vault: VAULT,
+    });
     for (const r of run.resources) {
       expect(r.importId, r.name).toBe("");
       expect(r.retainOnDelete, r.name).toBe(false);
@@ -210,7 +218,7 @@ describe("the prod stack under mocks (preview)", () => {
 });
 
 describe("flags that are off", () => {
-  it("registers no flags resource and writes no \"1\"", async () => {
+  it('registers no flags resource and writes no "1"', async () => {
     const run = await runStack({
       config: withConfig({ flags: '{"FLAG_CONSOLE_INVESTIGATE_FROM_STATUS":false}' }),
       vault: VAULT,
@@ -219,7 +227,9 @@ describe("flags that are off", () => {
     expect(run.resources.map((r) => r.name)).not.toContain("console-flags");
     const heroku = run.resources.filter((r) => r.type === CONFIG_VARS);
     expect(heroku.map((r) => r.name)).toEqual(["console-prerequisites"]);
-    expect(Object.keys(heroku[0]?.inputs["vars"] as object)).not.toContain("FLAG_CONSOLE_INVESTIGATE_FROM_STATUS");
+    expect(Object.keys(heroku[0]?.inputs["vars"] as object)).not.toContain(
+      "FLAG_CONSOLE_INVESTIGATE_FROM_STATUS",
+    );
   });
 
   it("writes the prerequisites that resolve and warns about the rest", async () => {
@@ -228,7 +238,10 @@ describe("flags that are off", () => {
       vault: withoutField("MooseQuest/freescout", "FREESCOUT_API_KEY"),
     });
     expect(run.error).toBeUndefined();
-    const vars = byName(run.resources, "console-prerequisites").inputs["vars"] as Record<string, string>;
+    const vars = byName(run.resources, "console-prerequisites").inputs["vars"] as Record<
+      string,
+      string
+    >;
     expect(Object.keys(vars)).not.toContain("FREESCOUT_API_KEY");
     expect(run.warnings).toEqual([
       "FREESCOUT_API_KEY is not written to raxx-console-prod: field FREESCOUT_API_KEY is absent from Vault secret MooseQuest/freescout. Features needing it stay off. Provide it: vault kv patch -mount=MooseQuest freescout FREESCOUT_API_KEY=<value>",

@@ -57,10 +57,18 @@ function availabilityOf(
       }
       const value = read.data[source.field];
       if (value === undefined) {
-        return { present: false, reason: `field ${source.field} is absent from Vault secret ${path}`, fix };
+        return {
+          present: false,
+          reason: `field ${source.field} is absent from Vault secret ${path}`,
+          fix,
+        };
       }
       if (value.trim() === "") {
-        return { present: false, reason: `field ${source.field} is empty in Vault secret ${path}`, fix };
+        return {
+          present: false,
+          reason: `field ${source.field} is empty in Vault secret ${path}`,
+          fix,
+        };
       }
       return { present: true };
     }

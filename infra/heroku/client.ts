@@ -122,7 +122,8 @@ async function request(
       retryAfterMs = (err as HerokuApiError & { retryAfterMs?: number }).retryAfterMs;
     }
     if (attempt === opts.maxAttempts) break;
-    const backoff = Math.random() * Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** (attempt - 1));
+    const backoff =
+      Math.random() * Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** (attempt - 1));
     const delay = Math.min(opts.maxDelayMs, Math.max(backoff, retryAfterMs ?? 0));
     if (Date.now() - started + delay > opts.deadlineMs) break;
     await new Promise((resolve) => setTimeout(resolve, delay));

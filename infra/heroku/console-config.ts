@@ -36,7 +36,9 @@ export class ConsoleConfig extends pulumi.ComponentResource {
 
     if (args.flagsOn.length > 0) {
       if (!this.prerequisites) {
-        throw new Error(`${name}: flags ${args.flagsOn.join(", ")} cannot be set without prerequisites.`);
+        throw new Error(
+          `${name}: flags ${args.flagsOn.join(", ")} cannot be set without prerequisites.`,
+        );
       }
       this.flags = new HerokuConfigVars(
         `${name}-flags`,

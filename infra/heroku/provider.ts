@@ -67,7 +67,10 @@ export function redact(message: string, vars: Readonly<Record<string, string>>):
   return out;
 }
 
-async function guarded<T>(vars: Readonly<Record<string, string>>, fn: () => Promise<T>): Promise<T> {
+async function guarded<T>(
+  vars: Readonly<Record<string, string>>,
+  fn: () => Promise<T>,
+): Promise<T> {
   try {
     return await fn();
   } catch (err) {
@@ -95,13 +98,23 @@ function outputs(
   };
 }
 
-export const configVarsProvider: pulumi.dynamic.ResourceProvider<ConfigVarsInputs, ConfigVarsOutputs> = {
-  check(_olds: ConfigVarsInputs, news: ConfigVarsInputs): Promise<pulumi.dynamic.CheckResult<ConfigVarsInputs>> {
+export const configVarsProvider: pulumi.dynamic.ResourceProvider<
+  ConfigVarsInputs,
+  ConfigVarsOutputs
+> = {
+  check(
+    _olds: ConfigVarsInputs,
+    news: ConfigVarsInputs,
+  ): Promise<pulumi.dynamic.CheckResult<ConfigVarsInputs>> {
     const failures = validateInputs(news);
     return Promise.resolve({ inputs: news, failures });
   },
 
-  diff(_id: string, olds: ConfigVarsOutputs, news: ConfigVarsInputs): Promise<pulumi.dynamic.DiffResult> {
+  diff(
+    _id: string,
+    olds: ConfigVarsOutputs,
+    news: ConfigVarsInputs,
+  ): Promise<pulumi.dynamic.DiffResult> {
     if (olds.app !== news.app) {
       return Promise.resolve({ changes: true, replaces: ["app"], deleteBeforeReplace: false });
     }
@@ -136,7 +149,10 @@ export const configVarsProvider: pulumi.dynamic.ResourceProvider<ConfigVarsInput
     });
   },
 
-  async read(id: string, props?: ConfigVarsOutputs): Promise<pulumi.dynamic.ReadResult<ConfigVarsOutputs>> {
+  async read(
+    id: string,
+    props?: ConfigVarsOutputs,
+  ): Promise<pulumi.dynamic.ReadResult<ConfigVarsOutputs>> {
     if (!props) {
       throw new Error(
         "Importing Heroku config vars by ID is not supported (pulumi/pulumi#16175): declare the vars in the program and the first update takes them over, listing them in adoptedKeys.",

@@ -41,7 +41,10 @@ export function validateInputs(inputs: { app?: unknown; vars?: unknown }): Input
   }
   if (vars === UNKNOWN) return failures;
   if (typeof vars !== "object" || vars === null || Array.isArray(vars)) {
-    failures.push({ property: "vars", reason: "vars must be a map of config var name to string value" });
+    failures.push({
+      property: "vars",
+      reason: "vars must be a map of config var name to string value",
+    });
     return failures;
   }
   const known: Record<string, string> = {};
@@ -61,7 +64,10 @@ export function validateInputs(inputs: { app?: unknown; vars?: unknown }): Input
     if (value === UNKNOWN) continue;
     if (typeof value !== "string") {
       const got = value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
-      failures.push({ property, reason: `${key} must be a string value (got ${got}); Heroku stores strings only` });
+      failures.push({
+        property,
+        reason: `${key} must be a string value (got ${got}); Heroku stores strings only`,
+      });
       continue;
     }
     if (value.trim() === "") {

@@ -66,7 +66,9 @@ export class VaultWiring extends pulumi.ComponentResource {
     );
 
     this.cloudflareData = pulumi.secret(
-      this.cloudflareSecret.dataJson.apply((json) => JSON.parse(json ?? "{}") as Record<string, string>),
+      this.cloudflareSecret.dataJson.apply(
+        (json) => JSON.parse(json ?? "{}") as Record<string, string>,
+      ),
     );
 
     this.registerOutputs({ cloudflareSecretPath: this.cloudflareSecret.path });

@@ -15,7 +15,12 @@ type Schema = Record<string, unknown>;
 
 const schema = JSON.parse(
   readFileSync(join(__dirname, "..", "fixtures", "heroku-platform-api-schema.json"), "utf8"),
-) as { definitions: Record<string, { links: { method: string; schema?: Schema; targetSchema?: Schema }[] }> };
+) as {
+  definitions: Record<
+    string,
+    { links: { method: string; schema?: Schema; targetSchema?: Schema }[] }
+  >;
+};
 
 const ajv = new Ajv({ strict: false, allErrors: true });
 const configVarLinks = schema.definitions["config-var"]!.links;
@@ -23,14 +28,22 @@ const patchLink = configVarLinks.find((l) => l.method === "PATCH")!;
 // Both schemas are self-contained (no $ref), so they compile on their own.
 const validatePatchBody = ajv.compile(patchLink.schema!);
 const validateConfigHash = ajv.compile(
-  (schema.definitions["config-var"] as unknown as { definitions: { config_vars: Schema } }).definitions.config_vars,
+  (schema.definitions["config-var"] as unknown as { definitions: { config_vars: Schema } })
+    .definitions.config_vars,
 );
 const APP_NAME = new RegExp(
-  (schema.definitions["app"] as unknown as { definitions: { name: { pattern: string } } }).definitions.name.pattern,
+  (schema.definitions["app"] as unknown as { definitions: { name: { pattern: string } } })
+    .definitions.name.pattern,
 );
 
 export type Fault =
-  | { readonly kind: "status"; readonly status: number; readonly id: string; readonly message: string; readonly retryAfter?: number }
+  | {
+      readonly kind: "status";
+      readonly status: number;
+      readonly id: string;
+      readonly message: string;
+      readonly retryAfter?: number;
+    }
   | { readonly kind: "reset" }
   | { readonly kind: "slow"; readonly ms: number };
 
@@ -73,12 +86,21 @@ export class FakeHeroku {
   async stop(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
     this.server?.closeAllConnections();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    );
   }
 
-  private send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  private send(
+    res: ServerResponse,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void {
     if (status < 300 && !validateConfigHash(body)) {
-      throw new Error(`fake answered a body the schema rejects: ${ajv.errorsText(validateConfigHash.errors)}`);
+      throw new Error(
+        `fake answered a body the schema rejects: ${ajv.errorsText(validateConfigHash.errors)}`,
+      );
     }
     res.writeHead(status, {
       "Content-Type": "application/json",
@@ -88,7 +110,13 @@ export class FakeHeroku {
     res.end(JSON.stringify(body));
   }
 
-  private error(res: ServerResponse, status: number, id: string, message: string, headers?: Record<string, string>) {
+  private error(
+    res: ServerResponse,
+    status: number,
+    id: string,
+    message: string,
+    headers?: Record<string, string>,
+  ) {
     this.send(res, status, { id, message }, headers);
   }
 
@@ -121,7 +149,9 @@ export class FakeHeroku {
     }
     if (fault?.kind === "status") {
       if (fault.status === 429) this.rateLimitRemaining = 0;
-      const headers: Record<string, string> = fault.retryAfter ? { "Retry-After": String(fault.retryAfter) } : {};
+      const headers: Record<string, string> = fault.retryAfter
+        ? { "Retry-After": String(fault.retryAfter) }
+        : {};
       this.error(res, fault.status, fault.id, fault.message, headers);
       this.rateLimitRemaining = 4500;
       return;
@@ -135,27 +165,42 @@ export class FakeHeroku {
     }
     const match = /^\/apps\/([^/]+)\/config-vars$/.exec(path);
     const app = match ? decodeURIComponent(match[1]!) : undefined;
-    if (!app || !APP_NAME.test(app)) return this.error(res, 404, "not_found", "Couldn't find that app.");
+    if (!app || !APP_NAME.test(app))
+      return this.error(res, 404, "not_found", "Couldn't find that app.");
     const config = this.apps.get(app);
     if (!config) return this.error(res, 404, "not_found", "Couldn't find that app.");
 
     if (req.method === "GET") return this.send(res, 200, { ...config });
-    if (req.method !== "PATCH") return this.error(res, 405, "method_not_allowed", "Method not allowed.");
+    if (req.method !== "PATCH")
+      return this.error(res, 405, "method_not_allowed", "Method not allowed.");
     if (this.readOnlyApps.has(app)) {
-      return this.error(res, 403, "forbidden", "You do not have access to the app raxx-console-prod.");
+      return this.error(
+        res,
+        403,
+        "forbidden",
+        "You do not have access to the app raxx-console-prod.",
+      );
     }
     if (req.headers["content-type"] !== "application/json") {
       return this.error(res, 400, "bad_request", "Content-Type must be application/json.");
     }
     if (!validatePatchBody(body)) {
-      return this.error(res, 422, "invalid_params", `Invalid config vars: ${ajv.errorsText(validatePatchBody.errors)}`);
+      return this.error(
+        res,
+        422,
+        "invalid_params",
+        `Invalid config vars: ${ajv.errorsText(validatePatchBody.errors)}`,
+      );
     }
     const next = { ...config };
     for (const [k, v] of Object.entries(body as Record<string, string | null>)) {
       if (v === null) delete next[k];
       else next[k] = v;
     }
-    const size = Object.entries(next).reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+    const size = Object.entries(next).reduce(
+      (n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v),
+      0,
+    );
     if (size > CONFIG_LIMIT) {
       return this.error(res, 422, "invalid_params", "Config vars cannot exceed 32kB.");
     }
@@ -171,7 +216,8 @@ export function unrelatedVars(n = 50): Record<string, string> {
     REDIS_URL: "rediss://:secret@redis.internal:6380",
   };
   for (let i = Object.keys(vars).length; i < n; i++) {
-    vars[`OTHER_VAR_${String(i).padStart(2, "0")}`] = `value-${i}-${"x".repeat(i % 7)} with spaces & symbols=;${i}`;
+    vars[`OTHER_VAR_${String(i).padStart(2, "0")}`] =
+      `value-${i}-${"x".repeat(i % 7)} with spaces & symbols=;${i}`;
   }
   return vars;
 }

@@ -81,7 +81,9 @@ function mockState(args: pulumi.runtime.MockResourceArgs): Record<string, unknow
       return {
         ...inputs,
         path: `${String(inputs["mount"])}/data/${String(inputs["name"])}`,
-        data: JSON.parse(String(inputs["dataJson"] ?? "{}")) as unknown,
+        data: JSON.parse(
+          typeof inputs["dataJson"] === "string" ? inputs["dataJson"] : "{}",
+        ) as unknown,
       };
     case "pulumi-nodejs:dynamic/heroku:ConfigVars":
       return { ...inputs, adoptedKeys: [], driftedKeys: [] };
@@ -110,7 +112,12 @@ export async function runStack(options: RunOptions): Promise<RunResult> {
             const details = `error reading secret ${inputs.mount}/data/${inputs.name}: 404 not found`;
             throw Object.assign(new Error(details), { details });
           }
-          return { ...inputs, path: `${inputs.mount}/data/${inputs.name}`, data, dataJson: JSON.stringify(data) };
+          return {
+            ...inputs,
+            path: `${inputs.mount}/data/${inputs.name}`,
+            data,
+            dataJson: JSON.stringify(data),
+          };
         }
         throw new Error(`no mock for invoke ${args.token}`);
       },
@@ -122,7 +129,10 @@ export async function runStack(options: RunOptions): Promise<RunResult> {
   pulumi.runtime.setAllConfig(options.config);
 
   const monitor = pulumi.runtime.getMonitor() as unknown as {
-    registerResource: (req: RegisterRequest, cb: (err: unknown, resp?: RegisterResponse) => void) => void;
+    registerResource: (
+      req: RegisterRequest,
+      cb: (err: unknown, resp?: RegisterResponse) => void,
+    ) => void;
   };
   const original = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, cb) => {
@@ -202,7 +212,10 @@ function capture(req: RegisterRequest, urn: string): Captured {
     propertyDependencies[key] = value.getUrnsList();
   });
   const secretInputs: string[] = [];
-  const inputs = walkSecrets(req.getObject()?.toJavaScript() ?? {}, "", secretInputs) as Record<string, unknown>;
+  const inputs = walkSecrets(req.getObject()?.toJavaScript() ?? {}, "", secretInputs) as Record<
+    string,
+    unknown
+  >;
   return {
     urn,
     type: req.getType(),
@@ -222,6 +235,9 @@ function capture(req: RegisterRequest, urn: string): Captured {
 /** The resource of a given name; fails the test when it was not registered. */
 export function byName(resources: readonly Captured[], name: string): Captured {
   const found = resources.find((r) => r.name === name);
-  if (!found) throw new Error(`no resource named ${name}; registered: ${resources.map((r) => r.name).join(", ")}`);
+  if (!found)
+    throw new Error(
+      `no resource named ${name}; registered: ${resources.map((r) => r.name).join(", ")}`,
+    );
   return found;
 }

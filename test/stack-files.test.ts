@@ -1,0 +1,71 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { scanForCredentials } from "../tools/credential-scan";
+import { loadStackFiles, StackFileError } from "../tools/stack-files";
+
+const stackFiles = readdirSync(".").filter((f) => /^Pulumi\..+\.ya?ml$/.test(f));
+
+describe("stack files hold no secret", () => {
+  it("finds the prod stack file", () => {
+    expect(stackFiles).toContain("Pulumi.prod.yaml");
+  });
+
+  it.each(stackFiles)("%s has nothing that looks like a credential", (file) => {
+    expect(scanForCredentials(readFileSync(file, "utf8"))).toEqual([]);
+    expect(loadStackFiles(file.replace(/^Pulumi\.|\.ya?ml$/g, "")).secureKeys).toEqual([]);
+  });
+
+  it.each([
+    ["  console-wiring:apiKey:\n    secure: v1:abc", "a secure: (encrypted secret) value"],
+    ["  x: HRKU-0123456789abcdefghij", "a Heroku API key (HRKU-...)"],
+    [
+      "  herokuToken: 01234567-89ab-cdef-0123-456789abcdef",
+      "a Heroku API key (UUID-style) under a key/token name",
+    ],
+    ["  vault: hvs.CAESIJ0123456789abcdefghijkl", "a Vault token (hvs./hvb./s.)"],
+    ["  pem: -----BEGIN RSA PRIVATE KEY-----", "a private key"],
+    ["  id: 0123456789abcdef0123456789abcdef.access", "a Cloudflare service token client id"],
+    [
+      "  console-wiring:freescoutApiKey: abcdef123456",
+      "a non-empty value under a secret-sounding key",
+    ],
+    [
+      "  blob: dGhpcyBpcyBhIHZlcnkgbG9uZyBzZWNyZXQgdmFsdWUgaW5kZWVk",
+      "a long opaque string (40+ base64/hex characters)",
+    ],
+  ])("the scan catches %j", (text, rule) => {
+    expect(scanForCredentials(text).map((f) => f.rule)).toContain(rule);
+  });
+
+  it("does not flag the account id, URLs or comments", () => {
+    expect(
+      scanForCredentials(
+        [
+          "  console-wiring:cloudflareAccountId: 0123456789abcdef0123456789abcdef",
+          "  console-wiring:freescoutApiUrl: https://tickets.raxx.app",
+          "  # secret: never here",
+        ].join("\n"),
+      ),
+    ).toEqual([]);
+  });
+});
+
+describe("loadStackFiles", () => {
+  it("applies Pulumi.yaml defaults under the stack's values, as the CLI does", () => {
+    const { config } = loadStackFiles("prod");
+    expect(config["console-wiring:ticketsApiPath"]).toBe("/api");
+    expect(config["console-wiring:serviceTokenDuration"]).toBe("8760h");
+    expect(config["console-wiring:serviceTokenSecretVersion"]).toBe("1");
+    expect(config["console-wiring:adoptVaultCloudflareSecret"]).toBe("true");
+    expect(JSON.parse(config["console-wiring:flags"]!)).toEqual({
+      FLAG_CONSOLE_INVESTIGATE_FROM_STATUS: true,
+      FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET: true,
+    });
+  });
+
+  it("names a stack file that does not exist", () => {
+    expect(() => loadStackFiles("nope")).toThrowError(
+      new StackFileError(`cannot read ${process.cwd()}/Pulumi.nope.yaml`),
+    );
+  });
+});
