@@ -119,3 +119,21 @@ export function manifestConfigKeys(
   }
   return keys;
 }
+
+/** Where a required var is provided, for messages that tell a person what to do. */
+export function describeSource(v: RequiredVar): string {
+  const s = v.source;
+  switch (s.kind) {
+    case "config":
+      return `stack config console-wiring:${s.key} (pulumi config set ${s.key} <value>)`;
+    case "vault": {
+      const key = `vault${s.secret[0]?.toUpperCase() ?? ""}${s.secret.slice(1)}Path`;
+      return `Vault KV v2 secret console-wiring:${key} under console-wiring:vaultMount, field ${s.field}`;
+    }
+    case "service-token":
+      return `the Cloudflare Access service token's ${s.output}, written to Vault by this stack and read back for Heroku`;
+  }
+}
+
+/** Names that mark a var as a credential whatever the manifest says. */
+export const SECRET_NAME = /_(KEY|SECRET|TOKEN|PASSWORD)$/;

@@ -1,0 +1,50 @@
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { describeSource, FEATURES, type Feature } from "../../infra/features/manifest";
+import { byApp, flagIsOn } from "../lib/resources";
+
+/**
+ * On every Heroku app, a flag var that is on requires every required var of its feature,
+ * non-empty, on the same app (in any config-vars resource of that app).
+ */
+export function flagsRequirePrerequisites(features: readonly Feature[] = FEATURES): StackValidationPolicy {
+  return {
+    name: "flags-require-prerequisites",
+    description:
+      "A feature flag set on a Heroku app needs every config var its feature requires (infra/features/manifest.ts) on the same app, non-empty. " +
+      "A flag whose value is not known yet counts as on; a required value not known yet passes here because the config-vars provider rejects an empty value before any PATCH.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, reportViolation) => {
+      for (const [app, resources] of byApp(args.resources)) {
+        const declared = new Map<string, (typeof resources)[number]>();
+        for (const r of resources) for (const k of r.keys) declared.set(k, r);
+        for (const feature of features) {
+          const on: { flag: string; urn: string }[] = [];
+          for (const flag of feature.flags) {
+            const holder = declared.get(flag);
+            if (holder && flagIsOn(holder.value(flag))) on.push({ flag, urn: holder.resource.urn });
+          }
+          if (on.length === 0) continue;
+          const missing: string[] = [];
+          for (const v of feature.requires) {
+            const holder = declared.get(v.name);
+            if (!holder) {
+              missing.push(`${v.name} is not set on the app; provide it from ${describeSource(v)}`);
+              continue;
+            }
+            const value = holder.value(v.name);
+            if (value.known && (value.value === undefined || value.value.trim() === "")) {
+              missing.push(`${v.name} is empty; provide it from ${describeSource(v)}`);
+            }
+          }
+          if (missing.length > 0) {
+            reportViolation(
+              `Heroku app ${app} turns on ${on.map((o) => o.flag).join(", ")} (feature ${feature.id}) but:\n` +
+                missing.map((m) => `  - ${m}`).join("\n"),
+              on[0]?.urn,
+            );
+          }
+        }
+      }
+    },
+  };
+}

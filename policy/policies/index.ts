@@ -1,0 +1,31 @@
+/**
+ * Every policy of the pack, in one list: the pack's entry (policy/index.ts) serves them to the
+ * engine, and the offline check (tools/check.ts) runs the same list through the policy runtime.
+ */
+import type { Policies } from "@pulumi/policy";
+import { FEATURES, type Feature } from "../../infra/features/manifest";
+import { flagsAppliedAfterPrerequisites } from "./flags-applied-after-prerequisites";
+import { flagsRequirePrerequisites } from "./flags-require-prerequisites";
+import { gatedApiRequiresServiceToken } from "./gated-api-requires-service-token";
+import { secretsStaySecret } from "./secrets-stay-secret";
+import { serviceAuthReturns401 } from "./service-auth-returns-401";
+import { serviceTokenExpiry, type ServiceTokenExpiryOptions } from "./service-token-expiry";
+import { urlsAreHttps } from "./urls-are-https";
+
+export interface PolicyOptions {
+  readonly features?: readonly Feature[];
+  readonly expiry?: ServiceTokenExpiryOptions;
+}
+
+export function allPolicies(options: PolicyOptions = {}): Policies {
+  const features = options.features ?? FEATURES;
+  return [
+    flagsRequirePrerequisites(features),
+    flagsAppliedAfterPrerequisites(features),
+    gatedApiRequiresServiceToken(features),
+    serviceAuthReturns401(),
+    secretsStaySecret(),
+    urlsAreHttps(features),
+    serviceTokenExpiry(options.expiry),
+  ];
+}

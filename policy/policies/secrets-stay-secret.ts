@@ -1,0 +1,72 @@
+import { Secret, type ResourceValidationPolicy } from "@pulumi/policy";
+import { SECRET_NAME } from "../../infra/features/manifest";
+import { HEROKU_CONFIG_VARS, SERVICE_TOKEN, VAULT_SECRET } from "../lib/resources";
+
+/** Outputs that must be stored encrypted, per resource type. */
+const SECRET_OUTPUTS: Record<string, readonly string[]> = {
+  [HEROKU_CONFIG_VARS]: ["vars"],
+  [VAULT_SECRET]: ["data", "dataJson"],
+  [SERVICE_TOKEN]: ["clientSecret"],
+};
+
+// Internal names of @pulumi/policy's proxies (pinned version): how a remediation reaches the raw
+// values, where a secret is still a `Secret` instance.
+const IS_PROXY = "__isSpecialProxy";
+const PROXY_TARGET = "__getSpecialProxyTarget";
+
+function raw(value: unknown): unknown {
+  let v = value as Record<string, unknown> | undefined;
+  while (v && typeof v === "object" && v[IS_PROXY] === true) v = v[PROXY_TARGET] as Record<string, unknown>;
+  return v;
+}
+
+/**
+ * Inputs that must be secret but are not, wrapped as secrets. Returns undefined when every such
+ * input already is one. `props` is the remediation's secret-aware view.
+ */
+export function wrapPlainSecrets(type: string, props: Record<string, unknown>): Record<string, unknown> | undefined {
+  const rawProps = raw(props) as Record<string, unknown>;
+  if (type === HEROKU_CONFIG_VARS) {
+    const vars = raw(rawProps["vars"]);
+    if (vars instanceof Secret || typeof vars !== "object" || vars === null) return undefined;
+    const entries = Object.entries(vars as Record<string, unknown>);
+    const plain = entries.filter(([k, v]) => SECRET_NAME.test(k) && !(v instanceof Secret));
+    if (plain.length === 0) return undefined;
+    const next = Object.fromEntries(entries.map(([k, v]) => [k, plain.some(([p]) => p === k) ? new Secret(v) : v]));
+    return { ...rawProps, vars: next };
+  }
+  if (type === VAULT_SECRET) {
+    const dataJson = rawProps["dataJson"];
+    if (dataJson === undefined || dataJson instanceof Secret) return undefined;
+    return { ...rawProps, dataJson: new Secret(dataJson) };
+  }
+  return undefined;
+}
+
+export function secretsStaySecret(): ResourceValidationPolicy {
+  return {
+    name: "secrets-stay-secret",
+    description:
+      "Every value of a Heroku var named *_KEY, *_SECRET, *_TOKEN or *_PASSWORD, every Vault secret's data and the service token's client secret is a Pulumi secret in inputs and in state. " +
+      "Validations see secrets as plain text with no flag, so the policy decides in two places: the remediation (secret-aware view of the inputs) wraps any such input that is not a secret, " +
+      "and the validation requires the resource's additionalSecretOutputs to cover the outputs that carry them (vars; data and dataJson; clientSecret). " +
+      "The offline check (npm run check) reports any wrapping as a violation: fix the program rather than rely on the remediation.",
+    enforcementLevel: "remediate",
+    remediateResource: (args) => wrapPlainSecrets(args.type, args.props),
+    validateResource: (args, reportViolation) => {
+      const required = SECRET_OUTPUTS[args.type];
+      if (!required) return;
+      if (args.type === HEROKU_CONFIG_VARS) {
+        const keys = (args.props["keys"] as string[] | undefined) ?? [];
+        if (!keys.some((k) => SECRET_NAME.test(k))) return;
+      }
+      const declared = new Set(args.opts.additionalSecretOutputs);
+      const missing = required.filter((o) => !declared.has(o));
+      if (missing.length > 0) {
+        reportViolation(
+          `${args.name} would store ${missing.join(", ")} in plain text in state: add ${JSON.stringify(missing)} to its additionalSecretOutputs.`,
+        );
+      }
+    },
+  };
+}

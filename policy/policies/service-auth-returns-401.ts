@@ -1,0 +1,35 @@
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { ACCESS_APPLICATION, ACCESS_POLICY, read } from "../lib/resources";
+
+export function serviceAuthReturns401(): StackValidationPolicy {
+  return {
+    name: "service-auth-returns-401",
+    description:
+      "An Access application whose policies are all non_identity (service clients only) must set serviceAuth401Redirect: true. " +
+      "Otherwise a blocked service request is redirected to the login page, which an HTTP client follows into a 200 HTML page: a failure that looks like success. " +
+      "Policies are read from the graph (reusable policies the application references) and from inline policies with a decision.",
+    enforcementLevel: "mandatory",
+    validateStack: (args, reportViolation) => {
+      for (const app of args.resources) {
+        if (app.type !== ACCESS_APPLICATION) continue;
+        const decisions: (string | undefined)[] = [];
+        for (const policy of app.propertyDependencies["policies"] ?? []) {
+          if (policy.type !== ACCESS_POLICY) continue;
+          const d = read(() => policy.props["decision"] as string | undefined);
+          decisions.push(d.known ? d.value : undefined);
+        }
+        const inline = read(() => app.props["policies"] as { decision?: string }[] | undefined);
+        if (inline.known) for (const p of inline.value ?? []) if (p.decision) decisions.push(p.decision);
+        if (decisions.length === 0 || !decisions.every((d) => d === "non_identity")) continue;
+        const redirect = read(() => app.props["serviceAuth401Redirect"] as boolean | undefined);
+        if (redirect.known && redirect.value !== true) {
+          reportViolation(
+            `Access application ${app.name} admits only service tokens (non_identity) but serviceAuth401Redirect is ${String(redirect.value ?? "unset")}: ` +
+              "set serviceAuth401Redirect: true so a refused service call gets a 401, not a login page.",
+            app.urn,
+          );
+        }
+      }
+    },
+  };
+}

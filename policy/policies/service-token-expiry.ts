@@ -1,0 +1,46 @@
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { read, SERVICE_TOKEN } from "../lib/resources";
+
+export const DEFAULT_EXPIRY_WARNING_DAYS = 30;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export interface ServiceTokenExpiryOptions {
+  /** Days before expiry at which to warn; policy config `days` overrides it. */
+  readonly days?: number;
+  /** The clock, for tests. */
+  readonly now?: () => number;
+}
+
+export function serviceTokenExpiry(options: ServiceTokenExpiryOptions = {}): StackValidationPolicy {
+  const now = options.now ?? Date.now;
+  return {
+    name: "service-token-expiry",
+    description:
+      "Warns when a Cloudflare Access service token expires within the configured number of days (default 30). " +
+      "An expired token is the next silent 403: rotate it by bumping console-wiring:serviceTokenSecretVersion, or extend serviceTokenDuration. " +
+      "A token not created yet has no expiry to check.",
+    enforcementLevel: "advisory",
+    configSchema: { properties: { days: { type: "integer", minimum: 1, default: DEFAULT_EXPIRY_WARNING_DAYS } } },
+    validateStack: (args, reportViolation) => {
+      const days = args.getConfig<{ days?: number }>().days ?? options.days ?? DEFAULT_EXPIRY_WARNING_DAYS;
+      const tokens = args.resources.filter((r) => r.type === SERVICE_TOKEN);
+      let checked = 0;
+      for (const token of tokens) {
+        const expiresAt = read(() => token.props["expiresAt"] as string | undefined);
+        if (!expiresAt.known || !expiresAt.value) continue;
+        checked += 1;
+        const at = Date.parse(expiresAt.value);
+        if (Number.isNaN(at)) continue;
+        const left = Math.floor((at - now()) / DAY_MS);
+        if (at - now() < days * DAY_MS) {
+          reportViolation(
+            `Service token ${token.name} ${left < 0 ? `expired ${-left} day(s) ago` : `expires in ${left} day(s)`} (${expiresAt.value}), within the ${days}-day warning window. ` +
+              "Rotate: pulumi config set serviceTokenSecretVersion <current+1> && pulumi up (Vault and Heroku follow in the same update).",
+            token.urn,
+          );
+        }
+      }
+      if (checked === 0) args.notApplicable("no service token with a known expiry (not created yet)");
+    },
+  };
+}

@@ -1,0 +1,26 @@
+import type { ResourceValidationPolicy } from "@pulumi/policy";
+import { httpsUrlProblem } from "../../infra/config";
+import { allRequiredVars, FEATURES, type Feature } from "../../infra/features/manifest";
+import { HEROKU_CONFIG_VARS, herokuVars } from "../lib/resources";
+
+export function urlsAreHttps(features: readonly Feature[] = FEATURES): ResourceValidationPolicy {
+  const urlVars = allRequiredVars(features)
+    .filter((v) => v.source.kind === "config" && v.source.format === "https-url")
+    .map((v) => v.name);
+  return {
+    name: "urls-are-https",
+    description: `${urlVars.join(" and ")} on a Heroku app must be https:// URLs without credentials: the API key and service-token headers travel with every call.`,
+    enforcementLevel: "mandatory",
+    validateResource: (args, reportViolation) => {
+      if (args.type !== HEROKU_CONFIG_VARS) return;
+      const view = herokuVars(args);
+      for (const name of urlVars) {
+        if (!view.keys.includes(name)) continue;
+        const value = view.value(name);
+        if (!value.known || value.value === undefined) continue;
+        const problem = httpsUrlProblem(value.value);
+        if (problem) reportViolation(`${name} on ${args.name} ${problem}.`);
+      }
+    },
+  };
+}

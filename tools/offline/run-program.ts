@@ -1,0 +1,272 @@
+/**
+ * Runs the Pulumi program in-process under Pulumi's mock runtime, with no CLI, credential or
+ * network, and records every register request as the engine would receive it: type, name,
+ * parent, dependencies, property dependencies, additional secret outputs, import id, and the
+ * inputs in Pulumi's wire form (secrets and unknowns marked).
+ *
+ * Mocks do not report parent/dependsOn themselves; the register request does, so the monitor's
+ * registerResource is wrapped. Pulumi's runtime state is process-global: each run uses its own
+ * stack name so URNs never collide.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { allRequiredVars, FEATURES } from "../../infra/features/manifest";
+
+/** Marker Pulumi's wire format uses for a secret value. */
+export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
+export const SIG_KEY = "4dabf18193072939515e22adb298388d";
+/** How the wire format spells a value not known until apply. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+export interface Captured {
+  readonly urn: string;
+  readonly type: string;
+  readonly name: string;
+  readonly custom: boolean;
+  readonly parent: string;
+  readonly dependencies: string[];
+  readonly propertyDependencies: Record<string, string[]>;
+  readonly additionalSecretOutputs: string[];
+  readonly importId: string;
+  readonly retainOnDelete: boolean;
+  /** Inputs in wire form (secret and unknown markers kept), as the policy runtime receives them. */
+  readonly wireInputs: Record<string, unknown>;
+  /** Inputs with secrets unwrapped. */
+  readonly inputs: Record<string, unknown>;
+  /** Paths of inputs that were sent as secrets, e.g. `vars.FREESCOUT_API_KEY`. */
+  readonly secretInputs: string[];
+}
+
+/** Vault KV v2 secrets the mock Vault holds: "mount/path" → data. */
+export type VaultFixture = Record<string, Record<string, string>>;
+
+/**
+ * `assume-present`: offline, every field the manifest reads from Vault (and, when the stack adopts
+ * the written secret, that secret's fields) exists with a placeholder value. `pulumi preview`
+ * checks the real ones.
+ */
+export type VaultMode = VaultFixture | "assume-present";
+
+export interface RunResult {
+  readonly resources: Captured[];
+  readonly outputs: Record<string, unknown> | undefined;
+  readonly error: Error | undefined;
+  readonly invokes: { token: string; args: Record<string, unknown> }[];
+  readonly warnings: string[];
+}
+
+export interface RunOptions {
+  /** Full config keys (`console-wiring:herokuApp`) → string values, as the CLI passes them. */
+  readonly config: Record<string, string>;
+  readonly vault: VaultMode;
+  /** Run as `pulumi preview` (default) or as an update. */
+  readonly preview?: boolean;
+  /**
+   * Outputs providers compute (ids, the token's client id/secret/expiry) are unknown, as in the
+   * first preview of a new stack. Default false: mocks report them.
+   */
+  readonly unknownComputed?: boolean;
+  /** The program to run; default: the project's entry, infra/index.ts. */
+  readonly program?: () => Promise<Record<string, unknown>>;
+}
+
+let runs = 0;
+
+export function walkSecrets(value: unknown, path: string, out: string[]): unknown {
+  if (Array.isArray(value)) return value.map((v, i) => walkSecrets(v, `${path}[${i}]`, out));
+  if (typeof value === "object" && value !== null) {
+    const obj = value as Record<string, unknown>;
+    if (obj[SIG_KEY] === SECRET_SIG) {
+      out.push(path);
+      return walkSecrets(obj["value"], path, out);
+    }
+    return Object.fromEntries(
+      Object.entries(obj).map(([k, v]) => [k, walkSecrets(v, path ? `${path}.${k}` : k, out)]),
+    );
+  }
+  return value;
+}
+
+/** Emulates the providers: the outputs each resource type reports after create. */
+function computedOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+  switch (type) {
+    case "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken":
+      return {
+        clientId: `${name}.access`,
+        clientSecret: `mock-client-secret-of-${name}`,
+        expiresAt: "2027-11-29T00:00:00Z",
+      };
+    case "vault:kv/secretV2:SecretV2":
+      return {
+        path: `${String(inputs["mount"])}/data/${String(inputs["name"])}`,
+        data: JSON.parse(typeof inputs["dataJson"] === "string" ? inputs["dataJson"] : "{}") as unknown,
+      };
+    case "pulumi-nodejs:dynamic/heroku:ConfigVars":
+      return { adoptedKeys: [], driftedKeys: [] };
+    default:
+      return {};
+  }
+}
+
+function placeholderVault(config: Record<string, string>): VaultFixture {
+  const get = (key: string, fallback: string) => config[`console-wiring:${key}`] || fallback;
+  const mount = get("vaultMount", "");
+  const paths = { freescout: get("vaultFreescoutPath", "freescout"), cloudflare: get("vaultCloudflarePath", "cloudflare") };
+  const fixture: VaultFixture = {};
+  for (const v of allRequiredVars(FEATURES)) {
+    const secret = v.source.kind === "vault" ? v.source.secret : v.source.kind === "service-token" ? "cloudflare" : undefined;
+    if (!secret) continue;
+    const path = `${mount}/${paths[secret]}`;
+    const field = v.source.kind === "vault" ? v.source.field : v.name;
+    fixture[path] = { ...fixture[path], [field]: `offline-placeholder:${path}#${field}` };
+  }
+  return fixture;
+}
+
+interface RegisterResponse {
+  getUrn(): string;
+}
+
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getCustom(): boolean;
+  getParent(): string;
+  getDependenciesList(): string[];
+  getPropertydependenciesMap(): {
+    forEach(cb: (value: { getUrnsList(): string[] }, key: string) => void): void;
+  };
+  getAdditionalsecretoutputsList(): string[];
+  getImportid(): string;
+  getRetainondelete(): boolean;
+  getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
+}
+
+function capture(req: RegisterRequest, urn: string): Captured {
+  const propertyDependencies: Record<string, string[]> = {};
+  req.getPropertydependenciesMap().forEach((value, key) => {
+    propertyDependencies[key] = value.getUrnsList();
+  });
+  const wireInputs = req.getObject()?.toJavaScript() ?? {};
+  const secretInputs: string[] = [];
+  const inputs = walkSecrets(wireInputs, "", secretInputs) as Record<string, unknown>;
+  return {
+    urn,
+    type: req.getType(),
+    name: req.getName(),
+    custom: req.getCustom(),
+    parent: req.getParent(),
+    dependencies: req.getDependenciesList(),
+    propertyDependencies,
+    additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
+    importId: req.getImportid(),
+    retainOnDelete: req.getRetainondelete(),
+    wireInputs,
+    inputs,
+    secretInputs,
+  };
+}
+
+async function waitForRPCs(): Promise<void> {
+  // Internal to the pinned SDK version: drains pending register calls.
+  const settings = (await import("@pulumi/pulumi/runtime/settings")) as unknown as {
+    waitForRPCs: () => Promise<void>;
+  };
+  await settings.waitForRPCs();
+}
+
+/** Resolves stack outputs to plain values, recording secrets as `{ secret: value }`. */
+async function resolveOutputs(result: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(result)) {
+    if (pulumi.Output.isInstance(v)) {
+      const secret = await pulumi.isSecret(v);
+      const known = await (v as unknown as { isKnown: Promise<boolean> }).isKnown;
+      const value = known ? await new Promise((resolve) => v.apply(resolve)) : UNKNOWN;
+      out[k] = secret ? { secret: value } : value;
+    } else {
+      out[k] = v;
+    }
+  }
+  return out;
+}
+
+async function defaultProgram(): Promise<Record<string, unknown>> {
+  const mod = (await import("../../infra/index")) as unknown as
+    | { default: () => Promise<Record<string, unknown>> }
+    | (() => Promise<Record<string, unknown>>);
+  const entry = typeof mod === "function" ? mod : mod.default;
+  return entry();
+}
+
+export async function runProgram(options: RunOptions): Promise<RunResult> {
+  runs += 1;
+  const resources: Captured[] = [];
+  const invokes: RunResult["invokes"] = [];
+  const warnings: string[] = [];
+  const preview = options.preview ?? true;
+  const unknownComputed = preview && (options.unknownComputed ?? false);
+  const vault = options.vault === "assume-present" ? placeholderVault(options.config) : options.vault;
+
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (args) => {
+        const inputs = walkSecrets(args.inputs, "", []) as Record<string, unknown>;
+        if (unknownComputed) return { id: args.id || undefined, state: inputs };
+        return {
+          id: args.id || `${args.name}-id`,
+          state: { ...inputs, ...computedOutputs(args.type, args.name, inputs) },
+        };
+      },
+      call: (args) => {
+        invokes.push({ token: args.token, args: args.inputs as Record<string, unknown> });
+        if (args.token === "vault:kv/getSecretV2:getSecretV2") {
+          const inputs = args.inputs as { mount: string; name: string };
+          const data = vault[`${inputs.mount}/${inputs.name}`];
+          if (!data) {
+            // A gRPC error carries its text in `details`, which is what the SDK surfaces.
+            const details = `error reading secret ${inputs.mount}/data/${inputs.name}: 404 not found`;
+            throw Object.assign(new Error(details), { details });
+          }
+          return { ...inputs, path: `${inputs.mount}/data/${inputs.name}`, data, dataJson: JSON.stringify(data) };
+        }
+        const details = `no offline stand-in for invoke ${args.token}`;
+        throw Object.assign(new Error(details), { details });
+      },
+    },
+    "console-wiring",
+    `offline-${runs}`,
+    preview,
+  );
+  pulumi.runtime.setAllConfig(options.config);
+
+  const monitor = pulumi.runtime.getMonitor() as unknown as {
+    registerResource: (req: RegisterRequest, cb: (err: unknown, resp?: RegisterResponse) => void) => void;
+  };
+  const original = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, cb) => {
+    original(req, (err, resp) => {
+      if (!err && resp) resources.push(capture(req, resp.getUrn()));
+      cb(err, resp);
+    });
+  };
+
+  // pulumi.log writes to the engine; offline there is none, so warnings are collected.
+  const log = pulumi.log as unknown as { warn: (msg: string) => Promise<void> };
+  const originalWarn = log.warn;
+  log.warn = (msg: string) => {
+    warnings.push(msg);
+    return Promise.resolve();
+  };
+
+  let outputs: Record<string, unknown> | undefined;
+  let error: Error | undefined;
+  try {
+    outputs = await resolveOutputs(await (options.program ?? defaultProgram)());
+  } catch (err) {
+    error = err instanceof Error ? err : new Error(String(err));
+  } finally {
+    await waitForRPCs();
+    log.warn = originalWarn;
+  }
+  return { resources, outputs, error, invokes, warnings };
+}
