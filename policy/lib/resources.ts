@@ -8,12 +8,16 @@ import * as proxy from "@pulumi/policy/proxy";
 
 // Internal to @pulumi/policy (stripped from its typings; the version is pinned): the error a
 // preview-unknown value throws when read.
-const { UnknownValueError } = proxy as unknown as { UnknownValueError: new (...args: unknown[]) => Error };
+const { UnknownValueError } = proxy as unknown as {
+  UnknownValueError: new (...args: unknown[]) => Error;
+};
 
 export const HEROKU_CONFIG_VARS = "pulumi-nodejs:dynamic/heroku:ConfigVars";
-export const ACCESS_APPLICATION = "cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication";
+export const ACCESS_APPLICATION =
+  "cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication";
 export const ACCESS_POLICY = "cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy";
-export const SERVICE_TOKEN = "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken";
+export const SERVICE_TOKEN =
+  "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken";
 export const VAULT_SECRET = "vault:kv/secretV2:SecretV2";
 
 export type Known<T> = { readonly known: true; readonly value: T } | { readonly known: false };
@@ -30,7 +34,11 @@ export function read<T>(fn: () => T): Known<T> {
 
 /** A Heroku config-vars resource as the policies see it. */
 export interface HerokuVars {
-  readonly resource: { readonly urn: string; readonly name: string; readonly props: Record<string, unknown> };
+  readonly resource: {
+    readonly urn: string;
+    readonly name: string;
+    readonly props: Record<string, unknown>;
+  };
   readonly app: Known<string>;
   /** Declared keys (plain; known even when values are not). */
   readonly keys: readonly string[];
@@ -69,7 +77,9 @@ export function flagIsOn(value: Known<string | undefined>): boolean {
 }
 
 /** Heroku config-vars resources grouped by app (resources whose app is unknown are skipped). */
-export function byApp<R extends HerokuVars["resource"]>(resources: readonly (R & { type: string })[]): Map<string, HerokuVars[]> {
+export function byApp<R extends HerokuVars["resource"]>(
+  resources: readonly (R & { type: string })[],
+): Map<string, HerokuVars[]> {
   const apps = new Map<string, HerokuVars[]>();
   for (const r of resources) {
     if (r.type !== HEROKU_CONFIG_VARS) continue;

@@ -7,7 +7,9 @@ import { ancestors, byApp, flagIsOn } from "../lib/resources";
  * of its feature's prerequisites on the same app, so the engine applies prerequisites first and
  * removes flags first. One resource holding both is one PATCH, applied atomically: compliant.
  */
-export function flagsAppliedAfterPrerequisites(features: readonly Feature[] = FEATURES): StackValidationPolicy {
+export function flagsAppliedAfterPrerequisites(
+  features: readonly Feature[] = FEATURES,
+): StackValidationPolicy {
   return {
     name: "flags-applied-after-prerequisites",
     description:
@@ -18,12 +20,15 @@ export function flagsAppliedAfterPrerequisites(features: readonly Feature[] = FE
       const byUrn = new Map<string, PolicyResource>(args.resources.map((r) => [r.urn, r]));
       for (const [app, resources] of byApp(args.resources)) {
         const holderOf = new Map<string, PolicyResource>();
-        for (const r of resources) for (const k of r.keys) holderOf.set(k, byUrn.get(r.resource.urn)!);
+        for (const r of resources)
+          for (const k of r.keys) holderOf.set(k, byUrn.get(r.resource.urn)!);
         for (const view of resources) {
           const flagHolder = byUrn.get(view.resource.urn)!;
           let upstream: Set<PolicyResource> | undefined;
           for (const feature of features) {
-            const on = feature.flags.filter((f) => view.keys.includes(f) && flagIsOn(view.value(f)));
+            const on = feature.flags.filter(
+              (f) => view.keys.includes(f) && flagIsOn(view.value(f)),
+            );
             if (on.length === 0) continue;
             upstream ??= ancestors(flagHolder);
             const unordered = new Map<string, string[]>();

@@ -6,7 +6,9 @@ import { byApp, flagIsOn } from "../lib/resources";
  * On every Heroku app, a flag var that is on requires every required var of its feature,
  * non-empty, on the same app (in any config-vars resource of that app).
  */
-export function flagsRequirePrerequisites(features: readonly Feature[] = FEATURES): StackValidationPolicy {
+export function flagsRequirePrerequisites(
+  features: readonly Feature[] = FEATURES,
+): StackValidationPolicy {
   return {
     name: "flags-require-prerequisites",
     description:

@@ -1,6 +1,13 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { allRequiredVars, FEATURES, type Feature } from "../../infra/features/manifest";
-import { ACCESS_APPLICATION, ACCESS_POLICY, byApp, read, SERVICE_TOKEN, sourcesOf } from "../lib/resources";
+import {
+  ACCESS_APPLICATION,
+  ACCESS_POLICY,
+  byApp,
+  read,
+  SERVICE_TOKEN,
+  sourcesOf,
+} from "../lib/resources";
 
 /** The var holding the FreeScout base URL; FreeScout's API module serves under `<base>/api/`. */
 export const API_URL_VAR = "FREESCOUT_API_URL";
@@ -9,7 +16,9 @@ export const API_PREFIX = "/api/";
 /** `host/path/` prefixes an Access application gates, from its destinations and domain. */
 export function gatedPrefixes(app: PolicyResource): { host: string; path: string }[] {
   const uris: string[] = [];
-  const destinations = read(() => app.props["destinations"] as { type?: string; uri?: string }[] | undefined);
+  const destinations = read(
+    () => app.props["destinations"] as { type?: string; uri?: string }[] | undefined,
+  );
   if (destinations.known) {
     for (const d of destinations.value ?? []) {
       if ((d.type ?? "public") === "public" && typeof d.uri === "string") uris.push(d.uri);
@@ -39,7 +48,10 @@ export function covers(prefix: { host: string; path: string }, baseUrl: string):
     return false;
   }
   const called = `${url.pathname.replace(/\/+$/, "")}${API_PREFIX}`;
-  return hostMatches(prefix.host, url.hostname.toLowerCase()) && (called.startsWith(prefix.path) || prefix.path.startsWith(called));
+  return (
+    hostMatches(prefix.host, url.hostname.toLowerCase()) &&
+    (called.startsWith(prefix.path) || prefix.path.startsWith(called))
+  );
 }
 
 /** Service tokens admitted by the non_identity policies attached to an Access application. */
@@ -56,7 +68,9 @@ export function admittedTokens(app: PolicyResource): Set<PolicyResource> {
   return tokens;
 }
 
-export function gatedApiRequiresServiceToken(features: readonly Feature[] = FEATURES): StackValidationPolicy {
+export function gatedApiRequiresServiceToken(
+  features: readonly Feature[] = FEATURES,
+): StackValidationPolicy {
   const tokenVars = allRequiredVars(features)
     .filter((v) => v.source.kind === "service-token")
     .map((v) => v.name);

@@ -12,11 +12,14 @@ const SECRET_OUTPUTS: Record<string, readonly string[]> = {
 // Internal names of @pulumi/policy's proxies (pinned version): how a remediation reaches the raw
 // values, where a secret is still a `Secret` instance.
 const IS_PROXY = "__isSpecialProxy";
+/** A value not known until apply: the wire format carries no secret flag for it during preview. */
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 const PROXY_TARGET = "__getSpecialProxyTarget";
 
 function raw(value: unknown): unknown {
   let v = value as Record<string, unknown> | undefined;
-  while (v && typeof v === "object" && v[IS_PROXY] === true) v = v[PROXY_TARGET] as Record<string, unknown>;
+  while (v && typeof v === "object" && v[IS_PROXY] === true)
+    v = v[PROXY_TARGET] as Record<string, unknown>;
   return v;
 }
 
@@ -24,20 +27,28 @@ function raw(value: unknown): unknown {
  * Inputs that must be secret but are not, wrapped as secrets. Returns undefined when every such
  * input already is one. `props` is the remediation's secret-aware view.
  */
-export function wrapPlainSecrets(type: string, props: Record<string, unknown>): Record<string, unknown> | undefined {
+export function wrapPlainSecrets(
+  type: string,
+  props: Record<string, unknown>,
+): Record<string, unknown> | undefined {
   const rawProps = raw(props) as Record<string, unknown>;
   if (type === HEROKU_CONFIG_VARS) {
     const vars = raw(rawProps["vars"]);
     if (vars instanceof Secret || typeof vars !== "object" || vars === null) return undefined;
     const entries = Object.entries(vars as Record<string, unknown>);
-    const plain = entries.filter(([k, v]) => SECRET_NAME.test(k) && !(v instanceof Secret));
+    const plain = entries.filter(
+      ([k, v]) => SECRET_NAME.test(k) && !(v instanceof Secret) && v !== UNKNOWN,
+    );
     if (plain.length === 0) return undefined;
-    const next = Object.fromEntries(entries.map(([k, v]) => [k, plain.some(([p]) => p === k) ? new Secret(v) : v]));
+    const next = Object.fromEntries(
+      entries.map(([k, v]) => [k, plain.some(([p]) => p === k) ? new Secret(v) : v]),
+    );
     return { ...rawProps, vars: next };
   }
   if (type === VAULT_SECRET) {
     const dataJson = rawProps["dataJson"];
-    if (dataJson === undefined || dataJson instanceof Secret) return undefined;
+    if (dataJson === undefined || dataJson === UNKNOWN || dataJson instanceof Secret)
+      return undefined;
     return { ...rawProps, dataJson: new Secret(dataJson) };
   }
   return undefined;

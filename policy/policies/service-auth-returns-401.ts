@@ -19,7 +19,8 @@ export function serviceAuthReturns401(): StackValidationPolicy {
           decisions.push(d.known ? d.value : undefined);
         }
         const inline = read(() => app.props["policies"] as { decision?: string }[] | undefined);
-        if (inline.known) for (const p of inline.value ?? []) if (p.decision) decisions.push(p.decision);
+        if (inline.known)
+          for (const p of inline.value ?? []) if (p.decision) decisions.push(p.decision);
         if (decisions.length === 0 || !decisions.every((d) => d === "non_identity")) continue;
         const redirect = read(() => app.props["serviceAuth401Redirect"] as boolean | undefined);
         if (redirect.known && redirect.value !== true) {

@@ -20,9 +20,12 @@ export function serviceTokenExpiry(options: ServiceTokenExpiryOptions = {}): Sta
       "An expired token is the next silent 403: rotate it by bumping console-wiring:serviceTokenSecretVersion, or extend serviceTokenDuration. " +
       "A token not created yet has no expiry to check.",
     enforcementLevel: "advisory",
-    configSchema: { properties: { days: { type: "integer", minimum: 1, default: DEFAULT_EXPIRY_WARNING_DAYS } } },
+    configSchema: {
+      properties: { days: { type: "integer", minimum: 1, default: DEFAULT_EXPIRY_WARNING_DAYS } },
+    },
     validateStack: (args, reportViolation) => {
-      const days = args.getConfig<{ days?: number }>().days ?? options.days ?? DEFAULT_EXPIRY_WARNING_DAYS;
+      const days =
+        args.getConfig<{ days?: number }>().days ?? options.days ?? DEFAULT_EXPIRY_WARNING_DAYS;
       const tokens = args.resources.filter((r) => r.type === SERVICE_TOKEN);
       let checked = 0;
       for (const token of tokens) {
@@ -40,7 +43,8 @@ export function serviceTokenExpiry(options: ServiceTokenExpiryOptions = {}): Sta
           );
         }
       }
-      if (checked === 0) args.notApplicable("no service token with a known expiry (not created yet)");
+      if (checked === 0)
+        args.notApplicable("no service token with a known expiry (not created yet)");
     },
   };
 }

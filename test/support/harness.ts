@@ -9,6 +9,9 @@ import type { Captured } from "../../tools/offline/run-program";
 /** The resource of a given name; fails the test when it was not registered. */
 export function byName(resources: readonly Captured[], name: string): Captured {
   const found = resources.find((r) => r.name === name);
-  if (!found) throw new Error(`no resource named ${name}; registered: ${resources.map((r) => r.name).join(", ")}`);
+  if (!found)
+    throw new Error(
+      `no resource named ${name}; registered: ${resources.map((r) => r.name).join(", ")}`,
+    );
   return found;
 }

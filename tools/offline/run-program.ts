@@ -67,6 +67,33 @@ export interface RunOptions {
   readonly unknownComputed?: boolean;
   /** The program to run; default: the project's entry, infra/index.ts. */
   readonly program?: () => Promise<Record<string, unknown>>;
+  /**
+   * Serialize dynamic providers into `__provider` as the engine needs them (default false: the
+   * graph and the policies do not read that text, and serializing costs ~0.35 s; the compiled
+   * form is tested on its own in test/provider-serialization.test.ts).
+   */
+  readonly serializeDynamicProviders?: boolean;
+}
+
+const OFFLINE_PROVIDER_TEXT =
+  "exports.handler = () => { throw new Error('not serialized offline'); };";
+
+/**
+ * Replaces or restores the SDK's closure serializer (an internal module of the pinned SDK, which
+ * dynamic.Resource loads lazily by this path).
+ */
+function setProviderSerialization(real: boolean): () => void {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const closure = require("@pulumi/pulumi/runtime/closure/serializeClosure") as {
+    serializeFunction: (...args: unknown[]) => Promise<{ text: string; containsSecrets: boolean }>;
+  };
+  const original = closure.serializeFunction;
+  if (!real)
+    closure.serializeFunction = () =>
+      Promise.resolve({ text: OFFLINE_PROVIDER_TEXT, containsSecrets: false });
+  return () => {
+    closure.serializeFunction = original;
+  };
 }
 
 let runs = 0;
@@ -87,7 +114,11 @@ export function walkSecrets(value: unknown, path: string, out: string[]): unknow
 }
 
 /** Emulates the providers: the outputs each resource type reports after create. */
-function computedOutputs(type: string, name: string, inputs: Record<string, unknown>): Record<string, unknown> {
+function computedOutputs(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+): Record<string, unknown> {
   switch (type) {
     case "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken":
       return {
@@ -98,7 +129,9 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
     case "vault:kv/secretV2:SecretV2":
       return {
         path: `${String(inputs["mount"])}/data/${String(inputs["name"])}`,
-        data: JSON.parse(typeof inputs["dataJson"] === "string" ? inputs["dataJson"] : "{}") as unknown,
+        data: JSON.parse(
+          typeof inputs["dataJson"] === "string" ? inputs["dataJson"] : "{}",
+        ) as unknown,
       };
     case "pulumi-nodejs:dynamic/heroku:ConfigVars":
       return { adoptedKeys: [], driftedKeys: [] };
@@ -110,10 +143,18 @@ function computedOutputs(type: string, name: string, inputs: Record<string, unkn
 function placeholderVault(config: Record<string, string>): VaultFixture {
   const get = (key: string, fallback: string) => config[`console-wiring:${key}`] || fallback;
   const mount = get("vaultMount", "");
-  const paths = { freescout: get("vaultFreescoutPath", "freescout"), cloudflare: get("vaultCloudflarePath", "cloudflare") };
+  const paths = {
+    freescout: get("vaultFreescoutPath", "freescout"),
+    cloudflare: get("vaultCloudflarePath", "cloudflare"),
+  };
   const fixture: VaultFixture = {};
   for (const v of allRequiredVars(FEATURES)) {
-    const secret = v.source.kind === "vault" ? v.source.secret : v.source.kind === "service-token" ? "cloudflare" : undefined;
+    const secret =
+      v.source.kind === "vault"
+        ? v.source.secret
+        : v.source.kind === "service-token"
+          ? "cloudflare"
+          : undefined;
     if (!secret) continue;
     const path = `${mount}/${paths[secret]}`;
     const field = v.source.kind === "vault" ? v.source.field : v.name;
@@ -192,8 +233,7 @@ async function resolveOutputs(result: Record<string, unknown>): Promise<Record<s
 
 async function defaultProgram(): Promise<Record<string, unknown>> {
   const mod = (await import("../../infra/index")) as unknown as
-    | { default: () => Promise<Record<string, unknown>> }
-    | (() => Promise<Record<string, unknown>>);
+    { default: () => Promise<Record<string, unknown>> } | (() => Promise<Record<string, unknown>>);
   const entry = typeof mod === "function" ? mod : mod.default;
   return entry();
 }
@@ -205,7 +245,8 @@ export async function runProgram(options: RunOptions): Promise<RunResult> {
   const warnings: string[] = [];
   const preview = options.preview ?? true;
   const unknownComputed = preview && (options.unknownComputed ?? false);
-  const vault = options.vault === "assume-present" ? placeholderVault(options.config) : options.vault;
+  const vault =
+    options.vault === "assume-present" ? placeholderVault(options.config) : options.vault;
 
   await pulumi.runtime.setMocks(
     {
@@ -227,7 +268,12 @@ export async function runProgram(options: RunOptions): Promise<RunResult> {
             const details = `error reading secret ${inputs.mount}/data/${inputs.name}: 404 not found`;
             throw Object.assign(new Error(details), { details });
           }
-          return { ...inputs, path: `${inputs.mount}/data/${inputs.name}`, data, dataJson: JSON.stringify(data) };
+          return {
+            ...inputs,
+            path: `${inputs.mount}/data/${inputs.name}`,
+            data,
+            dataJson: JSON.stringify(data),
+          };
         }
         const details = `no offline stand-in for invoke ${args.token}`;
         throw Object.assign(new Error(details), { details });
@@ -240,7 +286,10 @@ export async function runProgram(options: RunOptions): Promise<RunResult> {
   pulumi.runtime.setAllConfig(options.config);
 
   const monitor = pulumi.runtime.getMonitor() as unknown as {
-    registerResource: (req: RegisterRequest, cb: (err: unknown, resp?: RegisterResponse) => void) => void;
+    registerResource: (
+      req: RegisterRequest,
+      cb: (err: unknown, resp?: RegisterResponse) => void,
+    ) => void;
   };
   const original = monitor.registerResource.bind(monitor);
   monitor.registerResource = (req, cb) => {
@@ -258,6 +307,7 @@ export async function runProgram(options: RunOptions): Promise<RunResult> {
     return Promise.resolve();
   };
 
+  const restoreSerialization = setProviderSerialization(options.serializeDynamicProviders ?? false);
   let outputs: Record<string, unknown> | undefined;
   let error: Error | undefined;
   try {
@@ -267,6 +317,7 @@ export async function runProgram(options: RunOptions): Promise<RunResult> {
   } finally {
     await waitForRPCs();
     log.warn = originalWarn;
+    restoreSerialization();
   }
   return { resources, outputs, error, invokes, warnings };
 }

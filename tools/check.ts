@@ -1,0 +1,158 @@
+/**
+ * `npm run check -- [--stack prod] [--format text|markdown] [--vault-fixture file.json]`
+ *
+ * Runs the program offline (Pulumi mock runtime: no CLI, no credentials, no network), evaluates
+ * the policy pack on the resulting graph with @pulumi/policy's runtime, and prints a plan.
+ * Exit codes: 0 clean, 1 mandatory violation or program error (the gate counts), 2 bad usage or
+ * unreadable stack file.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { allPolicies } from "../policy/policies";
+import { scanForCredentials } from "./credential-scan";
+import { analyze } from "./offline/analyze";
+import { failed, renderMarkdown, renderText, type Format } from "./offline/plan";
+import { runProgram, type VaultMode } from "./offline/run-program";
+import { loadStackFiles, StackFileError } from "./stack-files";
+
+export interface CheckOptions {
+  readonly stack: string;
+  readonly format: Format;
+  /** Vault contents to run against; default: every field the manifest reads is assumed present. */
+  readonly vault?: VaultMode;
+  /** Project directory holding Pulumi.yaml. */
+  readonly cwd?: string;
+  /** A program variant instead of infra/index.ts (tests replay incidents with these). */
+  readonly program?: () => Promise<Record<string, unknown>>;
+  /** Config overrides on top of the stack file (full keys). */
+  readonly configOverrides?: Record<string, string | undefined>;
+  /** Clock for the expiry policy. */
+  readonly now?: () => number;
+}
+
+export interface CheckResult {
+  readonly exitCode: 0 | 1 | 2;
+  readonly output: string;
+}
+
+export const USAGE =
+  "usage: npm run check -- [--stack <name>] [--format text|markdown] [--vault-fixture <file.json>]\n" +
+  "  --stack          stack whose Pulumi.<name>.yaml to check (default: prod)\n" +
+  "  --format         text (default) or markdown (a PR comment under 60,000 characters)\n" +
+  '  --vault-fixture  JSON {"<mount>/<path>": {field: value}} to run against instead of assuming\n' +
+  "                   every Vault field the manifest reads is present";
+
+export async function runCheck(options: CheckOptions): Promise<CheckResult> {
+  const cwd = options.cwd ?? process.cwd();
+  let files;
+  try {
+    files = loadStackFiles(options.stack, cwd);
+  } catch (err) {
+    if (err instanceof StackFileError)
+      return { exitCode: 2, output: `console-wiring check: ${err.message}` };
+    throw err;
+  }
+  const config = { ...files.config };
+  for (const [k, v] of Object.entries(options.configOverrides ?? {})) {
+    if (v === undefined) delete config[k];
+    else config[k] = v;
+  }
+
+  const notes: string[] = [];
+  const stackFile = `Pulumi.${options.stack}.yaml`;
+  const leaks = scanForCredentials(readFileSync(join(cwd, stackFile), "utf8"));
+  if (leaks.length > 0 || files.secureKeys.length > 0) {
+    const lines = leaks.map((l) => `${stackFile}:${l.line}: ${l.rule}`);
+    return {
+      exitCode: 1,
+      output:
+        `console-wiring check: ${stackFile} holds what looks like a credential; stack files of this project hold none ` +
+        `(credentials come from the environment, values from Vault). Remove it and rotate it if it was real:\n` +
+        lines.map((l) => `  - ${l}`).join("\n"),
+    };
+  }
+
+  const vault = options.vault ?? "assume-present";
+  if (vault === "assume-present") {
+    notes.push(
+      "Vault values are assumed present offline; `pulumi preview` reads the real ones and the gate re-checks them.",
+    );
+  }
+  notes.push(
+    "Values computed by providers (IDs, the service token's credentials and expiry) are unknown, as in a first preview.",
+  );
+
+  const run = await runProgram({
+    config,
+    vault,
+    preview: true,
+    unknownComputed: true,
+    program: options.program,
+  });
+  const input = {
+    stack: options.stack,
+    resources: run.resources,
+    programError: run.error ? run.error.message : undefined,
+    notes: [...notes, ...run.warnings.map((w) => `program warning: ${w}`)],
+  };
+  const analysis = run.error
+    ? undefined
+    : await analyze(run.resources, allPolicies({ expiry: { now: options.now } }));
+  const plan = { ...input, analysis };
+  return {
+    exitCode: failed(plan) ? 1 : 0,
+    output: options.format === "markdown" ? renderMarkdown(plan) : renderText(plan),
+  };
+}
+
+export function parseCli(
+  argv: readonly string[],
+): CheckOptions | { usageError: string } | { help: true } {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      options: {
+        stack: { type: "string", default: "prod" },
+        format: { type: "string", default: "text" },
+        "vault-fixture": { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+  } catch (err) {
+    return { usageError: (err as Error).message };
+  }
+  const v = parsed.values;
+  if (v.help) return { help: true };
+  if (v.format !== "text" && v.format !== "markdown") {
+    return { usageError: `--format must be text or markdown, not "${v.format}"` };
+  }
+  let vault: VaultMode | undefined;
+  if (v["vault-fixture"]) {
+    try {
+      vault = JSON.parse(readFileSync(v["vault-fixture"], "utf8")) as VaultMode;
+    } catch (err) {
+      return { usageError: `--vault-fixture ${v["vault-fixture"]}: ${(err as Error).message}` };
+    }
+  }
+  return { stack: v.stack ?? "prod", format: v.format, vault };
+}
+
+/** Entry point (tools/run.cjs calls it): prints the result and returns the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const cli = parseCli(argv);
+  if ("help" in cli) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  if ("usageError" in cli) {
+    process.stderr.write(`console-wiring check: ${cli.usageError}\n${USAGE}\n`);
+    return 2;
+  }
+  const result = await runCheck(cli);
+  (result.exitCode === 2 ? process.stderr : process.stdout).write(`${result.output}\n`);
+  return result.exitCode;
+}

@@ -1,0 +1,276 @@
+/**
+ * Renders what the offline check found as a plan a reviewer reads in a minute: resources by
+ * component, edges, the keys each Heroku app will hold (never a value), flags, and each policy's
+ * verdict. Text for terminals, Markdown for a PR comment kept under GitHub's limit.
+ */
+import { FEATURES } from "../../infra/features/manifest";
+import type { Analysis, Verdict } from "./analyze";
+import { UNKNOWN, type Captured } from "./run-program";
+
+export type Format = "text" | "markdown";
+
+/** GitHub refuses comments over 65,536 characters; stay well below with room for a preview summary. */
+export const MARKDOWN_LIMIT = 60_000;
+
+export interface PlanInput {
+  readonly stack: string;
+  readonly resources: readonly Captured[];
+  readonly analysis?: Analysis;
+  /** The program's own error (config or gate), when it stopped. */
+  readonly programError?: string;
+  readonly notes: readonly string[];
+}
+
+const HEROKU = "pulumi-nodejs:dynamic/heroku:ConfigVars";
+const LIST_LIMIT = 40;
+const APP_LIMIT = 15;
+const MESSAGE_LIMIT = 600;
+
+function shortType(type: string): string {
+  if (type === HEROKU) return "heroku:ConfigVars";
+  const parts = type.split(":");
+  return parts.length === 3 ? `${parts[0]}:${parts[2]}` : type;
+}
+
+function capped<T>(
+  items: readonly T[],
+  limit: number,
+  render: (t: T) => string,
+  what: string,
+): string[] {
+  const lines = items.slice(0, limit).map(render);
+  if (items.length > limit) lines.push(`… and ${items.length - limit} more ${what}`);
+  return lines;
+}
+
+function clip(text: string, limit = MESSAGE_LIMIT): string {
+  return text.length > limit ? `${text.slice(0, limit)}…` : text;
+}
+
+interface Model {
+  components: { name: string; type: string; children: Captured[] }[];
+  edges: { from: string; to: string; via: string[] }[];
+  apps: {
+    app: string;
+    holders: { name: string; keys: { key: string; secret: boolean; computed: boolean }[] }[];
+    flagsOn: string[];
+  }[];
+}
+
+function model(resources: readonly Captured[]): Model {
+  const byUrn = new Map(resources.map((r) => [r.urn, r]));
+  const components = resources
+    .filter((r) => !r.custom)
+    .map((c) => ({
+      name: c.name,
+      type: c.type,
+      children: resources.filter((r) => r.parent === c.urn && r.custom),
+    }));
+  const orphans = resources.filter((r) => r.custom && !byUrn.get(r.parent));
+  if (orphans.length > 0) components.push({ name: "(stack)", type: "", children: orphans });
+
+  const edges: Model["edges"] = [];
+  for (const r of resources) {
+    if (!r.custom) continue;
+    const via = new Map<string, Set<string>>();
+    for (const [prop, urns] of Object.entries(r.propertyDependencies)) {
+      for (const u of urns) via.set(u, (via.get(u) ?? new Set()).add(prop));
+    }
+    for (const u of r.dependencies) {
+      if (!via.has(u)) via.set(u, new Set(["dependsOn"]));
+      else if (!Object.values(r.propertyDependencies).some((urns) => urns.includes(u)))
+        via.get(u)!.add("dependsOn");
+    }
+    for (const [u, props] of via) {
+      const from = byUrn.get(u);
+      if (from?.custom) edges.push({ from: from.name, to: r.name, via: [...props].sort() });
+    }
+  }
+
+  const flags = new Set(FEATURES.flatMap((f) => f.flags));
+  const apps = new Map<string, Model["apps"][number]>();
+  for (const r of resources) {
+    if (r.type !== HEROKU) continue;
+    const app = typeof r.inputs["app"] === "string" ? r.inputs["app"] : "(unknown until apply)";
+    const entry = apps.get(app) ?? { app, holders: [], flagsOn: [] };
+    const vars = (r.inputs["vars"] ?? {}) as Record<string, unknown>;
+    const keys = (
+      Array.isArray(r.inputs["keys"]) ? (r.inputs["keys"] as string[]) : Object.keys(vars)
+    ).map((key) => ({
+      key,
+      secret: r.secretInputs.includes(`vars.${key}`),
+      computed: vars[key] === UNKNOWN,
+    }));
+    entry.holders.push({ name: r.name, keys });
+    for (const k of keys) if (flags.has(k.key) && vars[k.key] === "1") entry.flagsOn.push(k.key);
+    apps.set(app, entry);
+  }
+  return { components, edges, apps: [...apps.values()] };
+}
+
+/** How a key's value travels: secret, or computed at apply (no secret flag exists yet in preview). */
+function tag(k: { secret: boolean; computed: boolean }): string {
+  return k.secret ? " [secret]" : k.computed ? " [computed at apply]" : "";
+}
+
+function verdictCounts(analysis: Analysis | undefined) {
+  const mandatory =
+    analysis?.violations.filter((v) => v.level === "mandatory" || v.level === "remediate") ?? [];
+  const advisory = analysis?.violations.filter((v) => v.level === "advisory") ?? [];
+  return { mandatory, advisory };
+}
+
+export function failed(input: PlanInput): boolean {
+  return input.programError !== undefined || verdictCounts(input.analysis).mandatory.length > 0;
+}
+
+function verdictLine(v: Verdict): string {
+  return `${v.policy} (${v.level})${v.resource ? ` on ${v.resource}` : ""}: ${clip(v.message)}`;
+}
+
+export function renderText(input: PlanInput): string {
+  const m = model(input.resources);
+  const out: string[] = [];
+  out.push(
+    `console-wiring check: stack ${input.stack} (offline: Pulumi mock runtime, no credentials, no network)`,
+  );
+  for (const n of input.notes) out.push(`note: ${n}`);
+  out.push("");
+  if (input.programError) {
+    out.push("The program stopped before registering its resources:");
+    out.push(...input.programError.split("\n").map((l) => `  ${l}`));
+    out.push("");
+  }
+  const customCount = input.resources.filter((r) => r.custom).length;
+  out.push(`Resources (${customCount})`);
+  for (const c of m.components.slice(0, LIST_LIMIT)) {
+    out.push(`  ${c.name}${c.type ? `  [${c.type}]` : ""}`);
+    out.push(
+      ...capped(
+        c.children,
+        LIST_LIMIT,
+        (r) =>
+          `    - ${r.name}  ${shortType(r.type)}${r.importId ? `  (adopts ${r.importId})` : ""}`,
+        "resources",
+      ).map((l) => (l.startsWith("…") ? `    ${l}` : l)),
+    );
+  }
+  if (m.components.length > LIST_LIMIT)
+    out.push(`  … and ${m.components.length - LIST_LIMIT} more components`);
+  out.push("");
+  out.push("Edges (left is applied first)");
+  out.push(
+    ...capped(m.edges, LIST_LIMIT, (e) => `  ${e.from} -> ${e.to}  (${e.via.join(", ")})`, "edges"),
+  );
+  out.push("");
+  for (const a of m.apps.slice(0, APP_LIMIT)) {
+    out.push(`Heroku app ${a.app}: keys it will hold (values never shown)`);
+    for (const h of a.holders) {
+      out.push(`  ${h.name}: ${h.keys.map((k) => `${k.key}${tag(k)}`).join(", ") || "(none)"}`);
+    }
+    out.push(`  flags on: ${a.flagsOn.join(", ") || "none"}`);
+  }
+  if (m.apps.length > APP_LIMIT) out.push(`… and ${m.apps.length - APP_LIMIT} more Heroku apps`);
+  out.push("");
+  if (input.analysis) {
+    out.push("Policies");
+    const { mandatory, advisory } = verdictCounts(input.analysis);
+    for (const p of input.analysis.passed) out.push(`  PASS  ${p}`);
+    for (const n of input.analysis.notApplicable) out.push(`  N/A   ${n.policy}: ${n.reason}`);
+    out.push(
+      ...capped(mandatory, LIST_LIMIT, (v) => `  FAIL  ${verdictLine(v)}`, "mandatory violations"),
+    );
+    out.push(...capped(advisory, LIST_LIMIT, (v) => `  WARN  ${verdictLine(v)}`, "advisories"));
+    out.push("");
+  }
+  out.push(resultLine(input));
+  return out.join("\n");
+}
+
+function resultLine(input: PlanInput): string {
+  const { mandatory, advisory } = verdictCounts(input.analysis);
+  if (input.programError) return "Result: FAIL (the program stopped; nothing would be applied)";
+  return `Result: ${mandatory.length > 0 ? "FAIL" : "PASS"} (${mandatory.length} mandatory violation${mandatory.length === 1 ? "" : "s"}, ${advisory.length} advisor${advisory.length === 1 ? "y" : "ies"})`;
+}
+
+const md = (s: string) => s.replace(/[|<>]/g, (c) => `\\${c}`);
+
+export function renderMarkdown(input: PlanInput): string {
+  const m = model(input.resources);
+  const out: string[] = [];
+  const ok = !failed(input);
+  out.push("<!-- console-wiring-check -->");
+  out.push(`### console-wiring check: \`${input.stack}\` ${ok ? "passes" : "fails"}`);
+  out.push("");
+  out.push(
+    `**${resultLine(input).replace(/^Result: /, "")}** · offline run (Pulumi mock runtime, no credentials)`,
+  );
+  for (const n of input.notes) out.push(`> ${md(n)}`);
+  out.push("");
+  if (input.programError) {
+    out.push("#### The program stopped before registering its resources");
+    out.push("```");
+    out.push(clip(input.programError, 8_000));
+    out.push("```");
+  }
+  if (input.analysis) {
+    const { mandatory, advisory } = verdictCounts(input.analysis);
+    out.push("| policy | verdict |");
+    out.push("|---|---|");
+    for (const p of input.analysis.passed) out.push(`| ${p} | ✅ pass |`);
+    for (const n of input.analysis.notApplicable)
+      out.push(`| ${n.policy} | ➖ n/a: ${md(n.reason)} |`);
+    for (const v of [...mandatory, ...advisory].slice(0, LIST_LIMIT)) {
+      out.push(
+        `| ${v.policy} | ${v.level === "advisory" ? "⚠️" : "❌"} ${v.level}${v.resource ? ` on \`${v.resource}\`` : ""}: ${md(clip(v.message)).replace(/\n/g, "<br>")} |`,
+      );
+    }
+    if (mandatory.length + advisory.length > LIST_LIMIT)
+      out.push(`| … | and ${mandatory.length + advisory.length - LIST_LIMIT} more |`);
+    out.push("");
+  }
+  out.push("<details><summary>Heroku apps: keys and flags (values never shown)</summary>");
+  out.push("");
+  for (const a of m.apps.slice(0, APP_LIMIT)) {
+    out.push(
+      `- **${md(a.app)}**: flags on: ${a.flagsOn.map((f) => `\`${f}\``).join(", ") || "none"}`,
+    );
+    for (const h of a.holders)
+      out.push(`  - \`${h.name}\`: ${h.keys.map((k) => `\`${k.key}\`${tag(k)}`).join(", ")}`);
+  }
+  if (m.apps.length > APP_LIMIT) out.push(`- … and ${m.apps.length - APP_LIMIT} more apps`);
+  out.push("");
+  out.push("</details>");
+  out.push("");
+  out.push(
+    `<details><summary>Graph: ${input.resources.filter((r) => r.custom).length} resources, ${m.edges.length} edges</summary>`,
+  );
+  out.push("");
+  out.push("```");
+  for (const c of m.components.slice(0, LIST_LIMIT)) {
+    out.push(`${c.name}${c.type ? `  [${c.type}]` : ""}`);
+    out.push(
+      ...capped(
+        c.children,
+        LIST_LIMIT,
+        (r) => `  - ${r.name}  ${shortType(r.type)}${r.importId ? `  (adopts ${r.importId})` : ""}`,
+        "resources",
+      ),
+    );
+  }
+  if (m.components.length > LIST_LIMIT)
+    out.push(`… and ${m.components.length - LIST_LIMIT} more components`);
+  out.push("");
+  out.push(
+    ...capped(m.edges, LIST_LIMIT, (e) => `${e.from} -> ${e.to}  (${e.via.join(", ")})`, "edges"),
+  );
+  out.push("```");
+  out.push("</details>");
+  let text = out.join("\n");
+  if (text.length > MARKDOWN_LIMIT) {
+    const note =
+      "\n\n_… cut to stay under GitHub's comment limit; run `npm run check` for the full plan._";
+    text = text.slice(0, text.lastIndexOf("\n", MARKDOWN_LIMIT - note.length)) + note;
+  }
+  return text;
+}
