@@ -1,0 +1,321 @@
+import { describe, expect, it } from "vitest";
+import { allPolicies } from "../policy/policies";
+import { analyze, type Analysis } from "../tools/offline/analyze";
+import {
+  baseline,
+  capture,
+  dropVar,
+  node,
+  secret,
+  setVar,
+  T,
+  UNKNOWN,
+  type Node,
+} from "./support/graph-fixture";
+
+const NOW = Date.parse("2026-11-29T00:00:00Z");
+
+async function run(nodes: Node[]): Promise<Analysis> {
+  return analyze(capture(nodes), allPolicies({ expiry: { now: () => NOW } }));
+}
+
+async function messages(nodes: Node[], policy: string): Promise<string[]> {
+  const result = await run(nodes);
+  return result.violations.filter((v) => v.policy === policy).map((v) => v.message);
+}
+
+describe("the compliant baseline", () => {
+  it("passes every policy", async () => {
+    const result = await run(baseline());
+    expect(result.violations).toEqual([]);
+    expect(result.passed).toEqual([
+      "flags-require-prerequisites",
+      "flags-applied-after-prerequisites",
+      "gated-api-requires-service-token",
+      "service-auth-returns-401",
+      "secrets-stay-secret",
+      "urls-are-https",
+    ]);
+    expect(result.notApplicable).toEqual([
+      {
+        policy: "service-token-expiry",
+        reason: "no service token with a known expiry (not created yet)",
+      },
+    ]);
+  });
+});
+
+describe("flags-require-prerequisites", () => {
+  it("fails when a flag is on and FREESCOUT_API_URL is absent", async () => {
+    const g = baseline();
+    dropVar(node(g, "prerequisites"), "FREESCOUT_API_URL");
+    expect(await messages(g, "flags-require-prerequisites")).toEqual([
+      "Heroku app raxx-console-prod turns on FLAG_CONSOLE_INVESTIGATE_FROM_STATUS, FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET (feature investigate) but:\n" +
+        "  - FREESCOUT_API_URL is not set on the app; provide it from stack config console-wiring:freescoutApiUrl (pulumi config set freescoutApiUrl <value>)",
+    ]);
+  });
+
+  it("fails when FREESCOUT_OPERATIONS_MAILBOX_ID is empty", async () => {
+    const g = baseline();
+    setVar(node(g, "prerequisites"), "FREESCOUT_OPERATIONS_MAILBOX_ID", secret(""));
+    const [message] = await messages(g, "flags-require-prerequisites");
+    expect(message).toContain(
+      "  - FREESCOUT_OPERATIONS_MAILBOX_ID is empty; provide it from Vault KV v2 secret console-wiring:vaultFreescoutPath under console-wiring:vaultMount, field FREESCOUT_OPERATIONS_MAILBOX_ID",
+    );
+  });
+
+  it("fails for every missing var of the incident at once", async () => {
+    const g = baseline();
+    const prereqs = node(g, "prerequisites");
+    for (const k of [
+      "FREESCOUT_API_URL",
+      "FREESCOUT_API_KEY",
+      "CF_ACCESS_SVC_TICKETS_CLIENT_ID",
+      "CF_ACCESS_SVC_TICKETS_CLIENT_SECRET",
+      "FREESCOUT_INSTANCE_URL",
+    ]) {
+      dropVar(prereqs, k);
+    }
+    const [message] = await messages(g, "flags-require-prerequisites");
+    for (const k of [
+      "FREESCOUT_API_URL",
+      "FREESCOUT_API_KEY",
+      "CF_ACCESS_SVC_TICKETS_CLIENT_ID",
+      "CF_ACCESS_SVC_TICKETS_CLIENT_SECRET",
+      "FREESCOUT_INSTANCE_URL",
+    ]) {
+      expect(message).toMatch(new RegExp(`^ {2}- ${k} is not set on the app`, "m"));
+    }
+  });
+
+  it("passes while prerequisite values are unknown (first preview)", async () => {
+    const g = baseline();
+    setVar(node(g, "prerequisites"), "CF_ACCESS_SVC_TICKETS_CLIENT_SECRET", UNKNOWN);
+    expect(await messages(g, "flags-require-prerequisites")).toEqual([]);
+  });
+
+  it("counts a flag whose value is unknown as on", async () => {
+    const g = baseline();
+    setVar(node(g, "flags"), "FLAG_CONSOLE_INVESTIGATE_FROM_STATUS", UNKNOWN);
+    setVar(node(g, "flags"), "FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET", "0");
+    dropVar(node(g, "prerequisites"), "FREESCOUT_API_KEY");
+    const [message] = await messages(g, "flags-require-prerequisites");
+    expect(message).toMatch(
+      /^Heroku app raxx-console-prod turns on FLAG_CONSOLE_INVESTIGATE_FROM_STATUS \(feature investigate\)/,
+    );
+  });
+
+  it("passes when the flags are off", async () => {
+    const g = baseline();
+    setVar(node(g, "flags"), "FLAG_CONSOLE_INVESTIGATE_FROM_STATUS", "0");
+    setVar(node(g, "flags"), "FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET", "false");
+    dropVar(node(g, "prerequisites"), "FREESCOUT_API_KEY");
+    expect(await messages(g, "flags-require-prerequisites")).toEqual([]);
+  });
+
+  it("does not count prerequisites set on another app", async () => {
+    const g = baseline();
+    const other = node(g, "prerequisites");
+    other.inputs = { ...other.inputs, app: "raxx-console-staging" };
+    const result = await messages(g, "flags-require-prerequisites");
+    expect(result).toHaveLength(1);
+    expect(result[0]).toMatch(/^Heroku app raxx-console-prod turns on/);
+  });
+});
+
+describe("flags-applied-after-prerequisites", () => {
+  it("fails when the flags resource does not depend on the prerequisites", async () => {
+    const g = baseline();
+    node(g, "flags").dependsOn = [];
+    expect(await messages(g, "flags-applied-after-prerequisites")).toEqual([
+      "flags sets FLAG_CONSOLE_INVESTIGATE_FROM_STATUS, FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET on Heroku app raxx-console-prod but does not depend on prerequisites, " +
+        "which sets FREESCOUT_API_URL, FREESCOUT_INSTANCE_URL, FREESCOUT_API_KEY, FREESCOUT_OPERATIONS_MAILBOX_ID, CF_ACCESS_SVC_TICKETS_CLIENT_ID, CF_ACCESS_SVC_TICKETS_CLIENT_SECRET. " +
+        "Add { dependsOn: [prerequisites] } to flags so the flags are applied after their prerequisites.",
+    ]);
+  });
+
+  it("passes when the dependency is transitive", async () => {
+    const g = baseline();
+    g.push({
+      name: "middle",
+      type: T.vault,
+      inputs: { dataJson: secret("{}") },
+      dependsOn: ["prerequisites"],
+      additionalSecretOutputs: ["data", "dataJson"],
+    });
+    node(g, "flags").dependsOn = ["middle"];
+    expect(await messages(g, "flags-applied-after-prerequisites")).toEqual([]);
+  });
+
+  it("passes when one resource sets flags and prerequisites in one PATCH", async () => {
+    const g = baseline().filter((n) => n.name !== "flags");
+    setVar(node(g, "prerequisites"), "FLAG_CONSOLE_INVESTIGATE_FROM_STATUS", "1");
+    expect(await messages(g, "flags-applied-after-prerequisites")).toEqual([]);
+  });
+});
+
+describe("gated-api-requires-service-token", () => {
+  it("fails when the API path is gated and the service-token vars are absent", async () => {
+    const g = baseline();
+    dropVar(node(g, "prerequisites"), "CF_ACCESS_SVC_TICKETS_CLIENT_ID");
+    dropVar(node(g, "prerequisites"), "CF_ACCESS_SVC_TICKETS_CLIENT_SECRET");
+    expect(await messages(g, "gated-api-requires-service-token")).toEqual([
+      "Heroku app raxx-console-prod: FREESCOUT_API_URL (https://tickets.raxx.app) is behind Cloudflare Access application application, " +
+        "but CF_ACCESS_SVC_TICKETS_CLIENT_ID and CF_ACCESS_SVC_TICKETS_CLIENT_SECRET are not set: every API call would be refused (401/403). " +
+        "Wire the service token's client id/secret to the app (see infra/program.ts).",
+    ]);
+  });
+
+  it("fails when the vars come from a token the application's policy does not include", async () => {
+    const g = baseline();
+    g.unshift({
+      name: "other-token",
+      type: T.token,
+      inputs: { name: "other" },
+      additionalSecretOutputs: ["clientSecret"],
+    });
+    node(g, "policy").propertyDeps = { includes: ["other-token"] };
+    const result = await messages(g, "gated-api-requires-service-token");
+    expect(result).toHaveLength(2);
+    expect(result[0]).toBe(
+      "Heroku app raxx-console-prod: CF_ACCESS_SVC_TICKETS_CLIENT_ID does not come from a service token that Access application application admits " +
+        "(admitted: other-token; CF_ACCESS_SVC_TICKETS_CLIENT_ID comes from: token). " +
+        "Include the app's service token in a non_identity policy attached to the application, referencing the token resource's id.",
+    );
+  });
+
+  it("fails when the policy that includes the token is not non_identity", async () => {
+    const g = baseline();
+    node(g, "policy").inputs = { ...node(g, "policy").inputs, decision: "allow" };
+    const result = await messages(g, "gated-api-requires-service-token");
+    expect(result[0]).toContain(
+      "(admitted: none; CF_ACCESS_SVC_TICKETS_CLIENT_ID comes from: token)",
+    );
+  });
+
+  it("does not apply when the Access application gates another path", async () => {
+    const g = baseline();
+    const app = node(g, "application");
+    app.inputs = {
+      ...app.inputs,
+      domain: "tickets.raxx.app/admin",
+      destinations: [{ type: "public", uri: "tickets.raxx.app/admin" }],
+    };
+    dropVar(node(g, "prerequisites"), "CF_ACCESS_SVC_TICKETS_CLIENT_ID");
+    expect(await messages(g, "gated-api-requires-service-token")).toEqual([]);
+  });
+
+  it("applies when the Access application gates the whole host", async () => {
+    const g = baseline();
+    const app = node(g, "application");
+    app.inputs = {
+      ...app.inputs,
+      domain: "tickets.raxx.app",
+      destinations: [{ type: "public", uri: "tickets.raxx.app" }],
+    };
+    dropVar(node(g, "prerequisites"), "CF_ACCESS_SVC_TICKETS_CLIENT_SECRET");
+    expect(await messages(g, "gated-api-requires-service-token")).toHaveLength(1);
+  });
+});
+
+describe("service-auth-returns-401", () => {
+  it("fails when a service-only application redirects to the login page", async () => {
+    const g = baseline();
+    const app = node(g, "application");
+    app.inputs = { ...app.inputs, serviceAuth401Redirect: false };
+    expect(await messages(g, "service-auth-returns-401")).toEqual([
+      "Access application application admits only service tokens (non_identity) but serviceAuth401Redirect is false: set serviceAuth401Redirect: true so a refused service call gets a 401, not a login page.",
+    ]);
+  });
+
+  it("passes an application that also admits people", async () => {
+    const g = baseline();
+    g.unshift({ name: "people", type: T.policy, inputs: { decision: "allow" } });
+    const app = node(g, "application");
+    app.inputs = { ...app.inputs, serviceAuth401Redirect: false };
+    app.propertyDeps = { policies: ["policy", "people"] };
+    expect(await messages(g, "service-auth-returns-401")).toEqual([]);
+  });
+});
+
+describe("secrets-stay-secret", () => {
+  it("fails when FREESCOUT_API_KEY is sent in plain text", async () => {
+    const g = baseline();
+    setVar(node(g, "prerequisites"), "FREESCOUT_API_KEY", "plain-key");
+    expect(await messages(g, "secrets-stay-secret")).toEqual([
+      "prerequisites sends vars.FREESCOUT_API_KEY in plain text; the pack's remediation would wrap it as a secret, but the program must: pass the value through pulumi.secret().",
+    ]);
+  });
+
+  it("fails when the vars would be stored in plain text in state", async () => {
+    const g = baseline();
+    node(g, "prerequisites").additionalSecretOutputs = [];
+    expect(await messages(g, "secrets-stay-secret")).toEqual([
+      'prerequisites would store vars in plain text in state: add ["vars"] to its additionalSecretOutputs.',
+    ]);
+  });
+
+  it("fails when a Vault secret's data is plain", async () => {
+    const g = baseline();
+    node(g, "vault-cloudflare").inputs = {
+      mount: "MooseQuest",
+      name: "cloudflare",
+      dataJson: '{"a":"b"}',
+    };
+    expect(await messages(g, "secrets-stay-secret")).toEqual([
+      "vault-cloudflare sends dataJson in plain text; the pack's remediation would wrap it as a secret, but the program must: pass the value through pulumi.secret().",
+    ]);
+  });
+
+  it("does not count a value unknown during preview as plain", async () => {
+    const g = baseline();
+    setVar(node(g, "prerequisites"), "CF_ACCESS_SVC_TICKETS_CLIENT_SECRET", UNKNOWN);
+    expect(await messages(g, "secrets-stay-secret")).toEqual([]);
+  });
+
+  it("leaves a flags resource with no credential alone", async () => {
+    const g = baseline();
+    node(g, "flags").additionalSecretOutputs = [];
+    expect(await messages(g, "secrets-stay-secret")).toEqual([]);
+  });
+});
+
+describe("urls-are-https", () => {
+  it("fails when FREESCOUT_INSTANCE_URL is http://", async () => {
+    const g = baseline();
+    setVar(node(g, "prerequisites"), "FREESCOUT_INSTANCE_URL", "http://tickets.raxx.app");
+    expect(await messages(g, "urls-are-https")).toEqual([
+      "FREESCOUT_INSTANCE_URL on prerequisites must use https:// (it uses http://).",
+    ]);
+  });
+});
+
+describe("service-token-expiry (advisory)", () => {
+  const withExpiry = (iso: string) => {
+    const g = baseline();
+    node(g, "token").inputs = { ...node(g, "token").inputs, expiresAt: iso };
+    return g;
+  };
+
+  it("warns when the token expires within 30 days", async () => {
+    const result = await run(withExpiry("2026-12-19T00:00:00Z"));
+    expect(result.violations).toEqual([
+      {
+        policy: "service-token-expiry",
+        level: "advisory",
+        resource: "token",
+        message:
+          "Service token token expires in 20 day(s) (2026-12-19T00:00:00Z), within the 30-day warning window. Rotate: pulumi config set serviceTokenSecretVersion <current+1> && pulumi up (Vault and Heroku follow in the same update).",
+      },
+    ]);
+  });
+
+  it("says how long ago an expired token expired", async () => {
+    const [message] = await messages(withExpiry("2026-11-19T00:00:00Z"), "service-token-expiry");
+    expect(message).toMatch(/^Service token token expired 10 day\(s\) ago/);
+  });
+
+  it("passes a token with months left", async () => {
+    expect(await messages(withExpiry("2027-06-01T00:00:00Z"), "service-token-expiry")).toEqual([]);
+  });
+});
