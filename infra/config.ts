@@ -6,7 +6,13 @@
  * so a key missing here is missing from the stack and its project declaration alike.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { allFlags, manifestConfigKeys, type Feature, FEATURES } from "./features/manifest";
+import {
+  allFlags,
+  allRequiredVars,
+  manifestConfigKeys,
+  type Feature,
+  FEATURES,
+} from "./features/manifest";
 
 export const PROJECT = "console-wiring";
 
@@ -182,13 +188,21 @@ export function parseConfig(raw: RawConfig, features: readonly Feature[] = FEATU
   // Values features take from config are optional here: the gate reports a missing one only
   // when a flag that needs it is on, with the same fix.
   const manifestValues: Record<string, string> = {};
+  const varOf = new Map(
+    allRequiredVars(features).flatMap((v) =>
+      v.source.kind === "config" ? [[v.source.key, v.name] as const] : [],
+    ),
+  );
   for (const [k, format] of manifestConfigKeys(features)) {
     const value = raw[k]?.trim() ?? "";
     if (value === "") continue;
     if (format === "https-url") {
       const problem = httpsUrlProblem(value);
-      if (problem)
-        problems.push(`${key(k)} ${problem}. Example: ${set(k, "https://tickets.raxx.app")}`);
+      if (problem) {
+        problems.push(
+          `${key(k)} (${varOf.get(k) ?? k} on the app) ${problem}. Example: ${set(k, "https://tickets.raxx.app")}`,
+        );
+      }
     }
     manifestValues[k] = value;
   }

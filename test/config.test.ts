@@ -66,7 +66,7 @@ describe("parseConfig", () => {
 
   it("rejects http:// for FREESCOUT_API_URL's config key", () => {
     expect(problemsOf({ ...prod(), freescoutApiUrl: "http://tickets.raxx.app" })).toEqual([
-      "console-wiring:freescoutApiUrl must use https:// (it uses http://). Example: pulumi config set freescoutApiUrl https://tickets.raxx.app",
+      "console-wiring:freescoutApiUrl (FREESCOUT_API_URL on the app) must use https:// (it uses http://). Example: pulumi config set freescoutApiUrl https://tickets.raxx.app",
     ]);
   });
 
@@ -76,7 +76,7 @@ describe("parseConfig", () => {
       freescoutInstanceUrl: "https://user:hunter2@tickets.raxx.app",
     });
     expect(problems).toEqual([
-      "console-wiring:freescoutInstanceUrl must not carry credentials in the URL. Example: pulumi config set freescoutInstanceUrl https://tickets.raxx.app",
+      "console-wiring:freescoutInstanceUrl (FREESCOUT_INSTANCE_URL on the app) must not carry credentials in the URL. Example: pulumi config set freescoutInstanceUrl https://tickets.raxx.app",
     ]);
     expect(problems.join()).not.toContain("hunter2");
   });
@@ -151,7 +151,7 @@ describe("parseConfig", () => {
       new ConfigError([
         "console-wiring:herokuApp is not a Heroku app name (3-30 characters: lowercase letters, digits and dashes, starting with a letter, not ending with a dash). Example: pulumi config set herokuApp raxx-console-prod",
         "console-wiring:serviceTokenSecretVersion must be a whole number of at least 1. Example: pulumi config set serviceTokenSecretVersion 2",
-        "console-wiring:freescoutApiUrl must use https:// (it uses http://). Example: pulumi config set freescoutApiUrl https://tickets.raxx.app",
+        "console-wiring:freescoutApiUrl (FREESCOUT_API_URL on the app) must use https:// (it uses http://). Example: pulumi config set freescoutApiUrl https://tickets.raxx.app",
         "console-wiring:flags.FLAG_NOPE is not a flag of any feature in infra/features/manifest.ts (known: FLAG_CONSOLE_INVESTIGATE_FROM_STATUS, FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET).",
       ]),
     );

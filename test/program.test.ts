@@ -337,7 +337,7 @@ describe("bad config under the program", () => {
       [
         "console-wiring: the stack config has 2 problems; nothing was applied.",
         "  - console-wiring:herokuApp is not a Heroku app name (3-30 characters: lowercase letters, digits and dashes, starting with a letter, not ending with a dash). Example: pulumi config set herokuApp raxx-console-prod",
-        "  - console-wiring:freescoutApiUrl must use https:// (it uses http://). Example: pulumi config set freescoutApiUrl https://tickets.raxx.app",
+        "  - console-wiring:freescoutApiUrl (FREESCOUT_API_URL on the app) must use https:// (it uses http://). Example: pulumi config set freescoutApiUrl https://tickets.raxx.app",
       ].join("\n"),
     );
     expect(run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);

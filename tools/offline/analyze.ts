@@ -139,7 +139,8 @@ export async function analyze(
   const notApplicable: Analysis["notApplicable"] = [];
   const custom = resources.filter((r) => r.custom);
 
-  const collect = (resp: Response) => {
+  // A resource policy's violation concerns the resource analyzed, whether or not it named a URN.
+  const collect = (resp: Response, analyzed?: Captured) => {
     for (const d of resp.getDiagnosticsList?.() ?? []) {
       violations.push({
         policy: d.getPolicyname(),
@@ -147,7 +148,7 @@ export async function analyze(
         message: d.getMessage().startsWith(d.getDescription())
           ? d.getMessage().slice(d.getDescription().length).trim() || d.getDescription()
           : d.getMessage(),
-        resource: byUrn.get(d.getUrn())?.name,
+        resource: byUrn.get(d.getUrn())?.name ?? analyzed?.name,
       });
     }
     for (const n of resp.getNotApplicableList?.() ?? []) {
@@ -170,7 +171,7 @@ export async function analyze(
         resource: r.name,
       });
     }
-    collect(await call(analyzeRpc, req));
+    collect(await call(analyzeRpc, req), r);
   }
 
   const stackReq = new analyzerProto["AnalyzeStackRequest"]!();

@@ -24,7 +24,7 @@ export interface PlanInput {
 const HEROKU = "pulumi-nodejs:dynamic/heroku:ConfigVars";
 const LIST_LIMIT = 40;
 const APP_LIMIT = 15;
-const MESSAGE_LIMIT = 600;
+const MESSAGE_LIMIT = 2_000;
 
 function shortType(type: string): string {
   if (type === HEROKU) return "heroku:ConfigVars";
@@ -125,7 +125,8 @@ export function failed(input: PlanInput): boolean {
 }
 
 function verdictLine(v: Verdict): string {
-  return `${v.policy} (${v.level})${v.resource ? ` on ${v.resource}` : ""}: ${clip(v.message)}`;
+  const message = clip(v.message).replace(/\n/g, "\n        ");
+  return `${v.policy} (${v.level})${v.resource ? ` on ${v.resource}` : ""}: ${message}`;
 }
 
 export function renderText(input: PlanInput): string {

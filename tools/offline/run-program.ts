@@ -308,6 +308,10 @@ export async function runProgram(options: RunOptions): Promise<RunResult> {
   };
 
   const restoreSerialization = setProviderSerialization(options.serializeDynamicProviders ?? false);
+  // The SDK records a stack trace for every promise and resource (for leak reports and source
+  // positions the engine shows); offline nothing reads them, and they cost half the run.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
   let outputs: Record<string, unknown> | undefined;
   let error: Error | undefined;
   try {
@@ -318,6 +322,7 @@ export async function runProgram(options: RunOptions): Promise<RunResult> {
     await waitForRPCs();
     log.warn = originalWarn;
     restoreSerialization();
+    Error.stackTraceLimit = stackTraceLimit;
   }
   return { resources, outputs, error, invokes, warnings };
 }
