@@ -1,0 +1,124 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync, copyFileSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, describe, expect, it, vi } from "vitest";
+import { syntheticProgram } from "../tools/bench/synthetic-program";
+import { parseCli, runCheck, USAGE } from "../tools/check";
+import { MARKDOWN_LIMIT } from "../tools/offline/plan";
+
+const root = resolve(__dirname, "..");
+const scratch = mkdtempSync(join(tmpdir(), "console-wiring-check-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe("npm run check: arguments and exit codes", () => {
+  it("defaults to the prod stack in text", () => {
+    expect(parseCli([])).toEqual({ stack: "prod", format: "text", vault: undefined });
+  });
+
+  it("rejects an unknown format as bad usage", () => {
+    expect(parseCli(["--format", "xml"])).toEqual({
+      usageError: '--format must be text or markdown, not "xml"',
+    });
+  });
+
+  it("rejects an unknown option as bad usage", () => {
+    expect(parseCli(["--stak", "prod"])).toMatchObject({
+      usageError: expect.stringContaining("--stak"),
+    });
+  });
+
+  it("exits 2 when the stack file does not exist", async () => {
+    const result = await runCheck({ stack: "staging", format: "text" });
+    expect(result).toEqual({
+      exitCode: 2,
+      output: `console-wiring check: cannot read ${root}/Pulumi.staging.yaml`,
+    });
+  });
+
+  it("exits 2 on an unreadable stack file", async () => {
+    copyFileSync(join(root, "Pulumi.yaml"), join(scratch, "Pulumi.yaml"));
+    writeFileSync(
+      join(scratch, "Pulumi.bad.yaml"),
+      "config:\n  console-wiring:herokuApp: [unclosed\n",
+    );
+    const result = await runCheck({ stack: "bad", format: "text", cwd: scratch });
+    expect(result.exitCode).toBe(2);
+    expect(result.output).toMatch(/^console-wiring check: .*Pulumi\.bad\.yaml is not valid YAML/);
+  });
+
+  it("exits 1 on a stack file holding a secret, naming the line but not the value", async () => {
+    copyFileSync(join(root, "Pulumi.yaml"), join(scratch, "Pulumi.yaml"));
+    writeFileSync(
+      join(scratch, "Pulumi.leaky.yaml"),
+      "config:\n  console-wiring:herokuApp: raxx-console-prod\n  console-wiring:herokuApiKey: HRKU-abcdefghijklmnopqrstuv\n",
+    );
+    const result = await runCheck({ stack: "leaky", format: "text", cwd: scratch });
+    expect(result.exitCode).toBe(1);
+    expect(result.output).toContain("  - Pulumi.leaky.yaml:3: a Heroku API key (HRKU-...)");
+    expect(result.output).not.toContain("HRKU-abcdefghijklmnopqrstuv");
+  });
+
+  it("exits 0 on the prod stack and attempts no network connection", async () => {
+    const connect = vi.spyOn(net.Socket.prototype, "connect");
+    const result = await runCheck({ stack: "prod", format: "text" });
+    expect(result.exitCode).toBe(0);
+    expect(connect).not.toHaveBeenCalled();
+    connect.mockRestore();
+  });
+
+  it("runs as npm run check from the shell: exit 0, and exit 2 with usage on a bad flag", async () => {
+    const run = promisify(execFile);
+    const ok = await run("npm", ["run", "-s", "check"], { cwd: root });
+    expect(ok.stdout).toMatch(/^Result: PASS/m);
+    const bad = await run("npm", ["run", "-s", "check", "--", "--format", "xml"], {
+      cwd: root,
+    }).catch((err: { code: number; stderr: string }) => err);
+    expect(bad).toMatchObject({ code: 2 });
+    expect((bad as { stderr: string }).stderr).toContain(USAGE.split("\n")[0]);
+  }, 60_000);
+});
+
+describe("the plan", () => {
+  it("shows resources, edges, keys and verdicts, never a value", async () => {
+    const result = await runCheck({
+      stack: "prod",
+      format: "text",
+      vault: {
+        "MooseQuest/freescout": {
+          FREESCOUT_API_KEY: "sentinel-key-value",
+          FREESCOUT_OPERATIONS_MAILBOX_ID: "sentinel-mailbox",
+        },
+        "MooseQuest/cloudflare": {
+          CF_ACCESS_SVC_TICKETS_CLIENT_ID: "sentinel-id",
+          CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: "sentinel-secret",
+        },
+      },
+    });
+    expect(result.output).toContain("  tickets-service-token -> vault-cloudflare  (dataJson)");
+    expect(result.output).toContain("  vault-cloudflare -> console-prerequisites  (vars)");
+    expect(result.output).toContain("  console-prerequisites -> console-flags  (dependsOn)");
+    expect(result.output).toContain(
+      "  flags on: FLAG_CONSOLE_INVESTIGATE_FROM_STATUS, FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET",
+    );
+    expect(result.output).toContain("FREESCOUT_API_KEY [secret]");
+    expect(result.output).not.toMatch(/sentinel|mock-client-secret|https:\/\/tickets\.raxx\.app/);
+  });
+
+  it("as Markdown stays under GitHub's comment limit for 500 broken apps", async () => {
+    const result = await runCheck({
+      stack: "prod",
+      format: "markdown",
+      program: syntheticProgram(500, true),
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.output.length).toBeLessThanOrEqual(MARKDOWN_LIMIT);
+    expect(result.output).toMatch(/^### console-wiring check: `prod` fails$/m);
+    expect(result.output).toContain(
+      "| flags-require-prerequisites | ❌ mandatory on `app0-flags`:",
+    );
+    expect(result.output).toContain("| … | and 460 more |");
+  }, 60_000);
+});
