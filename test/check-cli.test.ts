@@ -25,9 +25,8 @@ describe("npm run check: arguments and exit codes", () => {
   });
 
   it("rejects an unknown option as bad usage", () => {
-    expect(parseCli(["--stak", "prod"])).toMatchObject({
-      usageError: expect.stringContaining("--stak"),
-    });
+    const result = parseCli(["--stak", "prod"]);
+    expect("usageError" in result && result.usageError).toContain("Unknown option '--stak'");
   });
 
   it("exits 2 when the stack file does not exist", async () => {
