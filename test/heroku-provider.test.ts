@@ -5,6 +5,12 @@ import {
   type ConfigVarsInputs,
   type ConfigVarsOutputs,
 } from "../infra/heroku/provider";
+import {
+  clientOptionsFromEnv,
+  getConfigVars,
+  HerokuApiError,
+  retryDelay,
+} from "../infra/heroku/client";
 import { FakeHeroku, unrelatedVars } from "./support/fake-heroku";
 
 const TOKEN = "HRKU-sentinel-token-value";
@@ -383,5 +389,53 @@ describe("credentials and endpoint", () => {
     expect(error.message).toBe(
       "HEROKU_API_URL must use https:// (plain http is allowed only on loopback, for local fakes): the API key would travel in clear text.",
     );
+  });
+});
+
+describe("retries that are safe to repeat", () => {
+  beforeEach(() => fake.apps.set(APP, unrelatedVars()));
+
+  it("a PATCH applied but unanswered (connection dropped) is sent again and ends with the new set", async () => {
+    const { id, outs } = await created();
+    fake.calls.length = 0;
+    fake.inject({ kind: "apply-then-reset" });
+    const next = { ...DECLARED, FREESCOUT_API_URL: "https://new.raxx.app" };
+    await provider.update!(id, outs, inputs(next));
+    expect(fake.count("PATCH")).toBe(2);
+    expect(fake.apps.get(APP)).toEqual({ ...unrelatedVars(), ...next });
+  });
+});
+
+describe("retryDelay", () => {
+  const opts = { baseDelayMs: 500, maxDelayMs: 15_000 };
+
+  it("grows exponentially under full jitter", () => {
+    expect([1, 2, 3, 4].map((a) => retryDelay(a, undefined, opts, 1))).toEqual([
+      500, 1000, 2000, 4000,
+    ]);
+    expect(retryDelay(3, undefined, opts, 0.25)).toBe(500);
+  });
+
+  it("never exceeds the cap", () => {
+    expect(retryDelay(10, undefined, opts, 1)).toBe(15_000);
+  });
+
+  it("waits at least Retry-After, capped", () => {
+    expect(retryDelay(1, 7_000, opts, 0)).toBe(7_000);
+    expect(retryDelay(1, 60_000, opts, 0)).toBe(15_000);
+  });
+
+  it("is read from the 429 response", async () => {
+    process.env["HEROKU_API_MAX_ATTEMPTS"] = "1";
+    fake.inject({
+      kind: "status",
+      status: 429,
+      id: "rate_limit",
+      message: "Rate limit exceeded",
+      retryAfter: 7,
+    });
+    const error = await failure(getConfigVars(APP, clientOptionsFromEnv()));
+    expect(error).toBeInstanceOf(HerokuApiError);
+    expect(error).toMatchObject({ status: 429, errorId: "rate_limit", retryAfterMs: 7_000 });
   });
 });

@@ -41,6 +41,8 @@ export class HerokuApiError extends Error {
     readonly status: number | undefined,
     readonly errorId: string | undefined,
     readonly retryable: boolean,
+    /** Retry-After from the response, when it carried one. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = "HerokuApiError";
@@ -103,6 +105,20 @@ export function patchConfigVars(
 
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
 
+/**
+ * Delay before retry number `attempt` (1-based): full jitter over an exponential ceiling, but never
+ * less than the server's Retry-After, and never more than `maxDelayMs`.
+ */
+export function retryDelay(
+  attempt: number,
+  retryAfterMs: number | undefined,
+  opts: Pick<HerokuClientOptions, "baseDelayMs" | "maxDelayMs">,
+  random: number,
+): number {
+  const ceiling = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** (attempt - 1));
+  return Math.min(opts.maxDelayMs, Math.max(random * ceiling, retryAfterMs ?? 0));
+}
+
 async function request(
   method: "GET" | "PATCH",
   app: string,
@@ -119,12 +135,10 @@ async function request(
     } catch (err) {
       if (!(err instanceof HerokuApiError) || !err.retryable) throw err;
       lastError = err;
-      retryAfterMs = (err as HerokuApiError & { retryAfterMs?: number }).retryAfterMs;
+      retryAfterMs = err.retryAfterMs;
     }
     if (attempt === opts.maxAttempts) break;
-    const backoff =
-      Math.random() * Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** (attempt - 1));
-    const delay = Math.min(opts.maxDelayMs, Math.max(backoff, retryAfterMs ?? 0));
+    const delay = retryDelay(attempt, retryAfterMs, opts, Math.random());
     if (Date.now() - started + delay > opts.deadlineMs) break;
     await new Promise((resolve) => setTimeout(resolve, delay));
   }
@@ -135,6 +149,7 @@ async function request(
     error.status,
     error.errorId,
     false,
+    error.retryAfterMs,
   );
 }
 
@@ -200,18 +215,15 @@ async function attemptOnce(
   const message = typeof parsed?.message === "string" ? parsed.message : response.statusText;
   const retryable = RETRYABLE_STATUS.has(response.status);
   const hint = HINTS[response.status] ?? "";
-  const error = new HerokuApiError(
+  const retryAfter = Number(response.headers.get("Retry-After"));
+  throw new HerokuApiError(
     `${what} failed: HTTP ${response.status}${errorId ? ` ${errorId}` : ""}: ${message}${hint}`,
     app,
     response.status,
     errorId,
     retryable,
+    Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
   );
-  const retryAfter = Number(response.headers.get("Retry-After"));
-  if (Number.isFinite(retryAfter) && retryAfter > 0) {
-    Object.assign(error, { retryAfterMs: retryAfter * 1000 });
-  }
-  throw error;
 }
 
 const HINTS: Record<number, string> = {

@@ -45,6 +45,8 @@ export type Fault =
       readonly retryAfter?: number;
     }
   | { readonly kind: "reset" }
+  /** Applies the request, then drops the connection before answering. */
+  | { readonly kind: "apply-then-reset" }
   | { readonly kind: "slow"; readonly ms: number };
 
 export interface RecordedCall {
@@ -134,6 +136,12 @@ export class FakeHeroku {
     this.calls.push({ method: req.method ?? "", path, body });
 
     const fault = this.faults.shift();
+    if (fault?.kind === "apply-then-reset") {
+      const swallow = { writeHead: () => swallow, end: () => swallow, destroyed: false };
+      this.respond(req, swallow as unknown as ServerResponse, path, body);
+      req.socket.destroy();
+      return;
+    }
     if (fault?.kind === "reset") {
       req.socket.destroy();
       return;
@@ -157,6 +165,10 @@ export class FakeHeroku {
       return;
     }
 
+    this.respond(req, res, path, body);
+  }
+
+  private respond(req: IncomingMessage, res: ServerResponse, path: string, body: unknown): void {
     if (req.headers["accept"] !== "application/vnd.heroku+json; version=3") {
       return this.error(res, 400, "bad_request", "Accept header must name version 3.");
     }
