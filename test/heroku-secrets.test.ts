@@ -132,7 +132,7 @@ describe("no secret leaks through the provider at run time", () => {
       const updated = await provider.update!(created.id, created.outs!, news(changed));
       visible(updated.outs as unknown as Record<string, unknown>);
       delete local.apps.get("raxx-console-prod")!["CF_ACCESS_SVC_TICKETS_CLIENT_SECRET"];
-      const read = await provider.read!(created.id, updated.outs!);
+      const read = await provider.read!(created.id, updated.outs);
       visible(read.props as unknown as Record<string, unknown>);
       local.inject({
         kind: "status",
