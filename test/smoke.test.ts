@@ -1,0 +1,253 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runSmoke, type SmokeOptions } from "../tools/smoke";
+import { FakeHeroku } from "./support/fake-heroku";
+import { FakeTickets, type TicketsOptions } from "./support/fake-tickets";
+
+const HEROKU_TOKEN = "HRKU-smoke-test-token-000";
+const CLIENT_ID = "sentinel-client-id.access";
+const CLIENT_SECRET = "sentinel-client-secret-value";
+const API_KEY = "sentinel-freescout-api-key";
+const NOW = Date.parse("2026-11-29T00:00:00Z");
+
+let heroku: FakeHeroku;
+let tickets: FakeTickets;
+const saved = { ...process.env };
+
+async function setup(
+  gate: Partial<TicketsOptions> = {},
+  appVars: Record<string, string | undefined> = {},
+): Promise<void> {
+  tickets = new FakeTickets({
+    gate: "401",
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    apiKey: API_KEY,
+    mailboxes: [1, 2, 3],
+    ...gate,
+  });
+  const ticketsUrl = await tickets.start();
+  const vars: Record<string, string | undefined> = {
+    DATABASE_URL: "postgres://db",
+    FLAG_CONSOLE_INVESTIGATE_FROM_STATUS: "1",
+    FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET: "1",
+    FREESCOUT_API_URL: ticketsUrl,
+    FREESCOUT_INSTANCE_URL: ticketsUrl,
+    FREESCOUT_API_KEY: API_KEY,
+    FREESCOUT_OPERATIONS_MAILBOX_ID: "3",
+    CF_ACCESS_SVC_TICKETS_CLIENT_ID: CLIENT_ID,
+    CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: CLIENT_SECRET,
+    ...appVars,
+  };
+  heroku.apps.set(
+    "raxx-console-prod",
+    Object.fromEntries(
+      Object.entries(vars).filter((e): e is [string, string] => e[1] !== undefined),
+    ),
+  );
+}
+
+beforeEach(async () => {
+  heroku = new FakeHeroku(HEROKU_TOKEN);
+  process.env["HEROKU_API_URL"] = await heroku.start();
+  process.env["HEROKU_API_KEY"] = HEROKU_TOKEN;
+  process.env["HEROKU_API_MAX_ATTEMPTS"] = "1";
+});
+
+afterEach(async () => {
+  await heroku.stop();
+  await tickets?.stop();
+  process.env = { ...saved };
+});
+
+const smoke = (o: Partial<SmokeOptions> = {}) =>
+  runSmoke({
+    stack: "prod",
+    createTicket: false,
+    tokenExpiresAt: "2027-06-19T00:00:00Z",
+    now: () => NOW,
+    timeoutMs: 2_000,
+    ...o,
+  });
+
+const statuses = (r: Awaited<ReturnType<typeof smoke>>) =>
+  r.links.map((l) => `${l.status} ${l.link}`);
+
+describe("npm run smoke", () => {
+  it("passes every link read-only, without writing anything", async () => {
+    await setup();
+    const result = await smoke();
+    expect(statuses(result)).toEqual([
+      "pass config vars present",
+      "pass gate refuses without token",
+      "pass gate admits with token",
+      "pass FreeScout accepts key",
+      "pass mailbox exists",
+      "skip ticket created",
+      "pass service token not expiring",
+    ]);
+    expect(result.exitCode).toBe(0);
+    expect(result.output.split("\n").at(-1)).toBe("Result: PASS");
+    expect(tickets.calls.filter((c) => c.method !== "GET")).toEqual([]);
+    expect(heroku.calls.map((c) => c.method)).toEqual(["GET"]);
+  });
+
+  it("files a clearly marked test conversation with --create-ticket", async () => {
+    await setup();
+    const result = await smoke({ createTicket: true });
+    expect(result.links.find((l) => l.link === "ticket created")).toEqual({
+      link: "ticket created",
+      status: "pass",
+      detail: "POST /api/conversations -> 201, conversation 26",
+    });
+    expect(tickets.conversations).toEqual([
+      {
+        id: 26,
+        mailboxId: 3,
+        subject: "[console-wiring smoke test] 2026-11-29T00:00:00.000Z - safe to ignore",
+      },
+    ]);
+  });
+
+  it("never prints a credential", async () => {
+    await setup({ apiKey: "another-key" });
+    const result = await smoke();
+    for (const s of [CLIENT_ID, CLIENT_SECRET, API_KEY, HEROKU_TOKEN])
+      expect(result.output).not.toContain(s);
+  });
+
+  it("fails link 1 naming a missing var, and skips what depends on it", async () => {
+    await setup({}, { FREESCOUT_API_KEY: undefined });
+    const result = await smoke();
+    expect(result.links[0]).toEqual({
+      link: "config vars present",
+      status: "fail",
+      detail:
+        "flags on: FLAG_CONSOLE_INVESTIGATE_FROM_STATUS, FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET; missing or empty on the app: FREESCOUT_API_KEY. Run pulumi up (the stack sets them), or check who removed them (drift job).",
+    });
+    expect(statuses(result).slice(1, 5)).toEqual([
+      "skip gate refuses without token",
+      "skip gate admits with token",
+      "skip FreeScout accepts key",
+      "skip mailbox exists",
+    ]);
+    expect(result.exitCode).toBe(1);
+    expect(tickets.calls).toEqual([]);
+  });
+
+  it("fails link 2 when the API path is not gated", async () => {
+    await setup({ gate: "off" });
+    const result = await smoke();
+    expect(result.links[1]?.status).toBe("fail");
+    expect(result.links[1]?.detail).toMatch(
+      /answered 401 from FreeScout without any service token: the API path is not behind Cloudflare Access/,
+    );
+    expect(result.exitCode).toBe(1);
+  });
+
+  it("fails link 2 when Access redirects to the login page instead of answering 401", async () => {
+    await setup({ gate: "redirect" });
+    const result = await smoke();
+    expect(result.links[1]).toMatchObject({ link: "gate refuses without token", status: "fail" });
+    expect(result.links[1]?.detail).toMatch(
+      /-> 302 redirect to the login page: .* Set serviceAuth401Redirect on the Access application/,
+    );
+  });
+
+  it("fails link 3 when the app's service token is not admitted", async () => {
+    await setup({}, { CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: "rotated-elsewhere" });
+    const result = await smoke();
+    expect(result.links[2]).toEqual({
+      link: "gate admits with token",
+      status: "fail",
+      detail:
+        "with the service-token headers Access refused (401): the token is expired, revoked, or not in the application's non_identity policy. Rotate it (serviceTokenSecretVersion) or check the policy.",
+    });
+    expect(statuses(result).slice(3, 5)).toEqual([
+      "skip FreeScout accepts key",
+      "skip mailbox exists",
+    ]);
+  });
+
+  it("fails link 4 when FreeScout refuses the API key", async () => {
+    await setup({ apiKey: "the-real-key" });
+    const result = await smoke();
+    expect(result.links[3]).toMatchObject({ link: "FreeScout accepts key", status: "fail" });
+    expect(result.links[3]?.detail).toMatch(/^FreeScout refused FREESCOUT_API_KEY \(401\)/);
+  });
+
+  it("fails link 5 when the operations mailbox does not exist (across pages)", async () => {
+    await setup({}, { FREESCOUT_OPERATIONS_MAILBOX_ID: "9" });
+    const result = await smoke();
+    expect(result.links[4]).toEqual({
+      link: "mailbox exists",
+      status: "fail",
+      detail:
+        "FREESCOUT_OPERATIONS_MAILBOX_ID 9 is not a mailbox the API key can see: conversations cannot be created. Fix the id in Vault (<mount>/freescout) and run pulumi up.",
+    });
+    expect(tickets.calls.filter((c) => c.path === "/api/mailboxes")).toHaveLength(2);
+  });
+
+  it("fails when the token expires within the window, saying how to rotate", async () => {
+    await setup();
+    const result = await smoke({ tokenExpiresAt: "2026-12-09T00:00:00Z" });
+    expect(result.links.at(-1)).toEqual({
+      link: "service token not expiring",
+      status: "fail",
+      detail:
+        "the service token expires in 10 day(s) (2026-12-09T00:00:00Z), within the 30-day window. Rotate: pulumi config set serviceTokenSecretVersion <current+1> && pulumi up (a new secret goes to Vault and Heroku in the same update), or raise serviceTokenDuration.",
+    });
+    expect(result.exitCode).toBe(1);
+  });
+
+  it("honours --expiry-days", async () => {
+    await setup();
+    const result = await smoke({ tokenExpiresAt: "2026-12-09T00:00:00Z", expiryDays: 7 });
+    expect(result.links.at(-1)?.status).toBe("pass");
+  });
+
+  it("fails when the token already expired", async () => {
+    await setup();
+    const result = await smoke({ tokenExpiresAt: "2026-11-01T00:00:00Z" });
+    expect(result.links.at(-1)?.detail).toMatch(/^the service token expired 28 day\(s\) ago/);
+  });
+
+  it("fails link 1 with Heroku's error when the API key is refused", async () => {
+    await setup();
+    process.env["HEROKU_API_KEY"] = "HRKU-wrong-wrong-wrong";
+    const result = await smoke();
+    expect(result.links[0]?.status).toBe("fail");
+    expect(result.links[0]?.detail).toContain("HTTP 401 unauthorized");
+    expect(result.output).not.toContain("HRKU-wrong-wrong-wrong");
+  });
+
+  it("refuses a plain-http API URL off loopback without calling it", async () => {
+    await setup({}, { FREESCOUT_API_URL: "http://tickets.example.com" });
+    const result = await smoke();
+    expect(result.links[1]).toEqual({
+      link: "gate refuses without token",
+      status: "fail",
+      detail:
+        "FREESCOUT_API_URL on the app must be https:// (the API key and service-token headers travel with every call)",
+    });
+  });
+
+  it("has nothing to check when no flag is on", async () => {
+    await setup(
+      {},
+      {
+        FLAG_CONSOLE_INVESTIGATE_FROM_STATUS: "0",
+        FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET: undefined,
+      },
+    );
+    const result = await smoke();
+    expect(result.links[0]?.status).toBe("skip");
+    expect(result.exitCode).toBe(0);
+    expect(tickets.calls).toEqual([]);
+  });
+
+  it("exits 2 for a stack file that does not exist", async () => {
+    await setup();
+    const result = await smoke({ stack: "nope" });
+    expect(result.exitCode).toBe(2);
+  });
+});

@@ -1,0 +1,385 @@
+/**
+ * The smoke check's links, each a small function: what the console app itself will do, checked
+ * through the Cloudflare Access gate in front of FreeScout. Read-only unless a ticket is asked for.
+ *
+ *   config vars present → gate refuses without token → gate admits with token →
+ *   FreeScout accepts key → mailbox exists → (ticket created) ; token not expiring
+ *
+ * Only the app's URLs and key names are ever printed; no credential leaves this module.
+ */
+import { FEATURES, type Feature } from "../../infra/features/manifest";
+
+export type Status = "pass" | "fail" | "skip";
+
+export interface LinkResult {
+  readonly link: string;
+  readonly status: Status;
+  readonly detail: string;
+}
+
+export interface HttpOptions {
+  readonly timeoutMs: number;
+}
+
+const FLAG_OFF = new Set(["", "0", "false", "off", "no"]);
+const isOn = (v: string | undefined) => v !== undefined && !FLAG_OFF.has(v.trim().toLowerCase());
+
+/** Allows https anywhere and plain http only on loopback (local fakes). */
+export function checkUrl(raw: string, name: string): URL {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`${name} on the app is not a URL`);
+  }
+  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
+    throw new Error(
+      `${name} on the app must be https:// (the API key and service-token headers travel with every call)`,
+    );
+  }
+  return url;
+}
+
+/** Link 1: every var the app's enabled features need is set, non-empty. */
+export function configVarsPresent(
+  vars: Readonly<Record<string, string>>,
+  features: readonly Feature[] = FEATURES,
+): LinkResult {
+  const link = "config vars present";
+  const on = features.filter((f) => f.flags.some((flag) => isOn(vars[flag])));
+  if (on.length === 0) {
+    return {
+      link,
+      status: "skip",
+      detail: "no feature flag is on at the app: nothing the console would call",
+    };
+  }
+  const needed = on.flatMap((f) => f.requires);
+  const missing = needed.filter((v) => (vars[v.name] ?? "").trim() === "").map((v) => v.name);
+  const flags = on.flatMap((f) => f.flags.filter((flag) => isOn(vars[flag])));
+  const scope = `flags on: ${flags.join(", ")}`;
+  if (missing.length > 0) {
+    return {
+      link,
+      status: "fail",
+      detail: `${scope}; missing or empty on the app: ${[...new Set(missing)].join(", ")}. Run pulumi up (the stack sets them), or check who removed them (drift job).`,
+    };
+  }
+  return {
+    link,
+    status: "pass",
+    detail: `${scope}; ${new Set(needed.map((v) => v.name)).size} required vars set`,
+  };
+}
+
+async function request(
+  url: URL,
+  headers: Record<string, string>,
+  opts: HttpOptions,
+  init: { method?: string; body?: string } = {},
+): Promise<{ status: number; location: string | null; json: unknown; headers: Headers }> {
+  const response = await fetch(url, {
+    method: init.method ?? "GET",
+    headers: {
+      Accept: "application/json",
+      ...headers,
+      ...(init.body ? { "Content-Type": "application/json" } : {}),
+    },
+    body: init.body,
+    // A followed login redirect is a 200 HTML page: the silent failure of the incident.
+    redirect: "manual",
+    signal: AbortSignal.timeout(opts.timeoutMs),
+  });
+  const text = await response.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text) as unknown;
+  } catch {
+    json = undefined;
+  }
+  return {
+    status: response.status,
+    location: response.headers.get("location"),
+    json,
+    headers: response.headers,
+  };
+}
+
+/** FreeScout's own refusal is JSON with a message; Access answers with its own page. */
+function fromFreeScout(json: unknown): boolean {
+  return (
+    typeof json === "object" &&
+    json !== null &&
+    typeof (json as { message?: unknown }).message === "string"
+  );
+}
+
+export function apiUrl(base: URL, path: string): URL {
+  return new URL(`${base.pathname.replace(/\/+$/, "")}${path}`, base);
+}
+
+function networkError(err: unknown): string {
+  const e = err as { name?: string; cause?: { code?: string } };
+  if (e.name === "TimeoutError") return "no answer in time";
+  return `connection failed (${e.cause?.code ?? e.name ?? "error"})`;
+}
+
+/** Link 2: without service-token headers the gate refuses with 401 (not a login redirect). */
+export async function gateRefusesWithoutToken(base: URL, opts: HttpOptions): Promise<LinkResult> {
+  const link = "gate refuses without token";
+  const url = apiUrl(base, "/api/conversations?pageSize=1");
+  try {
+    const r = await request(url, {}, opts);
+    // FreeScout's own 401 means the request reached FreeScout: nothing gated it.
+    if ((r.status === 401 || r.status === 403) && !fromFreeScout(r.json)) {
+      return {
+        link,
+        status: "pass",
+        detail: `GET ${url.origin}${url.pathname} without headers -> ${r.status} from Access`,
+      };
+    }
+    if (r.status >= 300 && r.status < 400) {
+      return {
+        link,
+        status: "fail",
+        detail: `GET ${url.origin}${url.pathname} -> ${r.status} redirect to the login page: a client that follows it sees a 200 HTML page. Set serviceAuth401Redirect on the Access application (pulumi up restores it).`,
+      };
+    }
+    return {
+      link,
+      status: "fail",
+      detail: `GET ${url.origin}${url.pathname} answered ${r.status}${fromFreeScout(r.json) ? " from FreeScout" : ""} without any service token: the API path is not behind Cloudflare Access. Check the Access application's destination (tickets host + /api).`,
+    };
+  } catch (err) {
+    return {
+      link,
+      status: "fail",
+      detail: `GET ${url.origin}${url.pathname}: ${networkError(err)}`,
+    };
+  }
+}
+
+export interface Credentials {
+  readonly clientId: string;
+  readonly clientSecret: string;
+  readonly apiKey: string;
+}
+
+const accessHeaders = (c: Credentials) => ({
+  "CF-Access-Client-Id": c.clientId,
+  "CF-Access-Client-Secret": c.clientSecret,
+});
+
+/** Link 3: with the app's service-token headers, Access lets the request through to FreeScout. */
+export async function gateAdmitsWithToken(
+  base: URL,
+  creds: Credentials,
+  opts: HttpOptions,
+): Promise<LinkResult> {
+  const link = "gate admits with token";
+  const url = apiUrl(base, "/api/conversations?pageSize=1");
+  try {
+    const r = await request(url, accessHeaders(creds), opts);
+    if (
+      (r.status >= 200 && r.status < 300) ||
+      ((r.status === 401 || r.status === 403) && fromFreeScout(r.json))
+    ) {
+      return {
+        link,
+        status: "pass",
+        detail: `with CF_ACCESS_SVC_TICKETS_CLIENT_ID/SECRET -> ${r.status} from FreeScout (Access let it through)`,
+      };
+    }
+    if (r.status >= 300 && r.status < 400) {
+      return {
+        link,
+        status: "fail",
+        detail: `with the service-token headers Access still redirects (${r.status}) to the login page: the token is not admitted.`,
+      };
+    }
+    return {
+      link,
+      status: "fail",
+      detail: `with the service-token headers Access refused (${r.status}): the token is expired, revoked, or not in the application's non_identity policy. Rotate it (serviceTokenSecretVersion) or check the policy.`,
+    };
+  } catch (err) {
+    return {
+      link,
+      status: "fail",
+      detail: `GET ${url.origin}${url.pathname}: ${networkError(err)}`,
+    };
+  }
+}
+
+/** Link 4: FreeScout accepts FREESCOUT_API_KEY (sent as X-FreeScout-API-Key). */
+export async function freescoutAcceptsKey(
+  base: URL,
+  creds: Credentials,
+  opts: HttpOptions,
+): Promise<LinkResult> {
+  const link = "FreeScout accepts key";
+  const url = apiUrl(base, "/api/conversations?pageSize=1");
+  try {
+    const r = await request(
+      url,
+      { ...accessHeaders(creds), "X-FreeScout-API-Key": creds.apiKey },
+      opts,
+    );
+    if (r.status >= 200 && r.status < 300)
+      return {
+        link,
+        status: "pass",
+        detail: `GET ${url.pathname} with X-FreeScout-API-Key -> ${r.status}`,
+      };
+    if (r.status === 401 || r.status === 403) {
+      return {
+        link,
+        status: "fail",
+        detail: `FreeScout refused FREESCOUT_API_KEY (${r.status}): the key in Vault (<mount>/freescout) is wrong or was revoked in FreeScout's API module; fix it there and run pulumi up.`,
+      };
+    }
+    return {
+      link,
+      status: "fail",
+      detail: `GET ${url.pathname} with X-FreeScout-API-Key -> ${r.status}`,
+    };
+  } catch (err) {
+    return {
+      link,
+      status: "fail",
+      detail: `GET ${url.origin}${url.pathname}: ${networkError(err)}`,
+    };
+  }
+}
+
+/** Link 5: the operations mailbox exists (GET /api/mailboxes, HAL pages). */
+export async function mailboxExists(
+  base: URL,
+  creds: Credentials,
+  mailboxId: string,
+  opts: HttpOptions,
+): Promise<LinkResult> {
+  const link = "mailbox exists";
+  const headers = { ...accessHeaders(creds), "X-FreeScout-API-Key": creds.apiKey };
+  try {
+    for (let page = 1; page <= 20; page++) {
+      const url = apiUrl(base, `/api/mailboxes?page=${page}`);
+      const r = await request(url, headers, opts);
+      if (r.status !== 200)
+        return { link, status: "fail", detail: `GET /api/mailboxes -> ${r.status}` };
+      const body = r.json as
+        | { _embedded?: { mailboxes?: { id?: unknown }[] }; page?: { totalPages?: number } }
+        | undefined;
+      const ids = (body?._embedded?.mailboxes ?? []).map((m) => String(m.id));
+      if (ids.includes(mailboxId))
+        return {
+          link,
+          status: "pass",
+          detail: `FREESCOUT_OPERATIONS_MAILBOX_ID ${mailboxId} found`,
+        };
+      if (page >= (body?.page?.totalPages ?? 1)) break;
+    }
+    return {
+      link,
+      status: "fail",
+      detail: `FREESCOUT_OPERATIONS_MAILBOX_ID ${mailboxId} is not a mailbox the API key can see: conversations cannot be created. Fix the id in Vault (<mount>/freescout) and run pulumi up.`,
+    };
+  } catch (err) {
+    return { link, status: "fail", detail: `GET /api/mailboxes: ${networkError(err)}` };
+  }
+}
+
+/** Optional link 6: file a clearly marked, closed test conversation like the incident's manual E2E. */
+export async function ticketCreated(
+  base: URL,
+  creds: Credentials,
+  mailboxId: string,
+  opts: HttpOptions,
+  now: Date = new Date(),
+): Promise<LinkResult> {
+  const link = "ticket created";
+  const url = apiUrl(base, "/api/conversations");
+  const body = {
+    type: "email",
+    mailboxId: Number(mailboxId),
+    subject: `[console-wiring smoke test] ${now.toISOString()} - safe to ignore`,
+    status: "closed",
+    customer: { email: "console-wiring-smoke@example.invalid" },
+    threads: [
+      {
+        type: "customer",
+        text: "Automated smoke test of the Console Investigate path (console-wiring). No action needed.",
+        customer: { email: "console-wiring-smoke@example.invalid" },
+      },
+    ],
+  };
+  try {
+    const r = await request(
+      url,
+      { ...accessHeaders(creds), "X-FreeScout-API-Key": creds.apiKey },
+      opts,
+      {
+        method: "POST",
+        body: JSON.stringify(body),
+      },
+    );
+    if (r.status === 201) {
+      return {
+        link,
+        status: "pass",
+        detail: `POST /api/conversations -> 201, conversation ${r.headers.get("resource-id") ?? "(no Resource-ID)"}`,
+      };
+    }
+    return {
+      link,
+      status: "fail",
+      detail: `POST /api/conversations -> ${r.status}${fromFreeScout(r.json) ? ` (${(r.json as { message: string }).message})` : ""}`,
+    };
+  } catch (err) {
+    return { link, status: "fail", detail: `POST /api/conversations: ${networkError(err)}` };
+  }
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The service token's expiry against the warning window. */
+export function tokenNotExpiring(
+  expiresAt: string | undefined,
+  days: number,
+  now: number = Date.now(),
+): LinkResult {
+  const link = "service token not expiring";
+  if (!expiresAt) {
+    return {
+      link,
+      status: "skip",
+      detail:
+        'expiry unknown: pass --token-expires-at "$(pulumi stack output serviceTokenExpiresAt)" (the CI jobs do)',
+    };
+  }
+  const at = Date.parse(expiresAt);
+  if (Number.isNaN(at))
+    return { link, status: "fail", detail: `--token-expires-at ${expiresAt} is not a date` };
+  const left = Math.floor((at - now) / DAY_MS);
+  const rotate =
+    "Rotate: pulumi config set serviceTokenSecretVersion <current+1> && pulumi up (a new secret goes to Vault and Heroku in the same update), or raise serviceTokenDuration.";
+  if (at <= now)
+    return {
+      link,
+      status: "fail",
+      detail: `the service token expired ${-left} day(s) ago (${expiresAt}): every API call is refused. ${rotate}`,
+    };
+  if (at - now < days * DAY_MS) {
+    return {
+      link,
+      status: "fail",
+      detail: `the service token expires in ${left} day(s) (${expiresAt}), within the ${days}-day window. ${rotate}`,
+    };
+  }
+  return {
+    link,
+    status: "pass",
+    detail: `expires ${expiresAt.slice(0, 10)} (${left} days; warning at ${days})`,
+  };
+}
