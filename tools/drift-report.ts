@@ -1,0 +1,113 @@
+/**
+ * `npm run drift-report -- preview.json`: reads `pulumi preview --refresh --json` output and
+ * lists each resource that would change with the keys involved, never a value (the JSON holds
+ * states; this prints only resource names, operations and property paths). Writes the same to
+ * $GITHUB_STEP_SUMMARY when set. Exit codes: 0 no drift, 1 drift or a failed preview, 2 unreadable.
+ */
+import { appendFileSync, readFileSync } from "node:fs";
+
+interface State {
+  inputs?: Record<string, unknown>;
+  outputs?: Record<string, unknown>;
+}
+
+interface Step {
+  op?: string;
+  urn?: string;
+  oldState?: State;
+  newState?: State;
+  diffReasons?: string[];
+  detailedDiff?: Record<string, unknown>;
+}
+
+interface Preview {
+  steps?: Step[];
+  diagnostics?: { severity?: string; message?: string; urn?: string }[];
+}
+
+export interface DriftItem {
+  readonly resource: string;
+  readonly op: string;
+  readonly keys: string[];
+}
+
+const UNCHANGED = new Set(["same", "read", "refresh"]);
+const HEROKU = "pulumi-nodejs:dynamic/heroku:ConfigVars";
+
+const strings = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+
+function typeAndName(urn: string): { type: string; name: string } {
+  const parts = urn.split("::");
+  const type = (parts[2] ?? "").split("$").at(-1) ?? "";
+  return { type, name: parts[3] ?? urn };
+}
+
+/** The keys a step involves: property paths, and for Heroku config vars the var names. */
+export function keysOf(step: Step): string[] {
+  const keys = new Set<string>([
+    ...Object.keys(step.detailedDiff ?? {}),
+    ...(step.diffReasons ?? []),
+  ]);
+  if (typeAndName(step.urn ?? "").type === HEROKU) {
+    const before = strings(step.oldState?.inputs?.["keys"]);
+    const after = strings(step.newState?.inputs?.["keys"]);
+    for (const k of after) if (!before.includes(k)) keys.add(`vars.${k} (missing on the app)`);
+    for (const k of before) if (!after.includes(k)) keys.add(`vars.${k} (no longer declared)`);
+    for (const k of strings(step.oldState?.outputs?.["driftedKeys"]))
+      keys.add(`vars.${k} (changed or removed by hand)`);
+    if ([...keys].some((k) => k.startsWith("vars."))) {
+      keys.delete("vars");
+      keys.delete("keys");
+    }
+  }
+  return [...keys].sort();
+}
+
+export function driftItems(preview: Preview): DriftItem[] {
+  return (preview.steps ?? [])
+    .filter((s) => s.op && !UNCHANGED.has(s.op))
+    .map((s) => ({ resource: typeAndName(s.urn ?? "").name, op: s.op!, keys: keysOf(s) }));
+}
+
+export function report(preview: Preview): { exitCode: 0 | 1; text: string } {
+  const items = driftItems(preview);
+  const errors = (preview.diagnostics ?? []).filter((d) => d.severity === "error");
+  const lines: string[] = [];
+  if (items.length === 0 && errors.length === 0) {
+    return { exitCode: 0, text: "console-wiring drift: none (the live state matches the program)" };
+  }
+  if (items.length > 0) {
+    lines.push(
+      `console-wiring drift: ${items.length} resource${items.length === 1 ? "" : "s"} differ from the program (values not shown)`,
+    );
+    for (const i of items)
+      lines.push(
+        `  ${i.op.padEnd(8)} ${i.resource}: ${i.keys.join(", ") || "(no property detail)"}`,
+      );
+    lines.push(
+      "Fix: review who changed it; `pulumi up` restores the program's state, or change the program to match.",
+    );
+  }
+  for (const e of errors)
+    lines.push(`preview error: ${(e.message ?? "").split("\n")[0]?.slice(0, 300) ?? ""}`);
+  return { exitCode: 1, text: lines.join("\n") };
+}
+
+export function main(argv: readonly string[]): Promise<number> {
+  const file = argv[0];
+  let preview: Preview;
+  try {
+    preview = JSON.parse(readFileSync(file ?? 0, "utf8")) as Preview;
+  } catch (err) {
+    process.stderr.write(
+      `console-wiring drift-report: cannot read ${file ?? "stdin"} as preview JSON (${(err as Error).message})\n`,
+    );
+    return Promise.resolve(2);
+  }
+  const { exitCode, text } = report(preview);
+  process.stdout.write(`${text}\n`);
+  const summary = process.env["GITHUB_STEP_SUMMARY"];
+  if (summary) appendFileSync(summary, `\n### Drift\n\n\`\`\`text\n${text}\n\`\`\`\n`);
+  return Promise.resolve(exitCode);
+}
