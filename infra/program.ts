@@ -22,7 +22,7 @@ import {
 } from "./features/manifest";
 import { ConsoleConfig } from "./heroku/console-config";
 import { readVaultSecret } from "./vault/read-secret";
-import { VaultWiring } from "./vault/vault-wiring";
+import { existingSecretData, VaultWiring } from "./vault/vault-wiring";
 
 export interface StackOutputs {
   readonly herokuApp: string;
@@ -92,6 +92,16 @@ export async function wire(
   // 1. What people provision in Vault, read before anything is registered.
   const reads = await readVaultSources(config, required);
 
+  // A secret that exists but cannot be read leaves the desired state unknown: stop, whatever the flags.
+  for (const [name, read] of Object.entries(reads)) {
+    if (!read.ok && !read.notFound) {
+      throw new pulumi.RunError(
+        `Vault secret ${config.vaultMount}/${config.vaultPaths[name as VaultSecretName]} could not be read (${read.error}). ` +
+          "Check VAULT_ADDR/VAULT_TOKEN and the token's policy; nothing was applied.",
+      );
+    }
+  }
+
   // 2. The gate: a flag requested on with any prerequisite missing stops the program here.
   const availability = resolveAvailability(required, config, reads);
   const problems = gateProblems(features, config.flags, availability);
@@ -109,7 +119,19 @@ export async function wire(
     .map(([flag]) => flag)
     .sort();
 
-  // 3. Cloudflare Access on the tickets API, with its service token.
+  // 3. What the stack's own Vault secret holds now, decided before anything is registered.
+  const tokenVars = required.flatMap((v) =>
+    v.source.kind === "service-token" ? [{ name: v.name, output: v.source.output }] : [],
+  );
+  const start = existingSecretData(
+    await readVaultSecret(config.vaultMount, config.vaultPaths.cloudflare),
+    config.adopt.vaultCloudflareSecret,
+    tokenVars.map((v) => v.name),
+    `${config.vaultMount}/${config.vaultPaths.cloudflare}`,
+  );
+  if ("error" in start) throw new pulumi.RunError(start.error);
+
+  // 4. Cloudflare Access on the tickets API, with its service token.
   const access = new TicketsAccess("tickets", {
     accountId: config.cloudflareAccountId,
     host: config.ticketsHost,
@@ -124,30 +146,16 @@ export async function wire(
     },
   });
 
-  // 4. The token's credentials into Vault, the source of truth for every consumer.
-  const tokenFields: Record<string, pulumi.Output<string>> = {};
-  for (const v of required) {
-    if (v.source.kind === "service-token")
-      tokenFields[v.name] = access.serviceToken[v.source.output];
-  }
-  const existing = config.adopt.vaultCloudflareSecret
-    ? await readVaultSecret(config.vaultMount, config.vaultPaths.cloudflare)
-    : undefined;
-  if (existing && !existing.ok) {
-    throw new pulumi.RunError(
-      `console-wiring:adoptVaultCloudflareSecret is true but ${config.vaultMount}/${config.vaultPaths.cloudflare} could not be read (${existing.error}). ` +
-        "Check VAULT_ADDR/VAULT_TOKEN, or set adoptVaultCloudflareSecret to false to create the secret.",
-    );
-  }
+  // 5. The token's credentials into Vault, the source of truth for every consumer.
   const vaultWiring = new VaultWiring("vault", {
     mount: config.vaultMount,
     cloudflarePath: config.vaultPaths.cloudflare,
-    fields: tokenFields,
-    existing: existing?.ok ? existing.data : undefined,
+    fields: Object.fromEntries(tokenVars.map((v) => [v.name, access.serviceToken[v.output]])),
+    existing: start.data,
     adopt: config.adopt.vaultCloudflareSecret,
   });
 
-  // 5. Heroku: prerequisites from Vault and config, then the flags that passed the gate.
+  // 6. Heroku: prerequisites from Vault and config, then the flags that passed the gate.
   const prerequisites = prerequisiteValues(
     required,
     availability,

@@ -193,15 +193,18 @@ describe("the prod stack under mocks (preview)", () => {
   });
 
   it("creates instead of importing when no ID is configured", async () => {
+    const vault = withoutField("MooseQuest/cloudflare", "CF_ACCESS_SVC_OTHER_CLIENT_ID");
     const run = await runStack({
       config: withConfig({ adoptVaultCloudflareSecret: "false" }),
-      vault: VAULT,
+      vault,
     });
+    expect(run.error).toBeUndefined();
+    expect(run.resources.filter((r) => r.custom)).toHaveLength(6);
     for (const r of run.resources) {
       expect(r.importId, r.name).toBe("");
       expect(r.retainOnDelete, r.name).toBe(false);
     }
-    expect(run.invokes.map((i) => i.args["name"])).toEqual(["freescout"]);
+    expect(run.invokes.map((i) => i.args["name"])).toEqual(["freescout", "cloudflare"]);
   });
 
   it("exports the token's expiry and the keys per role, never a value", async () => {
@@ -295,7 +298,7 @@ describe("the gate", () => {
     );
   });
 
-  it("names every missing prerequisite in one error when the Vault secret cannot be read", async () => {
+  it("names every missing prerequisite in one error when the Vault secret does not exist", async () => {
     const { ["MooseQuest/freescout"]: _gone, ...vault } = VAULT;
     const run = await runStack({
       config: withConfig({ freescoutApiUrl: undefined, freescoutInstanceUrl: undefined }),
@@ -312,7 +315,7 @@ describe("the gate", () => {
       expect(message).toMatch(new RegExp(`^ {2}- ${name} \\(`, "m"));
     }
     expect(message).toContain(
-      "Vault secret MooseQuest/freescout could not be read (error reading secret MooseQuest/data/freescout: 404 not found). Provide it: check VAULT_ADDR/VAULT_TOKEN",
+      "  - FREESCOUT_API_KEY (sent as X-FreeScout-API-Key): Vault secret MooseQuest/freescout does not exist. Provide it: vault kv put -mount=MooseQuest freescout FREESCOUT_API_KEY=<value>",
     );
     expect(run.resources.filter((r) => r.type === CONFIG_VARS)).toEqual([]);
   });
@@ -342,5 +345,52 @@ describe("bad config under the program", () => {
     );
     expect(run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
     expect(run.invokes).toEqual([]);
+  });
+});
+
+describe("Vault secrets this stack reads or writes", () => {
+  it("stops, whatever the flags, when a Vault secret exists but cannot be read", async () => {
+    const vault = { ...VAULT, "MooseQuest/freescout": { __error: "permission denied" } };
+    const run = await runStack({ config: withConfig({ flags: undefined }), vault });
+    expect(run.error?.message).toBe(
+      "Vault secret MooseQuest/freescout could not be read (permission denied). Check VAULT_ADDR/VAULT_TOKEN and the token's policy; nothing was applied.",
+    );
+    expect(run.resources.filter((r) => r.custom)).toEqual([]);
+  });
+
+  it("refuses to overwrite a secret someone else uses unless adoption is asked for", async () => {
+    const run = await runStack({
+      config: withConfig({ adoptVaultCloudflareSecret: "false" }),
+      vault: VAULT,
+    });
+    expect(run.error?.message).toBe(
+      "Vault secret MooseQuest/cloudflare already exists and holds fields this stack does not write (CF_ACCESS_SVC_OTHER_CLIENT_ID). " +
+        "To take it over keeping those fields: pulumi config set adoptVaultCloudflareSecret true. Or point console-wiring:vaultCloudflarePath at a path of its own. Nothing was applied.",
+    );
+    expect(run.resources.filter((r) => r.custom)).toEqual([]);
+  });
+
+  it("creates the secret when it does not exist yet", async () => {
+    const { ["MooseQuest/cloudflare"]: _none, ...vault } = VAULT;
+    const run = await runStack({
+      config: withConfig({ adoptVaultCloudflareSecret: "false" }),
+      vault,
+      preview: false,
+    });
+    expect(run.error).toBeUndefined();
+    const secret = byName(run.resources, "vault-cloudflare");
+    expect(secret.importId).toBe("");
+    expect(Object.keys(JSON.parse(String(secret.inputs["dataJson"])) as object).sort()).toEqual([
+      "CF_ACCESS_SVC_TICKETS_CLIENT_ID",
+      "CF_ACCESS_SVC_TICKETS_CLIENT_SECRET",
+    ]);
+  });
+
+  it("cannot adopt a secret that does not exist", async () => {
+    const { ["MooseQuest/cloudflare"]: _none, ...vault } = VAULT;
+    const run = await runStack({ config: prodConfig(), vault });
+    expect(run.error?.message).toBe(
+      "console-wiring:adoptVaultCloudflareSecret is true but Vault secret MooseQuest/cloudflare does not exist. Set it to false to create the secret.",
+    );
   });
 });

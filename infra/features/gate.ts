@@ -10,7 +10,7 @@ import type { Feature, RequiredVar, VaultSecretName } from "./manifest";
 /** What reading a Vault secret gave: its data, or why it could not be read. */
 export type VaultRead =
   | { readonly ok: true; readonly data: Readonly<Record<string, string>> }
-  | { readonly ok: false; readonly error: string };
+  | { readonly ok: false; readonly error: string; readonly notFound: boolean };
 
 export type Availability =
   | { readonly present: true }
@@ -49,11 +49,17 @@ function availabilityOf(
       const read = vaultReads[source.secret];
       if (!read) return { present: false, reason: `Vault secret ${path} was not read`, fix };
       if (!read.ok) {
-        return {
-          present: false,
-          reason: `Vault secret ${path} could not be read (${read.error})`,
-          fix: `check VAULT_ADDR/VAULT_TOKEN and the secret's policy, then ${fix}`,
-        };
+        return read.notFound
+          ? {
+              present: false,
+              reason: `Vault secret ${path} does not exist`,
+              fix: `vault kv put -mount=${config.vaultMount} ${config.vaultPaths[source.secret]} ${source.field}=<value>`,
+            }
+          : {
+              present: false,
+              reason: `Vault secret ${path} could not be read (${read.error})`,
+              fix: `check VAULT_ADDR/VAULT_TOKEN and the secret's policy, then ${fix}`,
+            };
       }
       const value = read.data[source.field];
       if (value === undefined) {

@@ -5,6 +5,9 @@
 import * as vault from "@pulumi/vault";
 import type { VaultRead } from "../features/gate";
 
+/** How the Vault provider words a secret that does not exist (as opposed to one it may not read). */
+const NOT_FOUND = /no secret found|not found|404/i;
+
 export async function readVaultSecret(mount: string, name: string): Promise<VaultRead> {
   try {
     const secret = await vault.kv.getSecretV2({ mount, name });
@@ -16,6 +19,7 @@ export async function readVaultSecret(mount: string, name: string): Promise<Vaul
   } catch (err) {
     // Provider errors name the path and the HTTP status, never a value; keep the first line.
     const message = err instanceof Error ? err.message : String(err);
-    return { ok: false, error: (message.split("\n")[0] ?? "").slice(0, 300) };
+    const error = (message.split("\n")[0] ?? "").slice(0, 300);
+    return { ok: false, error, notFound: NOT_FOUND.test(error) };
   }
 }

@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as vault from "@pulumi/vault";
+import type { VaultRead } from "../features/gate";
 
 export const VAULT_WIRING_TYPE = "console-wiring:vault:VaultWiring";
 
@@ -16,8 +17,8 @@ export interface VaultWiringArgs {
   /** Field name in the secret → the service token output it holds. */
   readonly fields: Readonly<Record<string, pulumi.Input<string>>>;
   /**
-   * The secret's current data when it is adopted: fields this stack does not declare are kept
-   * as they are, and a declared field the token cannot supply (an adopted token's secret is
+   * The secret's current data (see existingSecretData): fields this stack does not declare are
+   * kept as they are, and a declared field the token cannot supply (an adopted token's secret is
    * never returned by Cloudflare) keeps its current value.
    */
   readonly existing?: Readonly<Record<string, string>>;
@@ -35,6 +36,40 @@ export function mergeSecretData(
     if (value !== "" || existing[field] === undefined) data[field] = value;
   }
   return data;
+}
+
+/**
+ * What the written secret starts from, given what Vault holds at its path now. A secret that
+ * holds fields this stack does not declare is only taken over when adoption is asked for, so a
+ * secret someone else uses is never overwritten (nor, later, deleted) by accident.
+ */
+export function existingSecretData(
+  read: VaultRead,
+  adopt: boolean,
+  declaredFields: readonly string[],
+  path: string,
+): { readonly data: Record<string, string> } | { readonly error: string } {
+  if (!read.ok) {
+    if (read.notFound) {
+      return adopt
+        ? {
+            error: `console-wiring:adoptVaultCloudflareSecret is true but Vault secret ${path} does not exist. Set it to false to create the secret.`,
+          }
+        : { data: {} };
+    }
+    return {
+      error: `Vault secret ${path} could not be read (${read.error}). Check VAULT_ADDR/VAULT_TOKEN and the token's policy; nothing was applied.`,
+    };
+  }
+  const foreign = Object.keys(read.data).filter((k) => !declaredFields.includes(k));
+  if (!adopt && foreign.length > 0) {
+    return {
+      error:
+        `Vault secret ${path} already exists and holds fields this stack does not write (${foreign.sort().join(", ")}). ` +
+        "To take it over keeping those fields: pulumi config set adoptVaultCloudflareSecret true. Or point console-wiring:vaultCloudflarePath at a path of its own. Nothing was applied.",
+    };
+  }
+  return { data: { ...read.data } };
 }
 
 export class VaultWiring extends pulumi.ComponentResource {

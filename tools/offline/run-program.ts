@@ -36,7 +36,10 @@ export interface Captured {
   readonly secretInputs: string[];
 }
 
-/** Vault KV v2 secrets the mock Vault holds: "mount/path" → data. */
+/** A fixture entry holding this field answers every read of that secret with this error. */
+export const VAULT_ERROR = "__error";
+
+/** Vault KV v2 secrets the mock Vault holds: "mount/path" → data (or `{ __error: message }`). */
 export type VaultFixture = Record<string, Record<string, string>>;
 
 /**
@@ -263,6 +266,8 @@ export async function runProgram(options: RunOptions): Promise<RunResult> {
         if (args.token === "vault:kv/getSecretV2:getSecretV2") {
           const inputs = args.inputs as { mount: string; name: string };
           const data = vault[`${inputs.mount}/${inputs.name}`];
+          const denied = data?.[VAULT_ERROR];
+          if (denied !== undefined) throw Object.assign(new Error(denied), { details: denied });
           if (!data) {
             // A gRPC error carries its text in `details`, which is what the SDK surfaces.
             const details = `error reading secret ${inputs.mount}/data/${inputs.name}: 404 not found`;
