@@ -113,6 +113,21 @@ function tag(k: { secret: boolean; computed: boolean }): string {
   return k.secret ? " [secret]" : k.computed ? " [computed at apply]" : "";
 }
 
+/** Resources by component, children indented, each list capped. */
+function componentLines(m: Model): string[] {
+  const lines: string[] = [];
+  for (const c of m.components.slice(0, LIST_LIMIT)) {
+    lines.push(`${c.name}${c.type ? `  [${c.type}]` : ""}`);
+    const child = (r: Captured) =>
+      `${r.name}  ${shortType(r.type)}${r.importId ? `  (adopts ${r.importId})` : ""}`;
+    lines.push(...capped(c.children, LIST_LIMIT, child, "resources").map((l) => `  - ${l}`));
+  }
+  if (m.components.length > LIST_LIMIT) {
+    lines.push(`… and ${m.components.length - LIST_LIMIT} more components`);
+  }
+  return lines;
+}
+
 function verdictCounts(analysis: Analysis | undefined) {
   const mandatory =
     analysis?.violations.filter((v) => v.level === "mandatory" || v.level === "remediate") ?? [];
@@ -144,20 +159,7 @@ export function renderText(input: PlanInput): string {
   }
   const customCount = input.resources.filter((r) => r.custom).length;
   out.push(`Resources (${customCount})`);
-  for (const c of m.components.slice(0, LIST_LIMIT)) {
-    out.push(`  ${c.name}${c.type ? `  [${c.type}]` : ""}`);
-    out.push(
-      ...capped(
-        c.children,
-        LIST_LIMIT,
-        (r) =>
-          `    - ${r.name}  ${shortType(r.type)}${r.importId ? `  (adopts ${r.importId})` : ""}`,
-        "resources",
-      ).map((l) => (l.startsWith("…") ? `    ${l}` : l)),
-    );
-  }
-  if (m.components.length > LIST_LIMIT)
-    out.push(`  … and ${m.components.length - LIST_LIMIT} more components`);
+  out.push(...componentLines(m).map((l) => `  ${l}`));
   out.push("");
   out.push("Edges (left is applied first)");
   out.push(
@@ -248,19 +250,7 @@ export function renderMarkdown(input: PlanInput): string {
   );
   out.push("");
   out.push("```");
-  for (const c of m.components.slice(0, LIST_LIMIT)) {
-    out.push(`${c.name}${c.type ? `  [${c.type}]` : ""}`);
-    out.push(
-      ...capped(
-        c.children,
-        LIST_LIMIT,
-        (r) => `  - ${r.name}  ${shortType(r.type)}${r.importId ? `  (adopts ${r.importId})` : ""}`,
-        "resources",
-      ),
-    );
-  }
-  if (m.components.length > LIST_LIMIT)
-    out.push(`… and ${m.components.length - LIST_LIMIT} more components`);
+  out.push(...componentLines(m));
   out.push("");
   out.push(
     ...capped(m.edges, LIST_LIMIT, (e) => `${e.from} -> ${e.to}  (${e.via.join(", ")})`, "edges"),

@@ -119,6 +119,19 @@ export function apiUrl(base: URL, path: string): URL {
   return new URL(`${base.pathname.replace(/\/+$/, "")}${path}`, base);
 }
 
+/** Runs a link's requests; a network failure fails the link with what was being done. */
+async function probe(
+  link: string,
+  what: string,
+  run: () => Promise<LinkResult>,
+): Promise<LinkResult> {
+  try {
+    return await run();
+  } catch (err) {
+    return { link, status: "fail", detail: `${what}: ${networkError(err)}` };
+  }
+}
+
 function networkError(err: unknown): string {
   const e = err as { name?: string; cause?: { code?: string } };
   if (e.name === "TimeoutError") return "no answer in time";
@@ -129,7 +142,7 @@ function networkError(err: unknown): string {
 export async function gateRefusesWithoutToken(base: URL, opts: HttpOptions): Promise<LinkResult> {
   const link = "gate refuses without token";
   const url = apiUrl(base, "/api/conversations?pageSize=1");
-  try {
+  return probe(link, `GET ${url.origin}${url.pathname}`, async () => {
     const r = await request(url, {}, opts);
     // FreeScout's own 401 means the request reached FreeScout: nothing gated it.
     if ((r.status === 401 || r.status === 403) && !fromFreeScout(r.json)) {
@@ -151,13 +164,7 @@ export async function gateRefusesWithoutToken(base: URL, opts: HttpOptions): Pro
       status: "fail",
       detail: `GET ${url.origin}${url.pathname} answered ${r.status}${fromFreeScout(r.json) ? " from FreeScout" : ""} without any service token: the API path is not behind Cloudflare Access. Check the Access application's destination (tickets host + /api).`,
     };
-  } catch (err) {
-    return {
-      link,
-      status: "fail",
-      detail: `GET ${url.origin}${url.pathname}: ${networkError(err)}`,
-    };
-  }
+  });
 }
 
 export interface Credentials {
@@ -179,7 +186,7 @@ export async function gateAdmitsWithToken(
 ): Promise<LinkResult> {
   const link = "gate admits with token";
   const url = apiUrl(base, "/api/conversations?pageSize=1");
-  try {
+  return probe(link, `GET ${url.origin}${url.pathname}`, async () => {
     const r = await request(url, accessHeaders(creds), opts);
     if (
       (r.status >= 200 && r.status < 300) ||
@@ -203,13 +210,7 @@ export async function gateAdmitsWithToken(
       status: "fail",
       detail: `with the service-token headers Access refused (${r.status}): the token is expired, revoked, or not in the application's non_identity policy. Rotate it (serviceTokenSecretVersion) or check the policy.`,
     };
-  } catch (err) {
-    return {
-      link,
-      status: "fail",
-      detail: `GET ${url.origin}${url.pathname}: ${networkError(err)}`,
-    };
-  }
+  });
 }
 
 /** Link 4: FreeScout accepts FREESCOUT_API_KEY (sent as X-FreeScout-API-Key). */
@@ -220,7 +221,7 @@ export async function freescoutAcceptsKey(
 ): Promise<LinkResult> {
   const link = "FreeScout accepts key";
   const url = apiUrl(base, "/api/conversations?pageSize=1");
-  try {
+  return probe(link, `GET ${url.origin}${url.pathname}`, async () => {
     const r = await request(
       url,
       { ...accessHeaders(creds), "X-FreeScout-API-Key": creds.apiKey },
@@ -244,13 +245,7 @@ export async function freescoutAcceptsKey(
       status: "fail",
       detail: `GET ${url.pathname} with X-FreeScout-API-Key -> ${r.status}`,
     };
-  } catch (err) {
-    return {
-      link,
-      status: "fail",
-      detail: `GET ${url.origin}${url.pathname}: ${networkError(err)}`,
-    };
-  }
+  });
 }
 
 /** Link 5: the operations mailbox exists (GET /api/mailboxes, HAL pages). */
@@ -262,7 +257,7 @@ export async function mailboxExists(
 ): Promise<LinkResult> {
   const link = "mailbox exists";
   const headers = { ...accessHeaders(creds), "X-FreeScout-API-Key": creds.apiKey };
-  try {
+  return probe(link, `GET /api/mailboxes`, async () => {
     for (let page = 1; page <= 20; page++) {
       const url = apiUrl(base, `/api/mailboxes?page=${page}`);
       const r = await request(url, headers, opts);
@@ -285,9 +280,7 @@ export async function mailboxExists(
       status: "fail",
       detail: `FREESCOUT_OPERATIONS_MAILBOX_ID ${mailboxId} is not a mailbox the API key can see: conversations cannot be created. Fix the id in Vault (<mount>/freescout) and run pulumi up.`,
     };
-  } catch (err) {
-    return { link, status: "fail", detail: `GET /api/mailboxes: ${networkError(err)}` };
-  }
+  });
 }
 
 /** Optional link 6: file a clearly marked, closed test conversation like the incident's manual E2E. */
@@ -314,7 +307,7 @@ export async function ticketCreated(
       },
     ],
   };
-  try {
+  return probe(link, `POST /api/conversations`, async () => {
     const r = await request(
       url,
       { ...accessHeaders(creds), "X-FreeScout-API-Key": creds.apiKey },
@@ -336,9 +329,7 @@ export async function ticketCreated(
       status: "fail",
       detail: `POST /api/conversations -> ${r.status}${fromFreeScout(r.json) ? ` (${(r.json as { message: string }).message})` : ""}`,
     };
-  } catch (err) {
-    return { link, status: "fail", detail: `POST /api/conversations: ${networkError(err)}` };
-  }
+  });
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
