@@ -6,7 +6,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
+// js-yaml: already loaded by @pulumi/pulumi, so reading stack files adds no module load.
+import { load } from "js-yaml";
 
 export class StackFileError extends Error {
   constructor(message: string) {
@@ -35,7 +36,7 @@ function readYaml(path: string): unknown {
     throw new StackFileError(`cannot read ${path}`);
   }
   try {
-    return parse(text) as unknown;
+    return load(text) as unknown;
   } catch (err) {
     throw new StackFileError(`${path} is not valid YAML: ${(err as Error).message.split("\n")[0]}`);
   }

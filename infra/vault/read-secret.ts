@@ -2,7 +2,8 @@
  * Reads a Vault KV v2 secret that a person provisions, before any resource is registered (the
  * gate needs its fields). Invokes run during preview too, so a missing field fails the preview.
  */
-import * as vault from "@pulumi/vault";
+// The kv module alone: the package index loads every Vault module (~35) for nothing.
+import * as kv from "@pulumi/vault/kv";
 import type { VaultRead } from "../features/gate";
 
 /** How the Vault provider words a secret that does not exist (as opposed to one it may not read). */
@@ -10,7 +11,7 @@ const NOT_FOUND = /no secret found|not found|404/i;
 
 export async function readVaultSecret(mount: string, name: string): Promise<VaultRead> {
   try {
-    const secret = await vault.kv.getSecretV2({ mount, name });
+    const secret = await kv.getSecretV2({ mount, name });
     const data: Record<string, string> = {};
     for (const [k, v] of Object.entries(secret.data ?? {})) {
       if (typeof v === "string") data[k] = v;

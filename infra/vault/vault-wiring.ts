@@ -4,7 +4,8 @@
  * The mount is never managed.
  */
 import * as pulumi from "@pulumi/pulumi";
-import * as vault from "@pulumi/vault";
+// The kv module alone: the package index loads every Vault module (~35) for nothing.
+import * as kv from "@pulumi/vault/kv";
 import type { VaultRead } from "../features/gate";
 
 export const VAULT_WIRING_TYPE = "console-wiring:vault:VaultWiring";
@@ -73,7 +74,7 @@ export function existingSecretData(
 }
 
 export class VaultWiring extends pulumi.ComponentResource {
-  readonly cloudflareSecret: vault.kv.SecretV2;
+  readonly cloudflareSecret: kv.SecretV2;
   /** The written data (secret), for consumers that must read it back from Vault's side. */
   readonly cloudflareData: pulumi.Output<Record<string, string>>;
 
@@ -84,7 +85,7 @@ export class VaultWiring extends pulumi.ComponentResource {
       .all(args.fields)
       .apply((declared) => JSON.stringify(mergeSecretData(args.existing ?? {}, declared)));
 
-    this.cloudflareSecret = new vault.kv.SecretV2(
+    this.cloudflareSecret = new kv.SecretV2(
       `${name}-cloudflare`,
       {
         mount: args.mount,
