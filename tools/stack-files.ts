@@ -36,7 +36,7 @@ function readYaml(path: string): unknown {
     throw new StackFileError(`cannot read ${path}`);
   }
   try {
-    return load(text) as unknown;
+    return load(text);
   } catch (err) {
     throw new StackFileError(`${path} is not valid YAML: ${(err as Error).message.split("\n")[0]}`);
   }
