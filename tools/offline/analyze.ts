@@ -100,6 +100,26 @@ function fill(msg: Record<string, (v?: unknown) => unknown>, r: Captured): void 
   m.setOptions(options(r));
 }
 
+/** The AnalyzeStack request the engine sends after a preview: every resource with its edges. */
+export function analyzeStackRequest(resources: readonly Captured[]): unknown {
+  const stackReq = new analyzerProto["AnalyzeStackRequest"]!();
+  const list = resources.map((r) => {
+    const res = new analyzerProto["AnalyzerResource"]!();
+    fill(res, r);
+    if (r.parent) res["setParent"]!(r.parent);
+    res["setDependenciesList"]!(r.dependencies);
+    const deps = res["getPropertydependenciesMap"]!() as { set(k: string, v: unknown): void };
+    for (const [k, urns] of Object.entries(r.propertyDependencies)) {
+      const d = new analyzerProto["AnalyzerPropertyDependencies"]!();
+      d["setUrnsList"]!(urns);
+      deps.set(k, d);
+    }
+    return res;
+  });
+  stackReq["setResourcesList"]!(list);
+  return stackReq;
+}
+
 /**
  * Secret paths a remediation added: inputs it turned from plain into secrets. A value unknown
  * during preview carries no secret flag on the wire, so it is not counted as plain.
@@ -174,21 +194,7 @@ export async function analyze(
     collect(await call(analyzeRpc, req), r);
   }
 
-  const stackReq = new analyzerProto["AnalyzeStackRequest"]!();
-  const list = custom.map((r) => {
-    const res = new analyzerProto["AnalyzerResource"]!();
-    fill(res, r);
-    if (r.parent) res["setParent"]!(r.parent);
-    res["setDependenciesList"]!(r.dependencies);
-    const deps = res["getPropertydependenciesMap"]!() as { set(k: string, v: unknown): void };
-    for (const [k, urns] of Object.entries(r.propertyDependencies)) {
-      const d = new analyzerProto["AnalyzerPropertyDependencies"]!();
-      d["setUrnsList"]!(urns);
-      deps.set(k, d);
-    }
-    return res;
-  });
-  stackReq["setResourcesList"]!(list);
+  const stackReq = analyzeStackRequest(custom);
   collect(await call(stackRpc, stackReq));
 
   // A policy is not applicable when every evaluation said so (a resource policy is evaluated once
