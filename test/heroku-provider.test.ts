@@ -157,6 +157,15 @@ describe("economy: one PATCH per real change", () => {
     expect(fake.calls).toEqual([]);
   });
 
+  it("an update that declares a key already on the app takes it over visibly (one GET, one PATCH)", async () => {
+    const { id, outs } = await created();
+    fake.calls.length = 0;
+    const next = { ...DECLARED, OTHER_VAR_10: "now managed" };
+    const updated = await provider.update!(id, outs, inputs(next));
+    expect(fake.calls.map((c) => c.method)).toEqual(["GET", "PATCH"]);
+    expect((updated.outs as ConfigVarsOutputs).adoptedKeys).toEqual(["OTHER_VAR_10"]);
+  });
+
   it("an update is exactly one PATCH", async () => {
     const { id, outs } = await created();
     fake.calls.length = 0;

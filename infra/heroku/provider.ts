@@ -6,7 +6,8 @@
  *   create → GET the app's config, PATCH only the declared keys that differ (existing ones are
  *            taken over and listed in `adoptedKeys`)
  *   update → one PATCH with the changed keys and `null` for keys no longer declared; none if
- *            nothing on the app changes
+ *            nothing on the app changes (plus one GET when keys are newly declared, to list
+ *            any it takes over in `adoptedKeys`)
  *   read   → GET; reports owned keys as they are on the app now (drift shows in refresh)
  *   delete → one PATCH setting the owned keys to `null`
  *
@@ -189,12 +190,18 @@ export const configVarsProvider: pulumi.dynamic.ResourceProvider<
     return guarded({ ...olds.vars, ...news.vars }, async () => {
       const removed = Object.keys(olds.vars ?? {}).filter((k) => !(k in news.vars));
       const patch = planPatch(olds.vars ?? {}, news.vars, removed);
+      const adopted = (olds.adoptedKeys ?? []).filter((k) => k in news.vars);
       if (Object.keys(patch).length > 0) {
         const opts = clientOptionsFromEnv();
+        // A key declared for the first time may already be on the app: take it over visibly.
+        const added = Object.keys(news.vars).filter((k) => !(k in (olds.vars ?? {})));
+        if (added.length > 0) {
+          const current = await getConfigVars(news.app, opts);
+          adopted.push(...added.filter((k) => current[k] !== undefined));
+        }
         const result = await patchConfigVars(news.app, patch, opts);
         assertApplied(news.app, result, patch);
       }
-      const adopted = (olds.adoptedKeys ?? []).filter((k) => k in news.vars);
       return { outs: outputs(news, adopted) };
     });
   },
