@@ -1,5 +1,8 @@
-import { describe, expect, it } from "vitest";
-import { report } from "../tools/drift-report";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it, vi } from "vitest";
+import { main, report } from "../tools/drift-report";
 
 const HEROKU = "pulumi-nodejs:dynamic/heroku:ConfigVars";
 const urn = (type: string, name: string) =>
@@ -74,5 +77,62 @@ describe("drift report", () => {
       exitCode: 1,
       text: "preview error: no changes were expected but changes were proposed",
     });
+  });
+});
+
+describe("npm run drift-report", () => {
+  const dir = mkdtempSync(join(tmpdir(), "console-wiring-drift-"));
+  const write = (name: string, body: string) => {
+    const p = join(dir, name);
+    writeFileSync(p, body);
+    return p;
+  };
+
+  it("exits 1 on drift and appends the report to the job summary", async () => {
+    const summary = write("summary.md", "");
+    const preview = write(
+      "drift.json",
+      JSON.stringify({
+        steps: [
+          {
+            op: "update",
+            urn: urn(HEROKU, "console-prerequisites"),
+            oldState: { outputs: { driftedKeys: ["FREESCOUT_API_URL"] } },
+          },
+        ],
+      }),
+    );
+    const out = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+    process.env["GITHUB_STEP_SUMMARY"] = summary;
+    try {
+      expect(await main([preview])).toBe(1);
+    } finally {
+      delete process.env["GITHUB_STEP_SUMMARY"];
+      out.mockRestore();
+    }
+    expect(readFileSync(summary, "utf8")).toContain(
+      "update   console-prerequisites: vars.FREESCOUT_API_URL (changed or removed by hand)",
+    );
+  });
+
+  it("exits 0 when nothing drifted", async () => {
+    const out = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+    try {
+      expect(await main([write("clean.json", JSON.stringify({ steps: [{ op: "same" }] }))])).toBe(
+        0,
+      );
+    } finally {
+      out.mockRestore();
+    }
+  });
+
+  it("exits 2 when the file is not preview JSON", async () => {
+    const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      expect(await main([write("bad.json", "Previewing update (prod)")])).toBe(2);
+      expect(err).toHaveBeenCalledWith(expect.stringContaining("cannot read"));
+    } finally {
+      err.mockRestore();
+    }
   });
 });

@@ -1,5 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runSmoke, type SmokeOptions } from "../tools/smoke";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { main, runSmoke, type SmokeOptions } from "../tools/smoke";
 import { FakeHeroku } from "./support/fake-heroku";
 import { FakeTickets, type TicketsOptions } from "./support/fake-tickets";
 
@@ -249,5 +249,44 @@ describe("npm run smoke", () => {
     await setup();
     const result = await smoke({ stack: "nope" });
     expect(result.exitCode).toBe(2);
+  });
+});
+
+describe("npm run smoke arguments", () => {
+  it("rejects a bad --expiry-days as bad usage", async () => {
+    const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      expect(await main(["--expiry-days", "soon"])).toBe(2);
+      expect(err).toHaveBeenCalledWith(
+        expect.stringContaining("--expiry-days must be a whole number of at least 1"),
+      );
+    } finally {
+      err.mockRestore();
+    }
+  });
+
+  it("rejects an unknown option as bad usage", async () => {
+    const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      expect(await main(["--create-tickets"])).toBe(2);
+    } finally {
+      err.mockRestore();
+    }
+  });
+
+  it("reads the expiry from SERVICE_TOKEN_EXPIRES_AT when no flag is given", async () => {
+    await setup();
+    process.env["SERVICE_TOKEN_EXPIRES_AT"] = "2020-01-01T00:00:00Z";
+    const out = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+    try {
+      expect(await main([])).toBe(1);
+      expect(out).toHaveBeenCalledWith(
+        expect.stringMatching(
+          /FAIL {2}service token not expiring: the service token expired \d+ day\(s\) ago/,
+        ),
+      );
+    } finally {
+      out.mockRestore();
+    }
   });
 });
