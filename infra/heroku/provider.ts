@@ -8,7 +8,7 @@
  *   update → one PATCH with the changed keys and `null` for keys no longer declared; none if
  *            nothing on the app changes (plus one GET when keys are newly declared, to list
  *            any it takes over in `adoptedKeys`)
- *   read   → GET; reports owned keys as they are on the app now (drift shows in refresh)
+ *   read   → GET; reports owned keys as they are on the app now, and which of them drifted
  *   delete → one PATCH setting the owned keys to `null`
  *
  * Keys the resource does not declare are never sent. Every PATCH is a Heroku release and a dyno
@@ -170,15 +170,17 @@ export const configVarsProvider: pulumi.dynamic.ResourceProvider<
         if (value !== undefined) vars[key] = value;
         if (value !== props.vars?.[key]) drifted.push(key);
       }
-      const inputs: ConfigVarsInputs = {
+      const live = {
         app: props.app,
         vars,
         keys: sortedKeys(vars),
         providerVersion: props.providerVersion,
       };
-      const outs = outputs(inputs, props.adoptedKeys ?? [], drifted);
-      // The SDK types `inputs` as outputs; the engine stores them as the inputs for later diffs.
-      return { id, props: outs, inputs: inputs as ConfigVarsOutputs };
+      // Only outputs are returned, not `inputs`: the outputs' `vars` stay encrypted through
+      // additionalSecretOutputs, while inputs handed back by a provider that takes no secrets
+      // would rely on the engine re-marking each value. Drift still shows: `diff` compares the
+      // program against these refreshed outputs, and `driftedKeys` names the keys.
+      return { id, props: outputs(live, props.adoptedKeys ?? [], drifted) };
     });
   },
 
