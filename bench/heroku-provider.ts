@@ -19,7 +19,7 @@ import { FakeHeroku, unrelatedVars, type Fault } from "../test/support/fake-hero
 const { values } = parseArgs({ options: { runs: { type: "string", default: "20" } } });
 const runs = Math.max(1, Number(values.runs));
 const APP = "raxx-console-prod";
-const TOKEN = "HRKU-bench-token-0000000000";
+const TOKEN = "bench-token-not-a-real-key";
 
 const inputs = (vars: Record<string, string>): ConfigVarsInputs => ({
   app: APP,
