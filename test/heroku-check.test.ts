@@ -11,9 +11,9 @@ import { FakeHeroku } from "./support/fake-heroku";
 // HTTP call: a fake is listening anyway to prove that none is made.
 let fake: FakeHeroku;
 beforeEach(async () => {
-  fake = new FakeHeroku("HRKU-sentinel-token-value");
+  fake = new FakeHeroku("fake-heroku-key-sentinel-token-value");
   process.env["HEROKU_API_URL"] = await fake.start();
-  process.env["HEROKU_API_KEY"] = "HRKU-sentinel-token-value";
+  process.env["HEROKU_API_KEY"] = "fake-heroku-key-sentinel-token-value";
 });
 afterEach(async () => {
   await fake.stop();

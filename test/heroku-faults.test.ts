@@ -161,10 +161,10 @@ describe("faults", () => {
   });
 
   it("a wrong token is a 401 from the fake itself", async () => {
-    process.env["HEROKU_API_KEY"] = "HRKU-wrong-token-value";
+    process.env["HEROKU_API_KEY"] = "fake-heroku-key-wrong-token-value";
     const error = await failure(created());
     expect(error.message).toContain("HTTP 401 unauthorized: Invalid credentials provided.");
-    expect(error.message).not.toContain("HRKU-wrong-token-value");
+    expect(error.message).not.toContain("fake-heroku-key-wrong-token-value");
   });
 
   it("redacts a declared value if Heroku ever echoes it", async () => {

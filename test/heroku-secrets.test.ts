@@ -10,7 +10,7 @@ import { FakeHeroku } from "./support/fake-heroku";
 // vitest's ESM transform, so this checks the compiled CommonJS that the real engine runs.
 const run = promisify(execFile);
 const root = resolve(__dirname, "..");
-const TOKEN = "HRKU-sentinel-serialized-token";
+const TOKEN = "fake-heroku-key-sentinel-serialized-token";
 const SECRET = "sentinel-serialized-secret-value";
 
 let outDir: string;
@@ -54,7 +54,7 @@ describe("the serialized provider (compiled CommonJS)", () => {
     expect(result.text.length).toBeGreaterThan(1000);
     expect(result.text).not.toContain(TOKEN);
     expect(result.text).not.toContain(SECRET);
-    expect(result.text).not.toContain("HRKU-");
+    expect(result.text).not.toContain("fake-heroku-key-");
     expect(result.containsSecrets).toBe(false);
   });
 
@@ -141,7 +141,7 @@ describe("no secret leaks through the provider at run time", () => {
         message: `rejected ${SENTINELS[1]!}`,
       });
       await fails(provider.update!(created.id, updated.outs!, news(vars)));
-      process.env["HEROKU_API_KEY"] = "HRKU-some-other-wrong-token";
+      process.env["HEROKU_API_KEY"] = "fake-heroku-key-some-other-wrong-token";
       await fails(provider.delete!(created.id, updated.outs!));
     } finally {
       out.mockRestore();
@@ -152,6 +152,6 @@ describe("no secret leaks through the provider at run time", () => {
     const haystack = [...seen, ...logged].join("\n");
     expect(seen.length).toBeGreaterThanOrEqual(8);
     for (const s of SENTINELS) expect(haystack).not.toContain(s);
-    expect(haystack).not.toContain("HRKU-some-other-wrong-token");
+    expect(haystack).not.toContain("fake-heroku-key-some-other-wrong-token");
   });
 });

@@ -9,7 +9,7 @@ import { FakeEngine } from "./support/fake-engine";
 // the project's tsconfig, the exported async function, config from PULUMI_CONFIG, the dynamic
 // provider serialized from the code as loaded), against a stand-in engine on 127.0.0.1.
 const root = resolve(__dirname, "..");
-const SENTINEL_TOKEN = "HRKU-sentinel-real-runtime-token";
+const SENTINEL_TOKEN = "fake-heroku-key-sentinel-real-runtime-token";
 const VAULT = {
   "MooseQuest/freescout": {
     FREESCOUT_API_KEY: "sentinel-real-runtime-key",

@@ -3,7 +3,7 @@ import { main, runSmoke, type SmokeOptions } from "../tools/smoke";
 import { FakeHeroku } from "./support/fake-heroku";
 import { FakeTickets, type TicketsOptions } from "./support/fake-tickets";
 
-const HEROKU_TOKEN = "HRKU-smoke-test-token-000";
+const HEROKU_TOKEN = "fake-heroku-key-smoke-test-token-000";
 const CLIENT_ID = "sentinel-client-id.access";
 const CLIENT_SECRET = "sentinel-client-secret-value";
 const API_KEY = "sentinel-freescout-api-key";
@@ -213,11 +213,11 @@ describe("npm run smoke", () => {
 
   it("fails link 1 with Heroku's error when the API key is refused", async () => {
     await setup();
-    process.env["HEROKU_API_KEY"] = "HRKU-wrong-wrong-wrong";
+    process.env["HEROKU_API_KEY"] = "fake-heroku-key-wrong-wrong-wrong";
     const result = await smoke();
     expect(result.links[0]?.status).toBe("fail");
     expect(result.links[0]?.detail).toContain("HTTP 401 unauthorized");
-    expect(result.output).not.toContain("HRKU-wrong-wrong-wrong");
+    expect(result.output).not.toContain("fake-heroku-key-wrong-wrong-wrong");
   });
 
   it("refuses a plain-http API URL off loopback without calling it", async () => {

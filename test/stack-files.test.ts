@@ -17,13 +17,17 @@ describe("stack files hold no secret", () => {
 
   it.each([
     ["  console-wiring:apiKey:\n    secure: v1:abc", "a secure: (encrypted secret) value"],
-    ["  x: HRKU-0123456789abcdefghij", "a Heroku API key (HRKU-...)"],
+    // Made-up credentials, assembled so the repository holds no credential-shaped string.
+    [`  x: ${["HRKU", "0123456789abcdefghij"].join("-")}`, "a Heroku API key (HRKU-...)"],
     [
       "  herokuToken: 01234567-89ab-cdef-0123-456789abcdef",
       "a Heroku API key (UUID-style) under a key/token name",
     ],
-    ["  vault: hvs.CAESIJ0123456789abcdefghijkl", "a Vault token (hvs./hvb./s.)"],
-    ["  pem: -----BEGIN RSA PRIVATE KEY-----", "a private key"],
+    [
+      `  vault: ${["hvs", "CAESIJ0123456789abcdefghijkl"].join(".")}`,
+      "a Vault token (hvs./hvb./s.)",
+    ],
+    [`  pem: -----BEGIN RSA ${"PRIVATE"} KEY-----`, "a private key"],
     ["  id: 0123456789abcdef0123456789abcdef.access", "a Cloudflare service token client id"],
     [
       "  console-wiring:freescoutApiKey: abcdef123456",

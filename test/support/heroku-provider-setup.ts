@@ -11,7 +11,7 @@ import {
 } from "../../infra/heroku/provider";
 import { FakeHeroku } from "./fake-heroku";
 
-export const TOKEN = "HRKU-sentinel-token-value";
+export const TOKEN = "fake-heroku-key-sentinel-token-value";
 export const APP = "raxx-console-prod";
 export const SECRET = "sentinel-secret-value-123";
 export const DECLARED = {
