@@ -105,11 +105,21 @@ describe("economy: one PATCH per real change", () => {
     expect(getFake().calls).toEqual([]);
   });
 
-  it("an update whose values are unchanged (provider upgrade) sends no PATCH", async () => {
+  it("an update whose values are unchanged (provider upgrade) reads the app and sends no PATCH", async () => {
     const { id, outs } = await created();
     getFake().calls.length = 0;
     await provider.update!(id, { ...outs, providerVersion: "0" }, inputs(DECLARED));
-    expect(getFake().calls).toEqual([]);
+    expect(getFake().calls.map((c) => c.method)).toEqual(["GET"]);
+  });
+
+  it("an update that newly declares a key the app already holds with that value sends no PATCH", async () => {
+    const { id, outs } = await created();
+    getFake().calls.length = 0;
+    const next = { ...DECLARED, OTHER_VAR_10: unrelatedVars()["OTHER_VAR_10"]! };
+    const updated = await provider.update!(id, outs, inputs(next));
+    expect(getFake().calls.map((c) => c.method)).toEqual(["GET"]);
+    expect((updated.outs as ConfigVarsOutputs).adoptedKeys).toEqual(["OTHER_VAR_10"]);
+    expect(getFake().apps.get(APP)).toEqual({ ...unrelatedVars(), ...DECLARED });
   });
 
   it("an update that declares a key already on the app takes it over visibly (one GET, one PATCH)", async () => {
@@ -121,7 +131,7 @@ describe("economy: one PATCH per real change", () => {
     expect((updated.outs as ConfigVarsOutputs).adoptedKeys).toEqual(["OTHER_VAR_10"]);
   });
 
-  it("an update is exactly one PATCH", async () => {
+  it("an update is one GET and exactly one PATCH", async () => {
     const { id, outs } = await created();
     getFake().calls.length = 0;
     await provider.update!(
@@ -129,7 +139,7 @@ describe("economy: one PATCH per real change", () => {
       outs,
       inputs({ ...DECLARED, FREESCOUT_API_URL: "https://x.raxx.app" }),
     );
-    expect(getFake().calls.map((c) => c.method)).toEqual(["PATCH"]);
+    expect(getFake().calls.map((c) => c.method)).toEqual(["GET", "PATCH"]);
   });
 
   it("refresh is one GET", async () => {

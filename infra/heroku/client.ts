@@ -33,20 +33,41 @@ export interface HerokuClientOptions {
 
 export const DEFAULT_API_URL = "https://api.heroku.com";
 
-/** A failed Platform API call. Its message names the app, method, status and Heroku's error id. */
-export class HerokuApiError extends Error {
-  constructor(
-    message: string,
-    readonly app: string,
-    readonly status: number | undefined,
-    readonly errorId: string | undefined,
-    readonly retryable: boolean,
-    /** Retry-After from the response, when it carried one. */
-    readonly retryAfterMs?: number,
-  ) {
-    super(message);
-    this.name = "HerokuApiError";
-  }
+/**
+ * A failed Platform API call: an `Error` whose message names the app, method, status and Heroku's
+ * error id, with the facts the retry loop needs as plain properties.
+ *
+ * Not a `class … extends Error`: the provider is serialized into state and reloaded by Pulumi's
+ * dynamic-provider host, where a captured subclass of Error no longer makes Errors.
+ */
+export interface HerokuApiError extends Error {
+  readonly herokuApiError: true;
+  readonly app: string;
+  readonly status: number | undefined;
+  readonly errorId: string | undefined;
+  readonly retryable: boolean;
+  /** What the server asked to wait (Retry-After), when it said so. */
+  readonly retryAfterMs: number | undefined;
+}
+
+export function herokuApiError(
+  message: string,
+  fields: Omit<HerokuApiError, "herokuApiError" | keyof Error>,
+): HerokuApiError {
+  return Object.assign(new Error(message), {
+    name: "HerokuApiError",
+    herokuApiError: true as const,
+    ...fields,
+  });
+}
+
+export function isHerokuApiError(err: unknown): err is HerokuApiError {
+  return err instanceof Error && (err as Partial<HerokuApiError>).herokuApiError === true;
+}
+
+/** Replaces every occurrence of the API key in a text (Heroku's messages may echo it). */
+export function redactToken(text: string, token: string): string {
+  return token.length >= 4 ? text.split(token).join("[redacted]") : text;
 }
 
 /**
@@ -92,7 +113,7 @@ export function clientOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): Hero
 }
 
 export function getConfigVars(app: string, opts: HerokuClientOptions): Promise<ConfigVars> {
-  return request("GET", app, undefined, opts);
+  return request("GET", app, configVarsPath(app), undefined, opts, isConfigVars);
 }
 
 export function patchConfigVars(
@@ -100,14 +121,28 @@ export function patchConfigVars(
   patch: ConfigPatch,
   opts: HerokuClientOptions,
 ): Promise<ConfigVars> {
-  return request("PATCH", app, patch, opts);
+  return request("PATCH", app, configVarsPath(app), patch, opts, isConfigVars);
 }
 
-const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+/** The app's identity: `GET /apps/{app}` with a name or a UUID answers the same `id`. */
+export function getApp(
+  app: string,
+  opts: HerokuClientOptions,
+): Promise<{ readonly id: string; readonly name: string }> {
+  return request("GET", app, `/apps/${encodeURIComponent(app)}`, undefined, opts, isAppInfo);
+}
+
+function configVarsPath(app: string): string {
+  return `/apps/${encodeURIComponent(app)}/config-vars`;
+}
+
+/** Statuses worth another attempt. A plain array: a captured `Set` loses its contents when serialized. */
+const RETRYABLE_STATUS: readonly number[] = [429, 500, 502, 503, 504];
 
 /**
- * Delay before retry number `attempt` (1-based): full jitter over an exponential ceiling, but never
- * less than the server's Retry-After, and never more than `maxDelayMs`.
+ * Delay before retry number `attempt` (1-based): full jitter over an exponential ceiling capped at
+ * `maxDelayMs`, but never less than what the server asked for with Retry-After. The caller's
+ * deadline, not `maxDelayMs`, bounds a long Retry-After.
  */
 export function retryDelay(
   attempt: number,
@@ -116,51 +151,90 @@ export function retryDelay(
   random: number,
 ): number {
   const ceiling = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** (attempt - 1));
-  return Math.min(opts.maxDelayMs, Math.max(random * ceiling, retryAfterMs ?? 0));
+  return Math.max(random * ceiling, retryAfterMs ?? 0);
 }
 
-async function request(
-  method: "GET" | "PATCH",
-  app: string,
-  body: ConfigPatch | undefined,
-  opts: HerokuClientOptions,
-): Promise<ConfigVars> {
-  const started = Date.now();
-  const path = `/apps/${encodeURIComponent(app)}/config-vars`;
-  let lastError: HerokuApiError | undefined;
-  for (let attempt = 1; attempt <= opts.maxAttempts; attempt++) {
-    let retryAfterMs: number | undefined;
-    try {
-      return await attemptOnce(method, app, path, body, opts);
-    } catch (err) {
-      if (!(err instanceof HerokuApiError) || !err.retryable) throw err;
-      lastError = err;
-      retryAfterMs = err.retryAfterMs;
-    }
-    if (attempt === opts.maxAttempts) break;
-    const delay = retryDelay(attempt, retryAfterMs, opts, Math.random());
-    if (Date.now() - started + delay > opts.deadlineMs) break;
-    await new Promise((resolve) => setTimeout(resolve, delay));
-  }
-  const error = lastError as HerokuApiError;
-  throw new HerokuApiError(
-    `${error.message} (gave up after ${Math.round((Date.now() - started) / 100) / 10}s of retries)`,
-    app,
-    error.status,
-    error.errorId,
-    false,
-    error.retryAfterMs,
-  );
+/**
+ * Retry-After in milliseconds: delay-seconds or an HTTP-date (RFC 9110 §10.2.3). Undefined when
+ * absent or unreadable; a date in the past means "now" (0).
+ */
+export function parseRetryAfter(value: string | null, now: number): number | undefined {
+  if (value === null) return undefined;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1000;
+  if (!/[a-z]/i.test(text)) return undefined;
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - now);
 }
 
-async function attemptOnce(
+async function request<T>(
   method: "GET" | "PATCH",
   app: string,
   path: string,
   body: ConfigPatch | undefined,
   opts: HerokuClientOptions,
-): Promise<ConfigVars> {
+  isValid: (value: unknown) => value is T,
+): Promise<T> {
+  const started = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    let error: HerokuApiError;
+    try {
+      return await attemptOnce(method, app, path, body, opts, isValid);
+    } catch (err) {
+      if (!isHerokuApiError(err) || !err.retryable) throw err;
+      error = err;
+    }
+    const elapsed = Date.now() - started;
+    const delay = retryDelay(attempt, error.retryAfterMs, opts, Math.random());
+    const why =
+      attempt >= opts.maxAttempts
+        ? `gave up after ${attempt} attempts in ${seconds(elapsed)}`
+        : elapsed + delay > opts.deadlineMs
+          ? error.retryAfterMs !== undefined && error.retryAfterMs >= delay
+            ? `gave up: Heroku asked to wait ${seconds(error.retryAfterMs)} (Retry-After), past the ${seconds(opts.deadlineMs)} deadline (HEROKU_API_DEADLINE_MS)`
+            : `gave up after ${attempt} attempts in ${seconds(elapsed)}: the next retry would pass the ${seconds(opts.deadlineMs)} deadline (HEROKU_API_DEADLINE_MS)`
+          : undefined;
+    if (why !== undefined) {
+      throw herokuApiError(`${error.message} (${why})`, {
+        app,
+        status: error.status,
+        errorId: error.errorId,
+        retryable: false,
+        retryAfterMs: error.retryAfterMs,
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, delay));
+  }
+}
+
+function seconds(ms: number): string {
+  return `${Math.round(ms / 100) / 10}s`;
+}
+
+async function attemptOnce<T>(
+  method: "GET" | "PATCH",
+  app: string,
+  path: string,
+  body: ConfigPatch | undefined,
+  opts: HerokuClientOptions,
+  isValid: (value: unknown) => value is T,
+): Promise<T> {
   const what = `Heroku API ${method} ${path} for app ${app}`;
+  const fail = (
+    message: string,
+    status: number | undefined,
+    retryable: boolean,
+    errorId?: string,
+    retryAfterMs?: number,
+  ) =>
+    herokuApiError(redactToken(message, opts.token), {
+      app,
+      status,
+      errorId,
+      retryable,
+      retryAfterMs,
+    });
   let response: Response;
   try {
     response = await fetch(opts.baseUrl + path, {
@@ -171,7 +245,8 @@ async function attemptOnce(
         ...(body ? { "Content-Type": "application/json" } : {}),
       },
       body: body ? JSON.stringify(body) : undefined,
-      redirect: "error",
+      // A redirect is never followed (it would carry the API key elsewhere); it is reported below.
+      redirect: "manual",
       signal: AbortSignal.timeout(opts.timeoutMs),
     });
   } catch (err) {
@@ -180,30 +255,42 @@ async function attemptOnce(
       name === "TimeoutError" || name === "AbortError"
         ? `no response within ${opts.timeoutMs} ms`
         : `connection failed (${networkCode(err)})`;
-    throw new HerokuApiError(`${what} failed: ${reason}`, app, undefined, undefined, true);
+    throw fail(`${what} failed: ${reason}`, undefined, true);
+  }
+
+  if (response.status >= 300 && response.status < 400) {
+    const location = response.headers.get("Location");
+    let where = "no Location";
+    if (location) {
+      try {
+        const to = new URL(location, opts.baseUrl);
+        where = `Location ${to.origin}${to.pathname}`;
+      } catch {
+        where = "an unreadable Location";
+      }
+    }
+    await response.body?.cancel();
+    throw fail(
+      `${what} failed: HTTP ${response.status} redirect (${where}). The Platform API does not redirect: ` +
+        "HEROKU_API_URL points at something else (a proxy or a login page). Not retried, not followed.",
+      response.status,
+      false,
+    );
   }
 
   let text: string;
   try {
     text = await response.text();
   } catch (err) {
-    throw new HerokuApiError(
-      `${what} failed: the response was cut off (${networkCode(err)})`,
-      app,
-      response.status,
-      undefined,
-      true,
-    );
+    throw fail(`${what} failed: the response was cut off (${networkCode(err)})`, response.status, true);
   }
 
   if (response.ok) {
     const parsed = parseJson(text);
-    if (!isConfigVars(parsed)) {
-      throw new HerokuApiError(
-        `${what} returned HTTP ${response.status} with a body that is not a config-var hash`,
-        app,
+    if (!isValid(parsed)) {
+      throw fail(
+        `${what} returned HTTP ${response.status} with a body that is not what the Platform API answers`,
         response.status,
-        undefined,
         false,
       );
     }
@@ -213,20 +300,17 @@ async function attemptOnce(
   const parsed = parseJson(text) as { id?: unknown; message?: unknown } | undefined;
   const errorId = typeof parsed?.id === "string" ? parsed.id : undefined;
   const message = typeof parsed?.message === "string" ? parsed.message : response.statusText;
-  const retryable = RETRYABLE_STATUS.has(response.status);
-  const hint = HINTS[response.status] ?? "";
-  const retryAfter = Number(response.headers.get("Retry-After"));
-  throw new HerokuApiError(
+  const hint = Object.hasOwn(HINTS, response.status) ? HINTS[response.status] : "";
+  throw fail(
     `${what} failed: HTTP ${response.status}${errorId ? ` ${errorId}` : ""}: ${message}${hint}`,
-    app,
     response.status,
+    RETRYABLE_STATUS.includes(response.status),
     errorId,
-    retryable,
-    Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+    parseRetryAfter(response.headers.get("Retry-After"), Date.now()),
   );
 }
 
-const HINTS: Record<number, string> = {
+const HINTS: Readonly<Record<number, string>> = {
   401: " (check HEROKU_API_KEY: it is missing, expired or revoked)",
   403: " (the API key's account cannot change this app's config vars; it needs the deploy or operate permission)",
   404: " (no app with this name is visible to the API key; check console-wiring:herokuApp)",
@@ -248,6 +332,11 @@ function isConfigVars(value: unknown): value is ConfigVars {
     !Array.isArray(value) &&
     Object.values(value).every((v) => typeof v === "string")
   );
+}
+
+function isAppInfo(value: unknown): value is { id: string; name: string } {
+  const v = value as { id?: unknown; name?: unknown } | null;
+  return typeof v === "object" && v !== null && typeof v.id === "string" && typeof v.name === "string";
 }
 
 function networkCode(err: unknown): string {

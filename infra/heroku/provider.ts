@@ -2,31 +2,38 @@
  * Dynamic provider for the config vars of one Heroku app that one resource owns.
  *
  *   check  → validate names and values (no HTTP)
- *   diff   → compare declared vars (no HTTP); an app change replaces
+ *   diff   → compare declared vars (no HTTP); an app change replaces, unless both spellings
+ *            (name, UUID) are the same app on Heroku (one GET each, only then)
  *   create → GET the app's config, PATCH only the declared keys that differ (existing ones are
  *            taken over and listed in `adoptedKeys`)
- *   update → one PATCH with the changed keys and `null` for keys no longer declared; none if
- *            nothing on the app changes (plus one GET when keys are newly declared, to list
- *            any it takes over in `adoptedKeys`)
+ *   update → GET the app's config, then one PATCH with the declared keys that differ from what
+ *            the app holds and `null` for keys no longer declared; none if the app already matches
  *   read   → GET; reports owned keys as they are on the app now, and which of them drifted
  *   delete → one PATCH setting the owned keys to `null`
  *
  * Keys the resource does not declare are never sent. Every PATCH is a Heroku release and a dyno
  * restart, hence at most one per operation. Credentials come from the environment at call time
  * (see client.ts): this object is serialized into state and must capture nothing secret.
+ *
+ * Serialization: the engine stores this provider as text and Pulumi's dynamic-provider host
+ * reloads it in another process. Only plain data and functions survive: no `Set`/`Map`, no
+ * `class … extends Error`. Maps keyed by config var names have no prototype (a var may be
+ * called `constructor` or `toString`), and lookups go through `own`.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import {
   clientOptionsFromEnv,
+  getApp,
   getConfigVars,
   patchConfigVars,
+  redactToken,
   type ConfigPatch,
   type ConfigVars,
 } from "./client";
 import { CONFIG_LIMIT_BYTES, configBytes, UNKNOWN, validateInputs } from "./validate";
 
 /** Bump when the provider's behaviour changes, so that an update carries the new code into state. */
-export const PROVIDER_VERSION = "1";
+export const PROVIDER_VERSION = "2";
 
 export interface ConfigVarsInputs {
   readonly app: string;
@@ -43,27 +50,55 @@ export interface ConfigVarsOutputs extends ConfigVarsInputs {
   readonly driftedKeys: readonly string[];
 }
 
+/** The value of an own key only: never a member inherited from Object.prototype. */
+export function own<T>(map: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
+  return map !== undefined && Object.hasOwn(map, key) ? map[key] : undefined;
+}
+
+/** A map keyed by config var names: no prototype, so any name is an ordinary key. */
+function emptyMap<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 /** The PATCH body that turns `current` into `desired` for the owned keys only. */
 export function planPatch(
   current: Readonly<Record<string, string | undefined>>,
   desired: Readonly<Record<string, string>>,
   removed: readonly string[] = [],
 ): ConfigPatch {
-  const patch: ConfigPatch = {};
+  const patch = emptyMap<string | null>();
   for (const [key, value] of Object.entries(desired)) {
-    if (current[key] !== value) patch[key] = value;
+    if (own(current, key) !== value) patch[key] = value;
   }
   for (const key of removed) {
-    if (!(key in desired) && current[key] !== undefined) patch[key] = null;
+    if (!Object.hasOwn(desired, key) && own(current, key) !== undefined) patch[key] = null;
   }
   return patch;
 }
 
-/** Replaces any declared value that appears in a message, so no error can carry one. */
-export function redact(message: string, vars: Readonly<Record<string, string>>): string {
+/** The app's config after a PATCH: what Heroku's merge gives. */
+export function applyPatch(current: Readonly<ConfigVars>, patch: ConfigPatch): ConfigVars {
+  const after = emptyMap<string>();
+  for (const [k, v] of Object.entries(current)) after[k] = v;
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete after[k];
+    else after[k] = v;
+  }
+  return after;
+}
+
+/** Replaces any declared value, and the API key, wherever they appear in a message. */
+export function redact(
+  message: string,
+  vars: Readonly<Record<string, string>>,
+  credentials: readonly (string | undefined)[] = [],
+): string {
   let out = message;
   for (const value of Object.values(vars)) {
     if (typeof value === "string" && value.length >= 4) out = out.split(value).join("[redacted]");
+  }
+  for (const credential of credentials) {
+    if (credential !== undefined) out = redactToken(out, credential);
   }
   return out;
 }
@@ -75,8 +110,8 @@ async function guarded<T>(
   try {
     return await fn();
   } catch (err) {
-    const e = err instanceof Error ? err : new Error(String(err));
-    throw new Error(redact(e.message, vars));
+    const message = err instanceof Error ? err.message : String(err);
+    throw new Error(redact(message, vars, [process.env["HEROKU_API_KEY"]]));
   }
 }
 
@@ -99,6 +134,27 @@ function outputs(
   };
 }
 
+/** Refuses a change that would take the app's whole config past Heroku's limit. */
+function assertWithinLimit(app: string, after: ConfigVars): void {
+  const bytes = configBytes(after);
+  if (bytes > CONFIG_LIMIT_BYTES) {
+    throw new Error(
+      `Heroku app ${app}: its config would take ${bytes} bytes with these vars, over Heroku's ${CONFIG_LIMIT_BYTES}-byte limit; nothing was changed.`,
+    );
+  }
+}
+
+/**
+ * Whether two spellings of `app` (name or UUID) are the same Heroku app. A rename or a switch
+ * between name and UUID must not replace the resource: create-first replacement would take the
+ * keys over and the old resource's delete would then remove them from the very same app.
+ */
+async function sameApp(a: string, b: string): Promise<boolean> {
+  const opts = clientOptionsFromEnv();
+  const [left, right] = await Promise.all([getApp(a, opts), getApp(b, opts)]);
+  return left.id === right.id;
+}
+
 export const configVarsProvider: pulumi.dynamic.ResourceProvider<
   ConfigVarsInputs,
   ConfigVarsOutputs
@@ -111,13 +167,23 @@ export const configVarsProvider: pulumi.dynamic.ResourceProvider<
     return Promise.resolve({ inputs: news, failures });
   },
 
-  diff(
+  async diff(
     _id: string,
     olds: ConfigVarsOutputs,
     news: ConfigVarsInputs,
   ): Promise<pulumi.dynamic.DiffResult> {
     if (olds.app !== news.app) {
-      return Promise.resolve({ changes: true, replaces: ["app"], deleteBeforeReplace: false });
+      if (news.app === UNKNOWN) return { changes: true, replaces: ["app"], deleteBeforeReplace: false };
+      try {
+        if (await sameApp(olds.app, news.app)) return { changes: true };
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        throw new Error(
+          `Heroku config vars: app changes from ${olds.app} to ${news.app}, and whether both name the same app could not be checked (${redact(message, {}, [process.env["HEROKU_API_KEY"]])}). ` +
+            "Replacing without knowing could delete the vars from the app they were just written to; nothing was changed.",
+        );
+      }
+      return { changes: true, replaces: ["app"], deleteBeforeReplace: false };
     }
     const oldVars = olds.vars ?? {};
     const newVars = news.vars === (UNKNOWN as unknown) ? undefined : news.vars;
@@ -125,22 +191,17 @@ export const configVarsProvider: pulumi.dynamic.ResourceProvider<
       newVars === undefined ||
       olds.providerVersion !== news.providerVersion ||
       Object.keys(oldVars).length !== Object.keys(newVars).length ||
-      Object.entries(newVars).some(([k, v]) => oldVars[k] !== v);
-    return Promise.resolve({ changes: changed });
+      Object.entries(newVars).some(([k, v]) => own(oldVars, k) !== v);
+    return { changes: changed };
   },
 
   async create(inputs: ConfigVarsInputs): Promise<pulumi.dynamic.CreateResult<ConfigVarsOutputs>> {
     return guarded(inputs.vars, async () => {
       const opts = clientOptionsFromEnv();
       const current = await getConfigVars(inputs.app, opts);
-      const adopted = Object.keys(inputs.vars).filter((k) => current[k] !== undefined);
+      const adopted = Object.keys(inputs.vars).filter((k) => own(current, k) !== undefined);
       const patch = planPatch(current, inputs.vars);
-      const after: ConfigVars = { ...current, ...inputs.vars };
-      if (configBytes(after) > CONFIG_LIMIT_BYTES) {
-        throw new Error(
-          `Heroku app ${inputs.app}: its config would take ${configBytes(after)} bytes with these vars, over Heroku's ${CONFIG_LIMIT_BYTES}-byte limit; nothing was changed.`,
-        );
-      }
+      assertWithinLimit(inputs.app, applyPatch(current, patch));
       if (Object.keys(patch).length > 0) {
         const result = await patchConfigVars(inputs.app, patch, opts);
         assertApplied(inputs.app, result, patch);
@@ -163,12 +224,12 @@ export const configVarsProvider: pulumi.dynamic.ResourceProvider<
       const opts = clientOptionsFromEnv();
       const current = await getConfigVars(props.app, opts);
       const owned = props.keys ?? sortedKeys(props.vars ?? {});
-      const vars: Record<string, string> = {};
+      const vars = emptyMap<string>();
       const drifted: string[] = [];
       for (const key of owned) {
-        const value = current[key];
+        const value = own(current, key);
         if (value !== undefined) vars[key] = value;
-        if (value !== props.vars?.[key]) drifted.push(key);
+        if (value !== own(props.vars, key)) drifted.push(key);
       }
       const live = {
         app: props.app,
@@ -190,17 +251,21 @@ export const configVarsProvider: pulumi.dynamic.ResourceProvider<
     news: ConfigVarsInputs,
   ): Promise<pulumi.dynamic.UpdateResult<ConfigVarsOutputs>> {
     return guarded({ ...olds.vars, ...news.vars }, async () => {
-      const removed = Object.keys(olds.vars ?? {}).filter((k) => !(k in news.vars));
-      const patch = planPatch(olds.vars ?? {}, news.vars, removed);
-      const adopted = (olds.adoptedKeys ?? []).filter((k) => k in news.vars);
+      const removed = Object.keys(olds.vars ?? {}).filter((k) => !Object.hasOwn(news.vars, k));
+      const opts = clientOptionsFromEnv();
+      // The plan comes from what the app holds now, not from the stored state: a key declared for
+      // the first time may already hold the wanted value (no PATCH, no release), and a key changed
+      // by hand is put back.
+      const current = await getConfigVars(news.app, opts);
+      const patch = planPatch(current, news.vars, removed);
+      const adopted = [
+        ...(olds.adoptedKeys ?? []).filter((k) => Object.hasOwn(news.vars, k)),
+        ...Object.keys(news.vars).filter(
+          (k) => own(olds.vars, k) === undefined && own(current, k) !== undefined,
+        ),
+      ];
       if (Object.keys(patch).length > 0) {
-        const opts = clientOptionsFromEnv();
-        // A key declared for the first time may already be on the app: take it over visibly.
-        const added = Object.keys(news.vars).filter((k) => !(k in (olds.vars ?? {})));
-        if (added.length > 0) {
-          const current = await getConfigVars(news.app, opts);
-          adopted.push(...added.filter((k) => current[k] !== undefined));
-        }
+        assertWithinLimit(news.app, applyPatch(current, patch));
         const result = await patchConfigVars(news.app, patch, opts);
         assertApplied(news.app, result, patch);
       }
@@ -212,7 +277,8 @@ export const configVarsProvider: pulumi.dynamic.ResourceProvider<
     await guarded(props.vars ?? {}, async () => {
       const owned = props.keys ?? sortedKeys(props.vars ?? {});
       if (owned.length === 0) return;
-      const patch: ConfigPatch = Object.fromEntries(owned.map((k) => [k, null]));
+      const patch = emptyMap<string | null>();
+      for (const k of owned) patch[k] = null;
       const opts = clientOptionsFromEnv();
       const result = await patchConfigVars(props.app, patch, opts);
       assertApplied(props.app, result, patch);
@@ -223,7 +289,7 @@ export const configVarsProvider: pulumi.dynamic.ResourceProvider<
 /** Heroku answers a PATCH with the resulting config; a value not applied is an error, not a hope. */
 function assertApplied(app: string, result: ConfigVars, patch: ConfigPatch): void {
   const wrong = Object.entries(patch)
-    .filter(([k, v]) => (v === null ? result[k] !== undefined : result[k] !== v))
+    .filter(([k, v]) => (v === null ? own(result, k) !== undefined : own(result, k) !== v))
     .map(([k]) => k);
   if (wrong.length > 0) {
     throw new Error(

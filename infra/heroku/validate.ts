@@ -27,9 +27,13 @@ export function configBytes(vars: Readonly<Record<string, string>>): number {
   return total;
 }
 
-export function validateInputs(inputs: { app?: unknown; vars?: unknown }): InputFailure[] {
+export function validateInputs(inputs: {
+  app?: unknown;
+  vars?: unknown;
+  keys?: unknown;
+}): InputFailure[] {
   const failures: InputFailure[] = [];
-  const { app, vars } = inputs;
+  const { app, vars, keys } = inputs;
   if (app !== UNKNOWN) {
     if (typeof app !== "string" || !(APP_NAME.test(app) || APP_ID.test(app))) {
       failures.push({
@@ -47,7 +51,19 @@ export function validateInputs(inputs: { app?: unknown; vars?: unknown }): Input
     });
     return failures;
   }
-  const known: Record<string, string> = {};
+  // `keys` is the program's own list of names. A name the engine's wire format cannot carry as an
+  // object key (`__proto__`) arrives in `keys` but not in `vars`: refuse it instead of losing it.
+  if (Array.isArray(keys)) {
+    for (const key of keys) {
+      if (typeof key === "string" && !Object.hasOwn(vars, key)) {
+        failures.push({
+          property: `vars.${key}`,
+          reason: `config var name "${key}" cannot be managed here: JavaScript objects reserve it, so its value is lost on the way to the provider; rename the var`,
+        });
+      }
+    }
+  }
+  const known: Record<string, string> = Object.create(null) as Record<string, string>;
   const entries = Object.entries(vars as Record<string, unknown>);
   if (entries.length === 0) {
     failures.push({ property: "vars", reason: "vars must declare at least one config var" });

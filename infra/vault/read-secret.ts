@@ -6,8 +6,30 @@
 import * as kv from "@pulumi/vault/kv";
 import type { VaultRead } from "../features/gate";
 
-/** How the Vault provider words a secret that does not exist (as opposed to one it may not read). */
-const NOT_FOUND = /no secret found|not found|404/i;
+/**
+ * The provider's reason for a missing secret. Through the engine the error reads
+ *   invocation of vault:kv/getSecretV2:getSecretV2 returned an error: invoking …: 1 error occurred:
+ *   \t* no secret found at "<mount>/data/<name>"
+ * so the reason is on a later line, never the first.
+ */
+const NOT_FOUND = /^\s*\*\s*no secret found at "[^"\n]*"\s*$/m;
+
+/**
+ * The part of an invoke error worth showing: the provider's `* …` reasons when it gives them
+ * (the first line only says that an error occurred), else the first line. Bounded in length.
+ */
+export function vaultErrorReason(message: string): string {
+  const reasons = message
+    .split("\n")
+    .map((line) => /^\s*\*\s*(.+?)\s*$/.exec(line)?.[1])
+    .filter((r): r is string => r !== undefined);
+  const text = reasons.length > 0 ? reasons.join("; ") : (message.split("\n")[0] ?? "").trim();
+  return text.length > 300 ? `${text.slice(0, 297)}...` : text;
+}
+
+export function isSecretNotFound(message: string): boolean {
+  return NOT_FOUND.test(message);
+}
 
 export async function readVaultSecret(mount: string, name: string): Promise<VaultRead> {
   try {
@@ -18,9 +40,8 @@ export async function readVaultSecret(mount: string, name: string): Promise<Vaul
     }
     return { ok: true, data };
   } catch (err) {
-    // Provider errors name the path and the HTTP status, never a value; keep the first line.
+    // Provider errors name the path and the HTTP status, never a value.
     const message = err instanceof Error ? err.message : String(err);
-    const error = (message.split("\n")[0] ?? "").slice(0, 300);
-    return { ok: false, error, notFound: NOT_FOUND.test(error) };
+    return { ok: false, error: vaultErrorReason(message), notFound: isSecretNotFound(message) };
   }
 }

@@ -6,6 +6,7 @@
  * it computes no provider outputs: everything a provider would compute stays unknown.
  */
 import { createRequire } from "node:module";
+import { vaultNotFoundMessage } from "../../tools/offline/run-program";
 
 const fromPulumi = createRequire(require.resolve("@pulumi/pulumi"));
 
@@ -153,7 +154,7 @@ export class FakeEngine {
     if (!data) {
       cb({
         code: grpc.status.UNKNOWN,
-        details: `error reading secret ${args["mount"]}/data/${args["name"]}: 404 not found`,
+        details: vaultNotFoundMessage(args["mount"]!, args["name"]!),
       });
       return;
     }

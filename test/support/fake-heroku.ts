@@ -5,6 +5,7 @@
  * are `{ id, message }`, and every response carries RateLimit-Remaining. Faults can be queued
  * (HTTP errors, connection resets, slow responses) to test the client's retries.
  */
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -44,6 +45,8 @@ export type Fault =
       readonly message: string;
       readonly retryAfter?: number;
     }
+  /** Lets one request through untouched (to aim the next fault at a later request). */
+  | { readonly kind: "pass" }
   | { readonly kind: "reset" }
   /** Applies the request, then drops the connection before answering. */
   | { readonly kind: "apply-then-reset" }
@@ -76,6 +79,12 @@ export class FakeHeroku {
 
   count(method: string): number {
     return this.calls.filter((c) => c.method === method).length;
+  }
+
+  /** The app a name or UUID identifies, if any. */
+  resolve(identity: string): string | undefined {
+    if (this.apps.has(identity)) return identity;
+    return [...this.apps.keys()].find((name) => appId(name) === identity);
   }
 
   async start(): Promise<string> {
@@ -175,12 +184,20 @@ export class FakeHeroku {
     if (req.headers["authorization"] !== `Bearer ${this.token}`) {
       return this.error(res, 401, "unauthorized", "Invalid credentials provided.");
     }
-    const match = /^\/apps\/([^/]+)\/config-vars$/.exec(path);
-    const app = match ? decodeURIComponent(match[1]!) : undefined;
+    // An app is named by its name or its UUID (`app_identity` in the schema).
+    const match = /^\/apps\/([^/]+)(\/config-vars)?$/.exec(path);
+    const identity = match ? decodeURIComponent(match[1]!) : undefined;
+    const app = identity === undefined ? undefined : this.resolve(identity);
     if (!app || !APP_NAME.test(app))
       return this.error(res, 404, "not_found", "Couldn't find that app.");
     const config = this.apps.get(app);
     if (!config) return this.error(res, 404, "not_found", "Couldn't find that app.");
+    if (!match![2]) {
+      if (req.method !== "GET") return this.error(res, 405, "method_not_allowed", "Method not allowed.");
+      res.writeHead(200, { "Content-Type": "application/json", "RateLimit-Remaining": "4500" });
+      res.end(JSON.stringify({ id: appId(app), name: app }));
+      return;
+    }
 
     if (req.method === "GET") return this.send(res, 200, { ...config });
     if (req.method !== "PATCH")
@@ -219,6 +236,12 @@ export class FakeHeroku {
     this.apps.set(app, next);
     return this.send(res, 200, { ...next });
   }
+}
+
+/** The fake's stable UUID for an app name. */
+export function appId(name: string): string {
+  const h = createHash("sha256").update(name).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
 /** 50 vars that belong to other owners (add-ons, people), each with a distinctive value. */

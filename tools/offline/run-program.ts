@@ -269,8 +269,9 @@ export async function runProgram(options: RunOptions): Promise<RunResult> {
           const denied = data?.[VAULT_ERROR];
           if (denied !== undefined) throw Object.assign(new Error(denied), { details: denied });
           if (!data) {
-            // A gRPC error carries its text in `details`, which is what the SDK surfaces.
-            const details = `error reading secret ${inputs.mount}/data/${inputs.name}: 404 not found`;
+            // A gRPC error carries its text in `details`, which is what the SDK surfaces: here the
+            // text the real engine gives the program for the Vault provider's missing secret.
+            const details = vaultNotFoundMessage(inputs.mount, inputs.name);
             throw Object.assign(new Error(details), { details });
           }
           return {
@@ -330,4 +331,16 @@ export async function runProgram(options: RunOptions): Promise<RunResult> {
     Error.stackTraceLimit = stackTraceLimit;
   }
   return { resources, outputs, error, invokes, warnings };
+}
+
+/**
+ * What a program receives from the real engine when the Vault provider finds no secret: the
+ * engine's prefix, the provider's "1 error occurred:" header, the reason on the next line.
+ */
+export function vaultNotFoundMessage(mount: string, name: string): string {
+  const tok = "vault:kv/getSecretV2:getSecretV2";
+  return (
+    `invocation of ${tok} returned an error: invoking ${tok}: 1 error occurred:\n` +
+    `\t* no secret found at "${mount}/data/${name}"\n\n`
+  );
 }

@@ -1,0 +1,66 @@
+/**
+ * The stand-in providers' "cloud": one JSON file per provider in E2E_STANDIN_DIR that the
+ * end-to-end tests read and edit (objects that already exist, hand edits), plus an append-only
+ * log of the calls each provider received. Synchronous file I/O keeps each call atomic.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+
+export interface StoredObject {
+  readonly type: string;
+  /** Inputs as the provider accepted them (secrets unwrapped: this is the cloud's copy). */
+  inputs: Record<string, unknown>;
+  /** Computed properties (ids, secrets returned only at create, expiry). */
+  computed: Record<string, unknown>;
+}
+
+export interface StoreFile {
+  objects: Record<string, StoredObject>;
+  /** Vault KV v2: `<mount>/<name>` → data. */
+  secrets: Record<string, Record<string, string>>;
+}
+
+function dir(): string {
+  const d = process.env["E2E_STANDIN_DIR"];
+  if (!d) throw new Error("E2E_STANDIN_DIR is not set: the stand-in providers run only under the end-to-end suite");
+  return d;
+}
+
+export function storePath(provider: string): string {
+  return path.join(dir(), `${provider}.json`);
+}
+
+export function load(provider: string): StoreFile {
+  const file = storePath(provider);
+  if (!fs.existsSync(file)) return { objects: {}, secrets: {} };
+  const parsed = JSON.parse(fs.readFileSync(file, "utf8")) as Partial<StoreFile>;
+  return { objects: parsed.objects ?? {}, secrets: parsed.secrets ?? {} };
+}
+
+export function save(provider: string, store: StoreFile): void {
+  const file = storePath(provider);
+  fs.writeFileSync(`${file}.tmp`, JSON.stringify(store, null, 2));
+  fs.renameSync(`${file}.tmp`, file);
+}
+
+export function log(provider: string, entry: Record<string, unknown>): void {
+  fs.appendFileSync(path.join(dir(), `${provider}.log.jsonl`), JSON.stringify(entry) + "\n");
+}
+
+const SECRET_SIG = "4dabf18193072939515e22adb298388d";
+const SECRET_VALUE = "1b47061264138c4ac30d75fd1eb44270";
+
+/** Values as the engine sends them to a provider that accepts secrets: `{ sig, value }` wrappers. */
+export function unwrap(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(unwrap);
+  if (value && typeof value === "object") {
+    const o = value as Record<string, unknown>;
+    if (o[SECRET_SIG] === SECRET_VALUE) return unwrap(o["value"]);
+    return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, unwrap(v)]));
+  }
+  return value;
+}
+
+export function secret(value: unknown): unknown {
+  return { [SECRET_SIG]: SECRET_VALUE, value };
+}
