@@ -27,6 +27,8 @@ export interface WiringConfig {
     readonly name: string;
     readonly duration: string;
     readonly secretVersion: number;
+    /** Sent to Cloudflare only when rotating (version ≥ 1), with the previous secret's end. */
+    readonly rotation?: { readonly version: number; readonly previousSecretExpiresAt: string };
     readonly expiryWarningDays: number;
   };
   /** Values of the config keys the feature manifest reads (`freescoutApiUrl`, ...); unset ones are absent. */
@@ -75,6 +77,7 @@ const FIXED_KEYS = [
   "serviceTokenName",
   "serviceTokenDuration",
   "serviceTokenSecretVersion",
+  "serviceTokenPreviousSecretExpiresAt",
   "tokenExpiryWarningDays",
   "flags",
   "adoptAccessApplicationId",
@@ -182,7 +185,12 @@ export function parseConfig(raw: RawConfig, features: readonly Feature[] = FEATU
     GO_DURATION,
     "must be a duration such as 8760h (units ns, us, ms, s, m, h)",
   );
-  const secretVersion = integer("serviceTokenSecretVersion", 1, "2");
+  const secretVersion = integer("serviceTokenSecretVersion", 0, "1");
+  const rotation = secretRotation(
+    secretVersion,
+    raw["serviceTokenPreviousSecretExpiresAt"]?.trim() ?? "",
+    problems,
+  );
   const expiryWarningDays = integer("tokenExpiryWarningDays", 1, "30");
 
   // Values features take from config are optional here: the gate reports a missing one only
@@ -233,11 +241,49 @@ export function parseConfig(raw: RawConfig, features: readonly Feature[] = FEATU
     ticketsApiPath,
     vaultMount,
     vaultPaths: { freescout: freescoutPath, cloudflare: cloudflarePath },
-    serviceToken: { name: tokenName, duration, secretVersion, expiryWarningDays },
+    serviceToken: { name: tokenName, duration, secretVersion, rotation, expiryWarningDays },
     manifestValues,
     flags,
     adopt,
   };
+}
+
+const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
+
+/**
+ * The rotation to send with the service token, if any. Version 0 means never rotated: Cloudflare's
+ * provider (v5.12+) accepts `clientSecretVersion` only together with
+ * `previousClientSecretExpiresAt`, so neither is sent. From version 1 on, the previous secret's
+ * end is required: the grace window in which the old secret still works while Vault and Heroku
+ * take the new one.
+ */
+function secretRotation(
+  version: number,
+  previousExpiresAt: string,
+  problems: string[],
+): { readonly version: number; readonly previousSecretExpiresAt: string } | undefined {
+  const example = set("serviceTokenPreviousSecretExpiresAt", "2026-12-01T12:00:00Z");
+  if (!Number.isInteger(version) || version <= 0) {
+    if (previousExpiresAt !== "") {
+      problems.push(
+        `${PROJECT}:serviceTokenPreviousSecretExpiresAt is set but serviceTokenSecretVersion is 0 (never rotated): it only applies to a rotation. Remove it (pulumi config rm serviceTokenPreviousSecretExpiresAt) or bump serviceTokenSecretVersion.`,
+      );
+    }
+    return undefined;
+  }
+  if (previousExpiresAt === "") {
+    problems.push(
+      `${PROJECT}:serviceTokenPreviousSecretExpiresAt is missing: rotating the service token (serviceTokenSecretVersion ${version}) needs the time until which the previous client secret keeps working, so the app is not locked out before Heroku has the new one. Set it a few hours ahead: ${example}`,
+    );
+    return undefined;
+  }
+  if (!RFC3339_UTC.test(previousExpiresAt) || Number.isNaN(Date.parse(previousExpiresAt))) {
+    problems.push(
+      `${PROJECT}:serviceTokenPreviousSecretExpiresAt must be an RFC 3339 UTC time such as 2026-12-01T12:00:00Z. Example: ${example}`,
+    );
+    return undefined;
+  }
+  return { version, previousSecretExpiresAt: previousExpiresAt };
 }
 
 /** Why a value is not an acceptable https URL, or undefined when it is. */

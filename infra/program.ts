@@ -138,7 +138,7 @@ export async function wire(
     apiPath: config.ticketsApiPath,
     tokenName: config.serviceToken.name,
     tokenDuration: config.serviceToken.duration,
-    clientSecretVersion: config.serviceToken.secretVersion,
+    rotation: config.serviceToken.rotation,
     adopt: {
       applicationId: config.adopt.accessApplicationId,
       policyId: config.adopt.accessPolicyId,

@@ -33,7 +33,8 @@ describe("parseConfig", () => {
     expect(config.serviceToken).toEqual({
       name: "console-investigate-tickets",
       duration: "8760h",
-      secretVersion: 1,
+      secretVersion: 0,
+      rotation: undefined,
       expiryWarningDays: 30,
     });
     expect(config.adopt).toEqual({
@@ -139,18 +140,45 @@ describe("parseConfig", () => {
     );
   });
 
+  it("requires the previous secret's end with a rotation, in RFC 3339 UTC", () => {
+    expect(problemsOf({ ...prod(), serviceTokenSecretVersion: "2" })).toEqual([
+      "console-wiring:serviceTokenPreviousSecretExpiresAt is missing: rotating the service token (serviceTokenSecretVersion 2) needs the time until which the previous client secret keeps working, so the app is not locked out before Heroku has the new one. Set it a few hours ahead: pulumi config set serviceTokenPreviousSecretExpiresAt 2026-12-01T12:00:00Z",
+    ]);
+    expect(
+      problemsOf({
+        ...prod(),
+        serviceTokenSecretVersion: "2",
+        serviceTokenPreviousSecretExpiresAt: "tomorrow",
+      }),
+    ).toEqual([
+      "console-wiring:serviceTokenPreviousSecretExpiresAt must be an RFC 3339 UTC time such as 2026-12-01T12:00:00Z. Example: pulumi config set serviceTokenPreviousSecretExpiresAt 2026-12-01T12:00:00Z",
+    ]);
+    expect(
+      problemsOf({ ...prod(), serviceTokenPreviousSecretExpiresAt: "2026-12-01T12:00:00Z" }),
+    ).toEqual([
+      "console-wiring:serviceTokenPreviousSecretExpiresAt is set but serviceTokenSecretVersion is 0 (never rotated): it only applies to a rotation. Remove it (pulumi config rm serviceTokenPreviousSecretExpiresAt) or bump serviceTokenSecretVersion.",
+    ]);
+    expect(
+      parseConfig({
+        ...prod(),
+        serviceTokenSecretVersion: "2",
+        serviceTokenPreviousSecretExpiresAt: "2026-12-01T12:00:00Z",
+      }).serviceToken.rotation,
+    ).toEqual({ version: 2, previousSecretExpiresAt: "2026-12-01T12:00:00Z" });
+  });
+
   it("lists every problem in one error", () => {
     const raw = {
       ...prod(),
       herokuApp: "Bad_App",
       freescoutApiUrl: "http://x.example",
-      serviceTokenSecretVersion: "0",
+      serviceTokenSecretVersion: "-1",
       flags: '{"FLAG_NOPE":true}',
     };
     expect(() => parseConfig(raw)).toThrowError(
       new ConfigError([
         "console-wiring:herokuApp is not a Heroku app name (3-30 characters: lowercase letters, digits and dashes, starting with a letter, not ending with a dash). Example: pulumi config set herokuApp raxx-console-prod",
-        "console-wiring:serviceTokenSecretVersion must be a whole number of at least 1. Example: pulumi config set serviceTokenSecretVersion 2",
+        "console-wiring:serviceTokenSecretVersion must be a whole number of at least 0. Example: pulumi config set serviceTokenSecretVersion 1",
         "console-wiring:freescoutApiUrl (FREESCOUT_API_URL on the app) must use https:// (it uses http://). Example: pulumi config set freescoutApiUrl https://tickets.raxx.app",
         "console-wiring:flags.FLAG_NOPE is not a flag of any feature in infra/features/manifest.ts (known: FLAG_CONSOLE_INVESTIGATE_FROM_STATUS, FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET).",
       ]),

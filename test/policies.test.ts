@@ -305,7 +305,7 @@ describe("service-token-expiry (advisory)", () => {
         level: "advisory",
         resource: "token",
         message:
-          "Service token token expires in 20 day(s) (2026-12-19T00:00:00Z), within the 30-day warning window. Rotate: pulumi config set serviceTokenSecretVersion <current+1> && pulumi up (Vault and Heroku follow in the same update).",
+          "Service token token expires in 20 day(s) (2026-12-19T00:00:00Z), within the 30-day warning window. Rotate: pulumi config set serviceTokenSecretVersion <current+1> && pulumi config set serviceTokenPreviousSecretExpiresAt <a few hours ahead, RFC 3339 UTC> && pulumi up (Vault and Heroku follow in the same update).",
       },
     ]);
   });

@@ -64,6 +64,21 @@ describe("the prod stack under mocks (preview)", () => {
     expect(parentOf("console-flags")).toBe("console");
   });
 
+  it("sends a rotation as clientSecretVersion with previousClientSecretExpiresAt", async () => {
+    const run = await runStack({
+      config: {
+        ...prodConfig(),
+        "console-wiring:serviceTokenSecretVersion": "2",
+        "console-wiring:serviceTokenPreviousSecretExpiresAt": "2026-12-01T12:00:00Z",
+      },
+      vault: VAULT,
+    });
+    expect(byName(run.resources, "tickets-service-token").inputs).toMatchObject({
+      clientSecretVersion: 2,
+      previousClientSecretExpiresAt: "2026-12-01T12:00:00Z",
+    });
+  });
+
   it("gives the Access resources the inputs the incident needs", async () => {
     const run = await runStack({ config: prodConfig(), vault: VAULT });
     const token = byName(run.resources, "tickets-service-token");
@@ -73,8 +88,11 @@ describe("the prod stack under mocks (preview)", () => {
       accountId: "0123456789abcdef0123456789abcdef",
       name: "console-investigate-tickets",
       duration: "8760h",
-      clientSecretVersion: 1,
     });
+    // Never rotated: Cloudflare's provider takes clientSecretVersion only together with
+    // previousClientSecretExpiresAt, so neither is sent.
+    expect(token.inputs).not.toHaveProperty("clientSecretVersion");
+    expect(token.inputs).not.toHaveProperty("previousClientSecretExpiresAt");
     expect(policy.inputs).toMatchObject({
       accountId: "0123456789abcdef0123456789abcdef",
       decision: "non_identity",

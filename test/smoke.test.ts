@@ -194,7 +194,7 @@ describe("npm run smoke", () => {
       link: "service token not expiring",
       status: "fail",
       detail:
-        "the service token expires in 10 day(s) (2026-12-09T00:00:00Z), within the 30-day window. Rotate: pulumi config set serviceTokenSecretVersion <current+1> && pulumi up (a new secret goes to Vault and Heroku in the same update), or raise serviceTokenDuration.",
+        "the service token expires in 10 day(s) (2026-12-09T00:00:00Z), within the 30-day window. Rotate: pulumi config set serviceTokenSecretVersion <current+1> && pulumi config set serviceTokenPreviousSecretExpiresAt <a few hours ahead, RFC 3339 UTC> && pulumi up (a new secret goes to Vault and Heroku in the same update), or raise serviceTokenDuration.",
     });
     expect(result.exitCode).toBe(1);
   });

@@ -59,7 +59,7 @@ describe("loadStackFiles", () => {
     const { config } = loadStackFiles("prod");
     expect(config["console-wiring:ticketsApiPath"]).toBe("/api");
     expect(config["console-wiring:serviceTokenDuration"]).toBe("8760h");
-    expect(config["console-wiring:serviceTokenSecretVersion"]).toBe("1");
+    expect(config["console-wiring:serviceTokenSecretVersion"]).toBe("0");
     expect(config["console-wiring:adoptVaultCloudflareSecret"]).toBe("true");
     expect(JSON.parse(config["console-wiring:flags"]!)).toEqual({
       FLAG_CONSOLE_INVESTIGATE_FROM_STATUS: true,

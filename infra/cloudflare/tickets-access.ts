@@ -19,8 +19,11 @@ export interface TicketsAccessArgs {
   readonly tokenName: string;
   /** Token lifetime, e.g. `8760h`. @default given by stack config */
   readonly tokenDuration: string;
-  /** Bump to rotate the client secret (the Vault secret and Heroku vars follow in the same run). */
-  readonly clientSecretVersion: number;
+  /**
+   * A client secret rotation: Cloudflare's provider takes `clientSecretVersion` only together with
+   * `previousClientSecretExpiresAt`. Absent: the token was never rotated and neither is sent.
+   */
+  readonly rotation?: { readonly version: number; readonly previousSecretExpiresAt: string };
   /** Existing objects to adopt by ID instead of creating them. */
   readonly adopt?: {
     readonly applicationId?: string;
@@ -63,7 +66,12 @@ export class TicketsAccess extends pulumi.ComponentResource {
         accountId: args.accountId,
         name: args.tokenName,
         duration: args.tokenDuration,
-        clientSecretVersion: args.clientSecretVersion,
+        ...(args.rotation
+          ? {
+              clientSecretVersion: args.rotation.version,
+              previousClientSecretExpiresAt: args.rotation.previousSecretExpiresAt,
+            }
+          : {}),
       },
       { parent: this, ...adoptOptions(ids.serviceToken) },
     );

@@ -38,7 +38,7 @@ export function serviceTokenExpiry(options: ServiceTokenExpiryOptions = {}): Sta
         if (at - now() < days * DAY_MS) {
           reportViolation(
             `Service token ${token.name} ${left < 0 ? `expired ${-left} day(s) ago` : `expires in ${left} day(s)`} (${expiresAt.value}), within the ${days}-day warning window. ` +
-              "Rotate: pulumi config set serviceTokenSecretVersion <current+1> && pulumi up (Vault and Heroku follow in the same update).",
+              "Rotate: pulumi config set serviceTokenSecretVersion <current+1> && pulumi config set serviceTokenPreviousSecretExpiresAt <a few hours ahead, RFC 3339 UTC> && pulumi up (Vault and Heroku follow in the same update).",
             token.urn,
           );
         }

@@ -19,7 +19,6 @@ export function syntheticProgram(
       apiPath: "/api",
       tokenName: "synthetic",
       tokenDuration: "8760h",
-      clientSecretVersion: 1,
     });
     const vault = new VaultWiring("vault", {
       mount: "kv",

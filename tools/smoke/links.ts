@@ -354,7 +354,7 @@ export function tokenNotExpiring(
     return { link, status: "fail", detail: `--token-expires-at ${expiresAt} is not a date` };
   const left = Math.floor((at - now) / DAY_MS);
   const rotate =
-    "Rotate: pulumi config set serviceTokenSecretVersion <current+1> && pulumi up (a new secret goes to Vault and Heroku in the same update), or raise serviceTokenDuration.";
+    "Rotate: pulumi config set serviceTokenSecretVersion <current+1> && pulumi config set serviceTokenPreviousSecretExpiresAt <a few hours ahead, RFC 3339 UTC> && pulumi up (a new secret goes to Vault and Heroku in the same update), or raise serviceTokenDuration.";
   if (at <= now)
     return {
       link,

@@ -9,7 +9,7 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import * as provider from "@pulumi/pulumi/provider";
-import { load, log, save, unwrap, type StoredObject } from "./store";
+import { load, log, save, typeFromUrn, unwrap, type StoredObject } from "./store";
 
 const TOKEN = "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken";
 const POLICY = "cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy";
@@ -21,7 +21,7 @@ const REPLACE_ON = ["accountId", "zoneId"];
 type Props = Record<string, unknown>;
 
 function typeOf(urn: string): string {
-  const type = urn.split("::")[2] ?? "";
+  const type = typeFromUrn(urn);
   if (!TYPES.includes(type)) throw new Error(`stand-in cloudflare provider: unknown resource type ${type}`);
   return type;
 }

@@ -64,3 +64,9 @@ export function unwrap(value: unknown): unknown {
 export function secret(value: unknown): unknown {
   return { [SECRET_SIG]: SECRET_VALUE, value };
 }
+
+/** `urn:pulumi:<stack>::<project>::<parent types>$<type>::<name>` → `<type>`. */
+export function typeFromUrn(urn: string): string {
+  const qualified = urn.split("::")[2] ?? "";
+  return qualified.split("$").pop() ?? "";
+}

@@ -9,7 +9,7 @@
  * - the secret's id and `path` are `<mount>/data/<name>`.
  */
 import * as provider from "@pulumi/pulumi/provider";
-import { load, log, save, unwrap } from "./store";
+import { load, log, save, typeFromUrn, unwrap } from "./store";
 
 const SECRET = "vault:kv/secretV2:SecretV2";
 const GET_SECRET = "vault:kv/getSecretV2:getSecretV2";
@@ -36,7 +36,7 @@ function bridgeError(tok: string, ...reasons: string[]): Error {
 }
 
 function assertType(urn: string): void {
-  const type = urn.split("::")[2];
+  const type = typeFromUrn(urn);
   if (type !== SECRET) throw new Error(`stand-in vault provider: unknown resource type ${type}`);
 }
 
