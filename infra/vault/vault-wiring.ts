@@ -16,7 +16,7 @@ export interface VaultWiringArgs {
   /** Secret path under the mount that this stack writes, e.g. `cloudflare`. */
   readonly cloudflarePath: string;
   /** Field name in the secret → the service token output it holds. */
-  readonly fields: Readonly<Record<string, pulumi.Input<string>>>;
+  readonly fields: Readonly<Record<string, pulumi.Input<string | null | undefined>>>;
   /**
    * The secret's current data (see existingSecretData): fields this stack does not declare are
    * kept as they are, and a declared field the token cannot supply (an adopted token's secret is
@@ -27,14 +27,20 @@ export interface VaultWiringArgs {
   readonly adopt?: boolean;
 }
 
-/** The secret's data: declared fields over the fields already there. */
+/**
+ * The secret's data: declared fields over the fields already there. A declared field with no
+ * value keeps the value Vault holds: Cloudflare returns an adopted token's client secret as null
+ * (import and read never return it), which must not wipe the secret already in Vault.
+ */
 export function mergeSecretData(
   existing: Readonly<Record<string, string>>,
-  declared: Readonly<Record<string, string>>,
+  declared: Readonly<Record<string, string | null | undefined>>,
 ): Record<string, string> {
   const data: Record<string, string> = { ...existing };
   for (const [field, value] of Object.entries(declared)) {
-    if (value !== "" || existing[field] === undefined) data[field] = value;
+    const kept = Object.hasOwn(existing, field) ? existing[field] : undefined;
+    if (value !== undefined && value !== null && value !== "") data[field] = value;
+    else if (kept === undefined) data[field] = "";
   }
   return data;
 }
