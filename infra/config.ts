@@ -6,6 +6,7 @@
  * so a key missing here is missing from the stack and its project declaration alike.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { runError } from "./run-error";
 import {
   allFlags,
   allRequiredVars,
@@ -345,7 +346,7 @@ export function readConfig(features: readonly Feature[] = FEATURES): WiringConfi
     return parseConfig(raw, features);
   } catch (err) {
     // RunError: the CLI prints the message without a stack trace.
-    if (err instanceof ConfigError) throw new pulumi.RunError(err.message);
+    if (err instanceof ConfigError) throw runError(err.message);
     throw err;
   }
 }

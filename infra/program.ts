@@ -21,6 +21,7 @@ import {
   type VaultSecretName,
 } from "./features/manifest";
 import { ConsoleConfig } from "./heroku/console-config";
+import { runError } from "./run-error";
 import { readVaultSecret } from "./vault/read-secret";
 import { existingSecretData, VaultWiring } from "./vault/vault-wiring";
 
@@ -95,7 +96,7 @@ export async function wire(
   // A secret that exists but cannot be read leaves the desired state unknown: stop, whatever the flags.
   for (const [name, read] of Object.entries(reads)) {
     if (!read.ok && !read.notFound) {
-      throw new pulumi.RunError(
+      throw runError(
         `Vault secret ${config.vaultMount}/${config.vaultPaths[name as VaultSecretName]} could not be read (${read.error}). ` +
           "Check VAULT_ADDR/VAULT_TOKEN and the token's policy; nothing was applied.",
       );
@@ -105,7 +106,7 @@ export async function wire(
   // 2. The gate: a flag requested on with any prerequisite missing stops the program here.
   const availability = resolveAvailability(required, config, reads);
   const problems = gateProblems(features, config.flags, availability);
-  if (problems.length > 0) throw new pulumi.RunError(formatGateError(config.herokuApp, problems));
+  if (problems.length > 0) throw runError(formatGateError(config.herokuApp, problems));
   for (const v of required) {
     const a = availability.get(v.name);
     if (a && !a.present) {
@@ -129,7 +130,7 @@ export async function wire(
     tokenVars.map((v) => v.name),
     `${config.vaultMount}/${config.vaultPaths.cloudflare}`,
   );
-  if ("error" in start) throw new pulumi.RunError(start.error);
+  if ("error" in start) throw runError(start.error);
 
   // 4. Cloudflare Access on the tickets API, with its service token.
   const access = new TicketsAccess("tickets", {

@@ -41,9 +41,19 @@ export function importIds(accountId: string, adopt: TicketsAccessArgs["adopt"] =
   };
 }
 
-/** `import` plus retain-on-delete: an adopted object outlives a `pulumi destroy` of this stack. */
-function adoptOptions(importId: string | undefined): pulumi.CustomResourceOptions {
-  return importId ? { import: importId, retainOnDelete: true } : {};
+/**
+ * Adoption: `import`, retain-on-delete (an adopted object outlives a `pulumi destroy` of this
+ * stack), and `ignoreChanges` for what the stack does not own. Since CLI 3.248 an import is
+ * followed by an update in the same deployment whenever the program differs from the live object,
+ * so without `ignoreChanges` adopting would rename the existing prod objects. What the gate depends
+ * on (domain, destinations, policies, decision, includes, serviceAuth401Redirect) stays owned:
+ * review `pulumi preview --diff` before the first `up`.
+ */
+function adoptOptions(
+  importId: string | undefined,
+  notOwned: readonly string[],
+): pulumi.CustomResourceOptions {
+  return importId ? { import: importId, retainOnDelete: true, ignoreChanges: [...notOwned] } : {};
 }
 
 export class TicketsAccess extends pulumi.ComponentResource {
@@ -73,7 +83,7 @@ export class TicketsAccess extends pulumi.ComponentResource {
             }
           : {}),
       },
-      { parent: this, ...adoptOptions(ids.serviceToken) },
+      { parent: this, ...adoptOptions(ids.serviceToken, ["name"]) },
     );
 
     this.policy = new cloudflare.ZeroTrustAccessPolicy(
@@ -84,7 +94,7 @@ export class TicketsAccess extends pulumi.ComponentResource {
         decision: "non_identity",
         includes: [{ serviceToken: { tokenId: this.serviceToken.id } }],
       },
-      { parent: this, ...adoptOptions(ids.policy) },
+      { parent: this, ...adoptOptions(ids.policy, ["name"]) },
     );
 
     this.application = new cloudflare.ZeroTrustAccessApplication(
@@ -101,7 +111,7 @@ export class TicketsAccess extends pulumi.ComponentResource {
         serviceAuth401Redirect: true,
         appLauncherVisible: false,
       },
-      { parent: this, ...adoptOptions(ids.application) },
+      { parent: this, ...adoptOptions(ids.application, ["name", "appLauncherVisible"]) },
     );
 
     this.registerOutputs({

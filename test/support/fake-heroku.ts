@@ -77,6 +77,11 @@ export class FakeHeroku {
     this.faults.push(...faults);
   }
 
+  /** Drops faults still queued (after a scenario that queued more than it used). */
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
   count(method: string): number {
     return this.calls.filter((c) => c.method === method).length;
   }

@@ -8,8 +8,9 @@
  * - an import reads the live object: its inputs are Cloudflare's, not the program's.
  */
 import { randomBytes, randomUUID } from "node:crypto";
+import "./server-compat";
 import * as provider from "@pulumi/pulumi/provider";
-import { load, log, save, typeFromUrn, unwrap, type StoredObject } from "./store";
+import { load, log, save, str, typeFromUrn, unwrap, type StoredObject } from "./store";
 
 const TOKEN = "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken";
 const POLICY = "cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy";
@@ -22,7 +23,8 @@ type Props = Record<string, unknown>;
 
 function typeOf(urn: string): string {
   const type = typeFromUrn(urn);
-  if (!TYPES.includes(type)) throw new Error(`stand-in cloudflare provider: unknown resource type ${type}`);
+  if (!TYPES.includes(type))
+    throw new Error(`stand-in cloudflare provider: unknown resource type ${type}`);
   return type;
 }
 
@@ -30,30 +32,46 @@ function failuresFor(type: string, news: Props): provider.CheckFailure[] {
   const failures: provider.CheckFailure[] = [];
   const need = (p: string) => {
     if (news[p] === undefined || news[p] === null || news[p] === "")
-      failures.push({ property: p, reason: `Missing required argument: The argument "${p}" is required, but no definition was found.` });
+      failures.push({
+        property: p,
+        reason: `Missing required argument: The argument "${p}" is required, but no definition was found.`,
+      });
   };
   if (!news["accountId"] && !news["zoneId"])
-    failures.push({ property: "accountId", reason: 'Invalid Attribute Combination: one of `account_id,zone_id` must be specified' });
+    failures.push({
+      property: "accountId",
+      reason: "Invalid Attribute Combination: one of `account_id,zone_id` must be specified",
+    });
   need("name");
-  if (type === TOKEN && news["clientSecretVersion"] !== undefined && news["previousClientSecretExpiresAt"] === undefined) {
+  if (
+    type === TOKEN &&
+    news["clientSecretVersion"] !== undefined &&
+    news["previousClientSecretExpiresAt"] === undefined
+  ) {
     failures.push({
       property: "clientSecretVersion",
       reason:
-        'Invalid Attribute Combination: These attributes must be configured together: [client_secret_version,previous_client_secret_expires_at]',
+        "Invalid Attribute Combination: These attributes must be configured together: [client_secret_version,previous_client_secret_expires_at]",
     });
   }
   if (type === POLICY) {
     need("decision");
     const decision = news["decision"];
-    if (typeof decision === "string" && !["allow", "deny", "non_identity", "bypass"].includes(decision))
-      failures.push({ property: "decision", reason: `Invalid Attribute Value Match: value must be one of: ["allow" "deny" "non_identity" "bypass"], got: "${decision}"` });
+    if (
+      typeof decision === "string" &&
+      !["allow", "deny", "non_identity", "bypass"].includes(decision)
+    )
+      failures.push({
+        property: "decision",
+        reason: `Invalid Attribute Value Match: value must be one of: ["allow" "deny" "non_identity" "bypass"], got: "${decision}"`,
+      });
   }
   if (type === APPLICATION) need("type");
   return failures;
 }
 
 function hours(duration: unknown): number {
-  const m = /^(\d+)h$/.exec(String(duration ?? "8760h"));
+  const m = /^(\d+)h$/.exec(str(duration, "8760h"));
   return m ? Number(m[1]) : 8760;
 }
 
@@ -104,9 +122,12 @@ const standin: provider.Provider = {
     return Promise.resolve({ id, outs: { ...outputs(id, obj, obj.computed["clientSecret"]) } });
   },
 
-  read(id: string, urn: string, props?: Props) {
+  read(importOrId: string, urn: string, props?: Props) {
     const type = typeOf(urn);
     const store = load("cloudflare");
+    // Import ids name the account (`accounts/<account>/<id>` or `<account>/<id>`); the id after
+    // import is the object's own UUID, as the real provider reports it.
+    const id = importOrId.split("/").pop() ?? importOrId;
     const obj = store.objects[id];
     log("cloudflare", { op: props && Object.keys(props).length > 0 ? "read" : "import", type, id });
     if (!obj || obj.type !== type) return Promise.resolve({ id: "", props: {} });
@@ -120,7 +141,8 @@ const standin: provider.Provider = {
     const obj = store.objects[id];
     if (!obj) throw new Error(`stand-in cloudflare provider: ${type} ${id} not found (404)`);
     const plain = unwrap(news) as Props;
-    const rotated = type === TOKEN && plain["clientSecretVersion"] !== obj.inputs["clientSecretVersion"];
+    const rotated =
+      type === TOKEN && plain["clientSecretVersion"] !== obj.inputs["clientSecretVersion"];
     obj.inputs = plain;
     let secretOut = (unwrap(olds) as Props)["clientSecret"] ?? null;
     if (rotated) {

@@ -22,7 +22,10 @@ export interface StoreFile {
 
 function dir(): string {
   const d = process.env["E2E_STANDIN_DIR"];
-  if (!d) throw new Error("E2E_STANDIN_DIR is not set: the stand-in providers run only under the end-to-end suite");
+  if (!d)
+    throw new Error(
+      "E2E_STANDIN_DIR is not set: the stand-in providers run only under the end-to-end suite",
+    );
   return d;
 }
 
@@ -69,4 +72,12 @@ export function secret(value: unknown): unknown {
 export function typeFromUrn(urn: string): string {
   const qualified = urn.split("::")[2] ?? "";
   return qualified.split("$").pop() ?? "";
+}
+
+/** How the engine spells a value not known yet (preview): providers skip checks on it. */
+export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+/** A string input, or `fallback` when absent or not a string. */
+export function str(value: unknown, fallback: string): string {
+  return typeof value === "string" ? value : fallback;
 }

@@ -8,8 +8,9 @@
  *   no `dataJson` at all;
  * - the secret's id and `path` are `<mount>/data/<name>`.
  */
+import "./server-compat";
 import * as provider from "@pulumi/pulumi/provider";
-import { load, log, save, typeFromUrn, unwrap } from "./store";
+import { load, log, save, str, typeFromUrn, UNKNOWN, unwrap } from "./store";
 
 const SECRET = "vault:kv/secretV2:SecretV2";
 const GET_SECRET = "vault:kv/getSecretV2:getSecretV2";
@@ -49,7 +50,7 @@ const standin: provider.Provider = {
     const failures: provider.CheckFailure[] = [];
     for (const p of ["mount", "name"])
       if (!plain[p]) failures.push({ property: p, reason: `Missing required argument: "${p}"` });
-    if (typeof plain["dataJson"] === "string") {
+    if (typeof plain["dataJson"] === "string" && plain["dataJson"] !== UNKNOWN) {
       try {
         JSON.parse(plain["dataJson"]);
       } catch {
@@ -74,7 +75,7 @@ const standin: provider.Provider = {
     assertType(urn);
     const plain = unwrap(inputs) as Props;
     const store = load("vault");
-    const data = JSON.parse(String(plain["dataJson"] ?? "{}")) as Record<string, string>;
+    const data = JSON.parse(str(plain["dataJson"], "{}")) as Record<string, string>;
     store.secrets[key(plain["mount"], plain["name"])] = data;
     save("vault", store);
     const id = `${String(plain["mount"])}/data/${String(plain["name"])}`;
@@ -103,7 +104,7 @@ const standin: provider.Provider = {
     assertType(urn);
     const plain = unwrap(news) as Props;
     const store = load("vault");
-    const data = JSON.parse(String(plain["dataJson"] ?? "{}")) as Record<string, string>;
+    const data = JSON.parse(str(plain["dataJson"], "{}")) as Record<string, string>;
     store.secrets[key(plain["mount"], plain["name"])] = data;
     save("vault", store);
     log("vault", { op: "update", id, fields: Object.keys(data).sort() });
@@ -121,11 +122,13 @@ const standin: provider.Provider = {
   },
 
   invoke(token: string, inputs: Props) {
-    if (token !== GET_SECRET) return Promise.reject(new Error(`stand-in vault provider: unknown function ${token}`));
+    if (token !== GET_SECRET)
+      return Promise.reject(new Error(`stand-in vault provider: unknown function ${token}`));
     const { mount, name } = unwrap(inputs) as { mount: string; name: string };
     const data = load("vault").secrets[key(mount, name)];
     log("vault", { op: "invoke", token, path: key(mount, name), found: data !== undefined });
-    if (!data) return Promise.reject(bridgeError(token, `no secret found at "${mount}/data/${name}"`));
+    if (!data)
+      return Promise.reject(bridgeError(token, `no secret found at "${mount}/data/${name}"`));
     return Promise.resolve({
       outputs: {
         id: `${mount}/data/${name}`,

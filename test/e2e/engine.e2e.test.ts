@@ -1,0 +1,458 @@
+/**
+ * The stack under the real Pulumi engine: `pulumi` 3.248 built from Pulumi's Go modules, the
+ * Node.js language host, the real Heroku dynamic provider (serialized into state and reloaded by
+ * the engine's dynamic-provider host) against a local Heroku fake, and stand-in `cloudflare` and
+ * `vault` plugins. Scenarios run in order on one stack, as a user's deployments would; adoption
+ * and the policy pack run on stacks of their own. `npm run test:e2e`; README "End-to-end".
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FakeHeroku, unrelatedVars } from "../support/fake-heroku";
+import { FakeTickets } from "../support/fake-tickets";
+import { buildCli, HEROKU_KEY, REPO, text, Workspace, type BuiltCli, type CliRun } from "./harness";
+
+const APP = "raxx-console-e2e";
+const FS_KEY = "e2e-freescout-key-sentinel-8d1e";
+const FLAG_STATUS = "FLAG_CONSOLE_INVESTIGATE_FROM_STATUS";
+const FLAG_LINKED = "FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET";
+const PREREQUISITES = [
+  "CF_ACCESS_SVC_TICKETS_CLIENT_ID",
+  "CF_ACCESS_SVC_TICKETS_CLIENT_SECRET",
+  "FREESCOUT_API_KEY",
+  "FREESCOUT_API_URL",
+  "FREESCOUT_INSTANCE_URL",
+  "FREESCOUT_OPERATIONS_MAILBOX_ID",
+];
+const TOKEN_TYPE = "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken";
+
+const baseConfig = (): Record<string, unknown> => ({
+  herokuApp: APP,
+  cloudflareAccountId: "0123456789abcdef0123456789abcdef",
+  ticketsHost: "tickets.raxx.app",
+  freescoutApiUrl: "https://tickets.raxx.app",
+  freescoutInstanceUrl: "https://tickets.raxx.app",
+  vaultMount: "MooseQuest",
+  flags: { [FLAG_STATUS]: true, [FLAG_LINKED]: true },
+});
+
+let cli: BuiltCli;
+const heroku = new FakeHeroku(HEROKU_KEY);
+let herokuUrl: string;
+const timings: { scenario: string; command: string; ms: number; code: number }[] = [];
+
+function timed(scenario: string, run: CliRun): CliRun {
+  timings.push({ scenario, command: run.args.slice(0, 3).join(" "), ms: run.ms, code: run.code });
+  return run;
+}
+
+const patches = () => heroku.calls.filter((c) => c.method === "PATCH");
+const app = () => heroku.apps.get(APP) ?? {};
+
+beforeAll(async () => {
+  cli = await buildCli();
+  process.stdout.write(
+    `e2e: CLI in ${cli.binDir} (${Math.round(cli.buildMs / 1000)} s to build or reuse); language host: ${cli.languageHost}\n`,
+  );
+  herokuUrl = await heroku.start();
+}, 1_800_000);
+
+afterAll(async () => {
+  await heroku.stop();
+  process.stdout.write(
+    "e2e timings (ms):\n" +
+      timings
+        .map(
+          (t) =>
+            `  ${t.scenario.padEnd(4)} ${t.command.padEnd(28)} ${String(t.ms).padStart(7)}  exit ${t.code}`,
+        )
+        .join("\n") +
+      "\n",
+  );
+});
+
+describe.sequential("one stack through its life under the real engine", () => {
+  let ws: Workspace;
+  let clientSecret = "";
+
+  beforeAll(async () => {
+    heroku.apps.set(APP, unrelatedVars());
+    ws = await Workspace.create({ cli, stack: "e2e", config: baseConfig(), herokuUrl });
+  }, 120_000);
+
+  it("a. flags on with a Vault field missing: preview fails naming the var, nothing is registered", async () => {
+    ws.writeStandin("vault", {
+      objects: {},
+      secrets: { "MooseQuest/freescout": { FREESCOUT_OPERATIONS_MAILBOX_ID: "3" } },
+    });
+    const run = timed("a", await ws.pulumi(["preview"]));
+    expect(run.code).not.toBe(0);
+    expect(text(run)).toContain("FREESCOUT_API_KEY");
+    expect(text(run)).toContain(
+      "field FREESCOUT_API_KEY is absent from Vault secret MooseQuest/freescout",
+    );
+    expect(text(run)).toContain("Nothing was applied and no flag was set");
+    // The secret that does not exist yet (<mount>/cloudflare) is read as missing, not as an error.
+    expect(text(run)).not.toContain("could not be read");
+    expect(heroku.calls).toEqual([]);
+    expect(ws.standinLog("cloudflare").filter((e) => e.op !== "import" && e.op !== "read")).toEqual(
+      [],
+    );
+    const exported = await ws.pulumi(["stack", "export"]);
+    const deployment = (JSON.parse(exported.stdout) as { deployment?: { resources?: unknown[] } })
+      .deployment;
+    expect(deployment?.resources ?? []).toEqual([]);
+  });
+
+  it("b. everything provisioned: up sets the prerequisites before the flags and leaves 50 foreign vars alone", async () => {
+    ws.writeStandin("vault", {
+      objects: {},
+      secrets: {
+        "MooseQuest/freescout": { FREESCOUT_API_KEY: FS_KEY, FREESCOUT_OPERATIONS_MAILBOX_ID: "3" },
+      },
+    });
+    const policyArgs = cli.exactLanguageHost ? ["--policy-pack", "policy"] : [];
+    const run = timed("b", await ws.pulumi(["up", "--yes", ...policyArgs]));
+    expect(run.code, text(run)).toBe(0);
+
+    const sent = patches().map((c) => Object.keys(c.body as object).sort());
+    expect(sent).toEqual([PREREQUISITES, [FLAG_STATUS, FLAG_LINKED].sort()]);
+    const { [FLAG_STATUS]: s, [FLAG_LINKED]: l, ...rest } = app();
+    expect([s, l]).toEqual(["1", "1"]);
+    for (const [k, v] of Object.entries(unrelatedVars())) expect(rest[k]).toBe(v);
+    expect(Object.keys(rest).sort()).toEqual(
+      [...Object.keys(unrelatedVars()), ...PREREQUISITES].sort(),
+    );
+
+    const token = Object.values(ws.standin("cloudflare").objects).find(
+      (o) => o.type === TOKEN_TYPE,
+    );
+    clientSecret = String(token?.computed["clientSecret"]);
+    expect(clientSecret).toMatch(/^[0-9a-f]{64}$/);
+    expect(app()["CF_ACCESS_SVC_TICKETS_CLIENT_SECRET"]).toBe(clientSecret);
+    expect(app()["CF_ACCESS_SVC_TICKETS_CLIENT_ID"]).toBe(token?.computed["clientId"]);
+    expect(app()["FREESCOUT_API_KEY"]).toBe(FS_KEY);
+    expect(ws.standin("vault").secrets["MooseQuest/cloudflare"]).toEqual({
+      CF_ACCESS_SVC_TICKETS_CLIENT_ID: token?.computed["clientId"],
+      CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: clientSecret,
+    });
+
+    const outputs = JSON.parse((await ws.pulumi(["stack", "output", "--json"])).stdout) as Record<
+      string,
+      unknown
+    >;
+    expect(outputs).toMatchObject({
+      herokuApp: APP,
+      flagsOn: [FLAG_STATUS, FLAG_LINKED].sort(),
+      prerequisiteKeys: PREREQUISITES,
+      gatedUri: "tickets.raxx.app/api",
+      vaultCloudflareSecret: "MooseQuest/cloudflare",
+      serviceTokenExpiryWarningDays: 30,
+      adoptedKeys: [],
+    });
+    expect(outputs["serviceTokenExpiresAt"]).toBe(token?.computed["expiresAt"]);
+  });
+
+  it("c. neither the exported stack nor the state files hold a secret value", async () => {
+    const exported = await ws.pulumi(["stack", "export"]);
+    expect(exported.code).toBe(0);
+    for (const sentinel of [FS_KEY, clientSecret, HEROKU_KEY]) {
+      expect(exported.stdout).not.toContain(sentinel);
+      expect(ws.stateText()).not.toContain(sentinel);
+      for (const run of ws.runs) expect(text(run)).not.toContain(sentinel);
+    }
+    // The secrets are there, encrypted.
+    expect(exported.stdout).toContain("4dabf18193072939515e22adb298388d");
+  });
+
+  it("d. a second up changes nothing and sends no PATCH", async () => {
+    const before = patches().length;
+    const up = timed("d", await ws.pulumi(["up", "--yes"]));
+    expect(up.code, text(up)).toBe(0);
+    expect(patches().length).toBe(before);
+    const preview = timed("d", await ws.pulumi(["preview", "--expect-no-changes"]));
+    expect(preview.code, text(preview)).toBe(0);
+  });
+
+  it("e. a managed var changed by hand: the refreshed preview fails, drift-report names the key, up restores it with one PATCH", async () => {
+    heroku.apps.set(APP, { ...app(), FREESCOUT_INSTANCE_URL: "https://changed-by-hand.example" });
+    const preview = timed(
+      "e",
+      await ws.pulumi(["preview", "--refresh", "--expect-no-changes", "--json"]),
+    );
+    expect(preview.code).not.toBe(0);
+    const file = join(mkdtempSync(join(tmpdir(), "e2e-drift-")), "preview.json");
+    writeFileSync(file, preview.stdout);
+    const drift = await ws.exec(process.execPath, [
+      join(REPO, "tools", "run.cjs"),
+      "drift-report",
+      file,
+    ]);
+    expect(drift.code, text(drift)).toBe(1);
+    expect(drift.stdout).toContain("FREESCOUT_INSTANCE_URL");
+    expect(drift.stdout).not.toContain("changed-by-hand");
+
+    const before = patches().length;
+    const up = timed("e", await ws.pulumi(["up", "--yes", "--refresh"]));
+    expect(up.code, text(up)).toBe(0);
+    expect(patches().length - before).toBe(1);
+    expect(patches().at(-1)?.body).toEqual({ FREESCOUT_INSTANCE_URL: "https://tickets.raxx.app" });
+    expect(app()["FREESCOUT_INSTANCE_URL"]).toBe("https://tickets.raxx.app");
+  });
+
+  it("f. Heroku faults during up: a 429 with Retry-After is waited out; a persistent 503 fails naming app and status", async () => {
+    ws.writeConfig({ ...baseConfig(), freescoutInstanceUrl: "https://tickets2.raxx.app" });
+    heroku.inject({
+      kind: "status",
+      status: 429,
+      id: "rate_limit",
+      message: "Your account reached the API rate limit",
+      retryAfter: 1,
+    });
+    const ok = timed("f", await ws.pulumi(["up", "--yes"]));
+    expect(ok.code, text(ok)).toBe(0);
+    expect(app()["FREESCOUT_INSTANCE_URL"]).toBe("https://tickets2.raxx.app");
+
+    ws.writeConfig({ ...baseConfig(), freescoutInstanceUrl: "https://tickets3.raxx.app" });
+    heroku.inject(
+      ...Array.from(
+        { length: 10 },
+        () =>
+          ({
+            kind: "status",
+            status: 503,
+            id: "unavailable",
+            message: "Service unavailable.",
+          }) as const,
+      ),
+    );
+    const failed = timed("f", await ws.pulumi(["up", "--yes"], { HEROKU_API_MAX_ATTEMPTS: "3" }));
+    heroku.clearFaults();
+    expect(failed.code).not.toBe(0);
+    expect(text(failed)).toMatch(
+      /app raxx-console-e2e failed: HTTP 503 unavailable: Service unavailable\. \(gave up after 3 attempts/,
+    );
+    expect(["https://tickets2.raxx.app", "https://tickets3.raxx.app"]).toContain(
+      app()["FREESCOUT_INSTANCE_URL"],
+    );
+
+    ws.writeConfig(baseConfig());
+    const back = timed("f", await ws.pulumi(["up", "--yes"]));
+    expect(back.code, text(back)).toBe(0);
+    expect(app()["FREESCOUT_INSTANCE_URL"]).toBe("https://tickets.raxx.app");
+  });
+
+  it("k. the smoke check passes through a local Access + FreeScout stand-in", async () => {
+    const token = Object.values(ws.standin("cloudflare").objects).find(
+      (o) => o.type === TOKEN_TYPE,
+    )!;
+    const tickets = new FakeTickets({
+      gate: "401",
+      clientId: String(token.computed["clientId"]),
+      clientSecret,
+      apiKey: FS_KEY,
+      mailboxes: [3],
+    });
+    const ticketsUrl = await tickets.start();
+    // The app would call https://tickets.raxx.app; here it is pointed at the local stand-in.
+    heroku.apps.set(APP, { ...app(), FREESCOUT_API_URL: ticketsUrl });
+    try {
+      const expiresAt = JSON.parse(
+        (await ws.pulumi(["stack", "output", "serviceTokenExpiresAt", "--json"])).stdout,
+      ) as string;
+      const smoke = await ws.exec(process.execPath, [
+        join(REPO, "tools", "run.cjs"),
+        "smoke",
+        "--stack",
+        "e2e",
+        "--token-expires-at",
+        expiresAt,
+      ]);
+      expect(smoke.code, text(smoke)).toBe(0);
+      expect(smoke.stdout).toContain("Result: PASS");
+      for (const sentinel of [FS_KEY, clientSecret, HEROKU_KEY])
+        expect(text(smoke)).not.toContain(sentinel);
+      expect(tickets.calls.some((c) => c.hadAccessHeaders && c.hadApiKey)).toBe(true);
+    } finally {
+      await tickets.stop();
+      heroku.apps.set(APP, { ...app(), FREESCOUT_API_URL: "https://tickets.raxx.app" });
+    }
+  });
+
+  it("i. a flag turned off: its var is deleted from the app, the prerequisites stay", async () => {
+    ws.writeConfig({ ...baseConfig(), flags: { [FLAG_STATUS]: true, [FLAG_LINKED]: false } });
+    const up = timed("i", await ws.pulumi(["up", "--yes"]));
+    expect(up.code, text(up)).toBe(0);
+    expect(patches().at(-1)?.body).toEqual({ [FLAG_LINKED]: null });
+    expect(app()[FLAG_LINKED]).toBeUndefined();
+    expect(app()[FLAG_STATUS]).toBe("1");
+    for (const k of PREREQUISITES) expect(app()[k]).toBeDefined();
+  });
+
+  it("j. destroy: managed vars gone, foreign vars kept, created objects deleted", async () => {
+    const run = timed("j", await ws.pulumi(["destroy", "--yes"]));
+    expect(run.code, text(run)).toBe(0);
+    expect(app()).toEqual(unrelatedVars());
+    expect(ws.standin("cloudflare").objects).toEqual({});
+    expect(ws.standin("vault").secrets["MooseQuest/cloudflare"]).toBeUndefined();
+    expect(ws.standin("vault").secrets["MooseQuest/freescout"]).toBeDefined();
+  });
+});
+
+describe.sequential("h. adopting what already exists", () => {
+  const ADOPT_APP = "raxx-console-adopt";
+  const ids = {
+    application: "11111111-1111-4111-8111-111111111111",
+    policy: "22222222-2222-4222-8222-222222222222",
+    token: "33333333-3333-4333-8333-333333333333",
+  };
+  const ADOPTED_SECRET = "e2e-adopted-client-secret-sentinel-77";
+  let ws: Workspace;
+
+  beforeAll(async () => {
+    heroku.apps.set(ADOPT_APP, unrelatedVars());
+    ws = await Workspace.create({
+      cli,
+      stack: "e2e-adopt",
+      herokuUrl,
+      config: {
+        ...baseConfig(),
+        herokuApp: ADOPT_APP,
+        adoptAccessApplicationId: ids.application,
+        adoptAccessPolicyId: ids.policy,
+        adoptServiceTokenId: ids.token,
+        adoptVaultCloudflareSecret: true,
+      },
+    });
+    const account = "0123456789abcdef0123456789abcdef";
+    ws.writeStandin("cloudflare", {
+      secrets: {},
+      objects: {
+        [ids.token]: {
+          type: TOKEN_TYPE,
+          inputs: { accountId: account, name: "console-investigate-tickets", duration: "8760h" },
+          computed: {
+            clientId: "adopted-client.access",
+            clientSecret: ADOPTED_SECRET,
+            expiresAt: "2027-06-01T00:00:00Z",
+          },
+        },
+        [ids.policy]: {
+          type: "cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy",
+          inputs: {
+            accountId: account,
+            name: "Tickets API service clients (prod)",
+            decision: "non_identity",
+            includes: [{ serviceToken: { tokenId: ids.token } }],
+          },
+          computed: {},
+        },
+        [ids.application]: {
+          type: "cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication",
+          inputs: {
+            accountId: account,
+            type: "self_hosted",
+            name: "Tickets API (prod)",
+            domain: "tickets.raxx.app/api",
+            destinations: [{ type: "public", uri: "tickets.raxx.app/api" }],
+            policies: [{ id: ids.policy, precedence: 1 }],
+            serviceAuth401Redirect: true,
+            appLauncherVisible: false,
+          },
+          computed: {},
+        },
+      },
+    });
+    ws.writeStandin("vault", {
+      objects: {},
+      secrets: {
+        "MooseQuest/freescout": { FREESCOUT_API_KEY: FS_KEY, FREESCOUT_OPERATIONS_MAILBOX_ID: "3" },
+        "MooseQuest/cloudflare": {
+          CF_ACCESS_SVC_TICKETS_CLIENT_ID: "adopted-client.access",
+          CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: ADOPTED_SECRET,
+          LEGACY_NOTE: "kept by adoption",
+        },
+      },
+    });
+  }, 120_000);
+
+  it("preview shows import steps for the Access objects and the Vault secret", async () => {
+    const run = timed("h", await ws.pulumi(["preview", "--diff"]));
+    expect(run.code, text(run)).toBe(0);
+    for (const name of [
+      "tickets-service-token",
+      "tickets-policy",
+      "tickets-application",
+      "vault-cloudflare",
+    ]) {
+      expect(text(run)).toMatch(
+        new RegExp(`\\(import\\)\\n\\s+\\[id=[^\\]]+\\]\\n\\s+\\[urn=[^\\]]*::${name}\\]`),
+      );
+    }
+    expect(text(run)).toContain("= 4 to import");
+    // What the stack does not own (names) is not rewritten: no update of any Cloudflare object.
+    expect(text(run)).not.toMatch(/~ cloudflare:index\/[^\n]*\(update\)/);
+  });
+
+  it("up adopts them: no duplicate, names kept, the client secret in Vault kept and on the app", async () => {
+    const run = timed("h", await ws.pulumi(["up", "--yes"]));
+    expect(run.code, text(run)).toBe(0);
+    expect(ws.standinLog("cloudflare").filter((e) => e.op === "create")).toEqual([]);
+    const objects = ws.standin("cloudflare").objects;
+    expect(Object.keys(objects).sort()).toEqual(Object.values(ids).sort());
+    expect(objects[ids.application]?.inputs["name"]).toBe("Tickets API (prod)");
+    expect(objects[ids.policy]?.inputs["name"]).toBe("Tickets API service clients (prod)");
+    expect(ws.standin("vault").secrets["MooseQuest/cloudflare"]).toEqual({
+      CF_ACCESS_SVC_TICKETS_CLIENT_ID: "adopted-client.access",
+      CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: ADOPTED_SECRET,
+      LEGACY_NOTE: "kept by adoption",
+    });
+    expect(heroku.apps.get(ADOPT_APP)?.["CF_ACCESS_SVC_TICKETS_CLIENT_SECRET"]).toBe(
+      ADOPTED_SECRET,
+    );
+    expect(ws.stateText()).not.toContain(ADOPTED_SECRET);
+  });
+
+  it("j. destroy retains the adopted objects and the adopted Vault secret", async () => {
+    const run = timed("h", await ws.pulumi(["destroy", "--yes"]));
+    expect(run.code, text(run)).toBe(0);
+    expect(Object.keys(ws.standin("cloudflare").objects).sort()).toEqual(Object.values(ids).sort());
+    expect(
+      ws.standin("vault").secrets["MooseQuest/cloudflare"]?.["CF_ACCESS_SVC_TICKETS_CLIENT_SECRET"],
+    ).toBe(ADOPTED_SECRET);
+    expect(heroku.apps.get(ADOPT_APP)).toEqual(unrelatedVars());
+  });
+});
+
+describe("g. the policy pack enforced by the engine", () => {
+  it("blocks the incident's program (flags, no prerequisites), naming the policy", async (ctx) => {
+    if (!cli.exactLanguageHost) {
+      process.stdout.write(
+        `e2e: SKIPPED g (policy pack through the engine): the Node.js language host built here cannot run policy packs. ${cli.languageHost}\n`,
+      );
+      ctx.skip();
+    }
+    heroku.apps.set("raxx-console-prod", unrelatedVars());
+    const ws = await Workspace.create({
+      cli,
+      stack: "e2e-incident",
+      herokuUrl,
+      config: baseConfig(),
+      files: {
+        "infra/index.ts":
+          'import program from "../test/fixtures/incidents/flags-without-vars";\nexport = program;\n',
+        ...Object.fromEntries(
+          ["common.ts", "flags-without-vars.ts"].map((f) => [
+            `test/fixtures/incidents/${f}`,
+            readFileSync(join(REPO, "test/fixtures/incidents", f), "utf8"),
+          ]),
+        ),
+      },
+    });
+    const run = timed("g", await ws.pulumi(["preview", "--policy-pack", "policy"]));
+    expect(run.code).not.toBe(0);
+    expect(text(run)).toContain("flags-require-prerequisites");
+    expect(text(run)).toContain("mandatory");
+  });
+});

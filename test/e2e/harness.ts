@@ -1,0 +1,271 @@
+/**
+ * The end-to-end suite's workspace: the real `pulumi` CLI (built by build-cli.sh) on a copy of the
+ * project, with a local file backend, a passphrase secrets provider, a PULUMI_HOME of its own, the
+ * stand-in `cloudflare` and `vault` plugins on PATH, and the real Heroku dynamic provider pointed
+ * at a local fake. Nothing leaves 127.0.0.1: the CLI's update check and plugin downloads are off.
+ *
+ * Children get a minimal environment built here, never this process's (which may hold CI secrets).
+ */
+import { execFile, spawn } from "node:child_process";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { promisify } from "node:util";
+
+export const REPO = resolve(__dirname, "..", "..");
+export const STANDINS_BIN = join(__dirname, "standins", "bin");
+/** Sentinel credentials: the suite searches state, logs and outputs for them. */
+export const HEROKU_KEY = "e2e-heroku-key-sentinel-4f2a9c";
+export const PASSPHRASE = "e2e-passphrase-not-secret";
+
+export interface CliRun {
+  readonly args: readonly string[];
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly ms: number;
+}
+
+export interface BuiltCli {
+  readonly binDir: string;
+  /** How the language host was obtained (exact version, or the fallback and why). */
+  readonly languageHost: string;
+  readonly exactLanguageHost: boolean;
+  readonly buildMs: number;
+}
+
+/** Builds (or reuses) the CLI; a failure names what is missing. */
+export async function buildCli(): Promise<BuiltCli> {
+  const started = Date.now();
+  const script = join(__dirname, "build-cli.sh");
+  const result = await promisify(execFile)("bash", [script], {
+    cwd: REPO,
+    env: {
+      PATH: process.env["PATH"] ?? "/usr/bin:/bin",
+      HOME: process.env["HOME"] ?? "/root",
+      ...goEnv(),
+    },
+    maxBuffer: 64 * 1024 * 1024,
+  }).catch((err: { stderr?: string; message: string }) => {
+    throw new Error(`building the Pulumi CLI failed:\n${err.stderr ?? err.message}`);
+  });
+  const binDir = result.stdout.trim().split("\n").pop() ?? "";
+  const languageHost = readFileSync(join(dirname(binDir), "language-host.txt"), "utf8").trim();
+  return {
+    binDir,
+    languageHost,
+    exactLanguageHost: languageHost.startsWith("exact:"),
+    buildMs: Date.now() - started,
+  };
+}
+
+function goEnv(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of [
+    "GOPATH",
+    "GOMODCACHE",
+    "GOCACHE",
+    "GOPROXY",
+    "GOFLAGS",
+    "CONSOLE_WIRING_CLI_CACHE",
+    "XDG_CACHE_HOME",
+  ]) {
+    const v = process.env[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
+export interface WorkspaceOptions {
+  readonly cli: BuiltCli;
+  readonly stack: string;
+  /** Stack config (keys without the `console-wiring:` namespace; objects are written as YAML maps). */
+  readonly config: Record<string, unknown>;
+  readonly herokuUrl: string;
+  /** Files of the project to copy; a replacement program can be given as `files`. */
+  readonly files?: Record<string, string>;
+  readonly extraEnv?: Record<string, string>;
+}
+
+export class Workspace {
+  readonly root: string;
+  readonly project: string;
+  readonly standinDir: string;
+  readonly runs: CliRun[] = [];
+  private env: Record<string, string>;
+
+  private constructor(
+    readonly options: WorkspaceOptions,
+    root: string,
+  ) {
+    this.root = root;
+    this.project = join(root, "project");
+    this.standinDir = join(root, "standins");
+    const home = join(root, "pulumi-home");
+    mkdirSync(home, { recursive: true });
+    mkdirSync(join(root, "state"), { recursive: true });
+    mkdirSync(this.standinDir, { recursive: true });
+    const nodeDir = dirname(process.execPath);
+    this.env = {
+      PATH: [
+        options.cli.binDir,
+        STANDINS_BIN,
+        // pulumi-resource-pulumi-nodejs: the dynamic-provider host script the Node SDK ships.
+        join(REPO, "node_modules", "@pulumi", "pulumi"),
+        nodeDir,
+        "/usr/local/bin",
+        "/usr/bin",
+        "/bin",
+      ].join(":"),
+      HOME: root,
+      PULUMI_HOME: home,
+      PULUMI_SKIP_UPDATE_CHECK: "true",
+      PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+      PULUMI_CONFIG_PASSPHRASE: PASSPHRASE,
+      PULUMI_BACKEND_URL: `file://${join(root, "state")}`,
+      PULUMI_STACK: options.stack,
+      E2E_STANDIN_DIR: this.standinDir,
+      HEROKU_API_URL: options.herokuUrl,
+      HEROKU_API_KEY: HEROKU_KEY,
+      HEROKU_API_RETRY_BASE_MS: "50",
+      HEROKU_API_RETRY_MAX_MS: "200",
+      HEROKU_API_TIMEOUT_MS: "5000",
+      NO_COLOR: "1",
+      ...options.extraEnv,
+    };
+  }
+
+  static async create(options: WorkspaceOptions): Promise<Workspace> {
+    const root = mkdtempSync(join(tmpdir(), `console-wiring-e2e-${options.stack}-`));
+    const ws = new Workspace(options, root);
+    mkdirSync(ws.project, { recursive: true });
+    for (const f of ["Pulumi.yaml", "package.json", "tsconfig.json", "infra", "policy"]) {
+      cpSync(join(REPO, f), join(ws.project, f), { recursive: true });
+    }
+    for (const [path, text] of Object.entries(options.files ?? {})) {
+      mkdirSync(dirname(join(ws.project, path)), { recursive: true });
+      writeFileSync(join(ws.project, path), text);
+    }
+    symlinkSync(join(REPO, "node_modules"), join(ws.project, "node_modules"));
+    ws.writeConfig(options.config);
+    const init = await ws.pulumi([
+      "stack",
+      "init",
+      options.stack,
+      "--secrets-provider",
+      "passphrase",
+    ]);
+    if (init.code !== 0) throw new Error(`pulumi stack init failed: ${init.stderr}${init.stdout}`);
+    return ws;
+  }
+
+  /** Writes Pulumi.<stack>.yaml (keeping the passphrase salt once the CLI has added it). */
+  writeConfig(config: Record<string, unknown>): void {
+    const file = join(this.project, `Pulumi.${this.options.stack}.yaml`);
+    const salt = existsSync(file)
+      ? /^encryptionsalt: .*$/m.exec(readFileSync(file, "utf8"))?.[0]
+      : undefined;
+    const lines = salt ? [salt, "config:"] : ["config:"];
+    for (const [k, v] of Object.entries(config)) {
+      if (v !== null && typeof v === "object") {
+        lines.push(`  console-wiring:${k}:`);
+        for (const [sub, sv] of Object.entries(v as Record<string, unknown>))
+          lines.push(`    ${sub}: ${JSON.stringify(sv)}`);
+      } else {
+        lines.push(`  console-wiring:${k}: ${JSON.stringify(v)}`);
+      }
+    }
+    writeFileSync(file, lines.join("\n") + "\n");
+  }
+
+  /** Runs the real CLI in the project; never throws on a non-zero exit. */
+  pulumi(args: readonly string[], extraEnv: Record<string, string> = {}): Promise<CliRun> {
+    return this.exec("pulumi", [...args, "--non-interactive"], extraEnv);
+  }
+
+  exec(
+    command: string,
+    args: readonly string[],
+    extraEnv: Record<string, string> = {},
+  ): Promise<CliRun> {
+    const started = Date.now();
+    return new Promise((resolvePromise, reject) => {
+      const child = spawn(command, args, {
+        cwd: this.project,
+        env: { ...this.env, ...extraEnv },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      child.on("error", reject);
+      child.on("close", (code) => {
+        const run = {
+          args: [command, ...args],
+          code: code ?? -1,
+          stdout,
+          stderr,
+          ms: Date.now() - started,
+        };
+        this.runs.push(run);
+        resolvePromise(run);
+      });
+    });
+  }
+
+  /** The stand-in "clouds" and their call logs. */
+  standin(provider: "cloudflare" | "vault"): {
+    objects: Record<
+      string,
+      { type: string; inputs: Record<string, unknown>; computed: Record<string, unknown> }
+    >;
+    secrets: Record<string, Record<string, string>>;
+  } {
+    const file = join(this.standinDir, `${provider}.json`);
+    if (!existsSync(file)) return { objects: {}, secrets: {} };
+    return JSON.parse(readFileSync(file, "utf8")) as ReturnType<Workspace["standin"]>;
+  }
+
+  writeStandin(provider: "cloudflare" | "vault", store: ReturnType<Workspace["standin"]>): void {
+    writeFileSync(join(this.standinDir, `${provider}.json`), JSON.stringify(store, null, 2));
+  }
+
+  standinLog(provider: "cloudflare" | "vault"): { op: string; type?: string; id?: string }[] {
+    const file = join(this.standinDir, `${provider}.log.jsonl`);
+    if (!existsSync(file)) return [];
+    return readFileSync(file, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { op: string; type?: string; id?: string });
+  }
+
+  /** Every file under the state backend, concatenated (for sentinel searches). */
+  stateText(): string {
+    const dir = join(this.root, "state");
+    const out: string[] = [];
+    const walk = (d: string) => {
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        const p = join(d, e.name);
+        if (e.isDirectory()) walk(p);
+        else out.push(readFileSync(p).toString("utf8"));
+      }
+    };
+    walk(dir);
+    return out.join("\n");
+  }
+}
+
+/** All output of a run, for assertions and failure messages. */
+export function text(run: CliRun): string {
+  return `${run.stdout}\n${run.stderr}`;
+}
