@@ -3,7 +3,6 @@ import {
   clientOptionsFromEnv,
   getConfigVars,
   isHerokuApiError,
-  parseRetryAfter,
   retryDelay,
 } from "../infra/heroku/client";
 import { configVarsProvider as provider } from "../infra/heroku/provider";

@@ -34,7 +34,8 @@ beforeAll(async () => {
     [join(__dirname, "support/serialize-provider.cjs"), outDir, root],
     {
       env: {
-        ...process.env,
+        // Only what the child needs: never this process's environment (it may hold CI secrets).
+        PATH: process.env["PATH"] ?? "/usr/bin:/bin",
         HEROKU_API_KEY: TOKEN,
         HEROKU_API_URL: url,
         TEST_VARS: JSON.stringify({ FREESCOUT_API_KEY: SECRET }),

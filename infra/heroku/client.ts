@@ -282,7 +282,11 @@ async function attemptOnce<T>(
   try {
     text = await response.text();
   } catch (err) {
-    throw fail(`${what} failed: the response was cut off (${networkCode(err)})`, response.status, true);
+    throw fail(
+      `${what} failed: the response was cut off (${networkCode(err)})`,
+      response.status,
+      true,
+    );
   }
 
   if (response.ok) {
@@ -336,7 +340,9 @@ function isConfigVars(value: unknown): value is ConfigVars {
 
 function isAppInfo(value: unknown): value is { id: string; name: string } {
   const v = value as { id?: unknown; name?: unknown } | null;
-  return typeof v === "object" && v !== null && typeof v.id === "string" && typeof v.name === "string";
+  return (
+    typeof v === "object" && v !== null && typeof v.id === "string" && typeof v.name === "string"
+  );
 }
 
 function networkCode(err: unknown): string {

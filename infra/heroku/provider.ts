@@ -173,7 +173,8 @@ export const configVarsProvider: pulumi.dynamic.ResourceProvider<
     news: ConfigVarsInputs,
   ): Promise<pulumi.dynamic.DiffResult> {
     if (olds.app !== news.app) {
-      if (news.app === UNKNOWN) return { changes: true, replaces: ["app"], deleteBeforeReplace: false };
+      if (news.app === UNKNOWN)
+        return { changes: true, replaces: ["app"], deleteBeforeReplace: false };
       try {
         if (await sameApp(olds.app, news.app)) return { changes: true };
       } catch (err) {

@@ -44,7 +44,11 @@ export type Fault =
       readonly id: string;
       readonly message: string;
       readonly retryAfter?: number;
+      /** Retry-After sent verbatim (an HTTP-date, say) instead of `retryAfter` seconds. */
+      readonly retryAfterHeader?: string;
     }
+  /** A redirect, as a proxy or a login page in front of the API would answer. */
+  | { readonly kind: "redirect"; readonly status: number; readonly location: string }
   /** Lets one request through untouched (to aim the next fault at a later request). */
   | { readonly kind: "pass" }
   | { readonly kind: "reset" }
@@ -156,6 +160,11 @@ export class FakeHeroku {
       req.socket.destroy();
       return;
     }
+    if (fault?.kind === "redirect") {
+      res.writeHead(fault.status, { Location: fault.location, "Content-Type": "text/html" });
+      res.end("<html>Moved</html>");
+      return;
+    }
     if (fault?.kind === "reset") {
       req.socket.destroy();
       return;
@@ -171,9 +180,12 @@ export class FakeHeroku {
     }
     if (fault?.kind === "status") {
       if (fault.status === 429) this.rateLimitRemaining = 0;
-      const headers: Record<string, string> = fault.retryAfter
-        ? { "Retry-After": String(fault.retryAfter) }
-        : {};
+      const headers: Record<string, string> =
+        fault.retryAfterHeader !== undefined
+          ? { "Retry-After": fault.retryAfterHeader }
+          : fault.retryAfter
+            ? { "Retry-After": String(fault.retryAfter) }
+            : {};
       this.error(res, fault.status, fault.id, fault.message, headers);
       this.rateLimitRemaining = 4500;
       return;
@@ -198,7 +210,8 @@ export class FakeHeroku {
     const config = this.apps.get(app);
     if (!config) return this.error(res, 404, "not_found", "Couldn't find that app.");
     if (!match![2]) {
-      if (req.method !== "GET") return this.error(res, 405, "method_not_allowed", "Method not allowed.");
+      if (req.method !== "GET")
+        return this.error(res, 405, "method_not_allowed", "Method not allowed.");
       res.writeHead(200, { "Content-Type": "application/json", "RateLimit-Remaining": "4500" });
       res.end(JSON.stringify({ id: appId(app), name: app }));
       return;

@@ -1,0 +1,164 @@
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FakeHeroku, unrelatedVars, type Fault } from "./support/fake-heroku";
+
+// The provider as the engine runs it: serialized into state and reloaded by the dynamic-provider
+// host in another process. Every failure path runs in that form: a captured Set or Error subclass
+// survives in-process tests and breaks only here.
+const run = promisify(execFile);
+const root = resolve(__dirname, "..");
+const TOKEN = "fake-heroku-key-serialized-faults";
+const APP = "raxx-console-prod";
+const VARS = { FREESCOUT_API_URL: "https://tickets.raxx.app" };
+
+let outDir: string;
+
+beforeAll(async () => {
+  outDir = mkdtempSync(join(tmpdir(), "console-wiring-cjs-"));
+  await run(process.execPath, [
+    join(root, "node_modules/typescript/bin/tsc"),
+    "-p",
+    join(root, "tsconfig.build.json"),
+    "--outDir",
+    outDir,
+  ]);
+}, 120_000);
+
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+interface Outcome {
+  ok: boolean;
+  result?: { outs?: Record<string, unknown> };
+  error?: { message: string; isError: boolean; name: string; text: string };
+}
+
+/** `create` through the serialized provider against a fake of its own, with faults queued. */
+async function serializedCreate(
+  faults: Fault[],
+  url?: string,
+): Promise<{ outcome: Outcome; fake: FakeHeroku }> {
+  const fake = new FakeHeroku(TOKEN);
+  fake.apps.set(APP, unrelatedVars());
+  fake.inject(...faults);
+  const base = await fake.start();
+  try {
+    const { stdout } = await run(
+      process.execPath,
+      [join(__dirname, "support/serialized-provider-call.cjs"), outDir, root],
+      {
+        env: {
+          PATH: process.env["PATH"] ?? "/usr/bin:/bin",
+          HEROKU_API_KEY: TOKEN,
+          HEROKU_API_URL: url ?? base,
+          HEROKU_API_RETRY_BASE_MS: "1",
+          HEROKU_API_RETRY_MAX_MS: "20",
+          HEROKU_API_TIMEOUT_MS: "300",
+          HEROKU_API_MAX_ATTEMPTS: "3",
+          TEST_OP: JSON.stringify({
+            op: "create",
+            args: [{ app: APP, vars: VARS, keys: Object.keys(VARS), providerVersion: "2" }],
+          }),
+        },
+      },
+    );
+    return { outcome: JSON.parse(stdout) as Outcome, fake };
+  } finally {
+    await fake.stop();
+  }
+}
+
+/** A loopback port nothing listens on (bound, then released). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+const status = (s: number, id: string, message: string, retryAfter?: number): Fault => ({
+  kind: "status",
+  status: s,
+  id,
+  message,
+  ...(retryAfter !== undefined ? { retryAfter } : {}),
+});
+
+describe("the serialized provider on its failure paths", () => {
+  it.each([
+    ["429 rate_limit with Retry-After", status(429, "rate_limit", "Rate limit exceeded", 0.01)],
+    ["500", status(500, "internal_server_error", "Internal server error.")],
+    ["502", status(502, "bad_gateway", "Bad gateway.")],
+    ["503", status(503, "unavailable", "Service unavailable.")],
+    ["504", status(504, "gateway_timeout", "Gateway timeout.")],
+    ["a connection reset", { kind: "reset" }],
+    ["a response slower than the timeout", { kind: "slow", ms: 1_000 }],
+  ])("retries %s and succeeds", async (_name, fault) => {
+    const { outcome, fake } = await serializedCreate([fault]);
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.ok).toBe(true);
+    expect(fake.count("GET")).toBe(2);
+    expect(fake.apps.get(APP)).toEqual({ ...unrelatedVars(), ...VARS });
+  });
+
+  it.each([
+    [401, "unauthorized", "Invalid credentials provided.", "check HEROKU_API_KEY"],
+    [403, "forbidden", "You do not have access to the app.", "deploy or operate permission"],
+    [404, "not_found", "Couldn't find that app.", "check console-wiring:herokuApp"],
+    [422, "invalid_params", "Invalid params.", "key names must match"],
+  ] as const)("does not retry %i and says what failed", async (code, id, message, hint) => {
+    const { outcome, fake } = await serializedCreate([status(code, id, message)]);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.error?.isError).toBe(true);
+    expect(outcome.error?.message).toContain(
+      `Heroku API GET /apps/raxx-console-prod/config-vars for app raxx-console-prod failed: HTTP ${code} ${id}: ${message}`,
+    );
+    expect(outcome.error?.message).toContain(hint);
+    expect(fake.calls).toHaveLength(1);
+  });
+
+  it("gives up on a persistent 503 after its attempts, naming app and status", async () => {
+    const { outcome, fake } = await serializedCreate(
+      Array.from({ length: 3 }, () => status(503, "unavailable", "Service unavailable.")),
+    );
+    expect(outcome.error?.isError).toBe(true);
+    expect(outcome.error?.message).toMatch(
+      /for app raxx-console-prod failed: HTTP 503 unavailable: Service unavailable\. \(gave up after 3 attempts in [\d.]+s\)$/,
+    );
+    expect(fake.count("GET")).toBe(3);
+    expect(fake.apps.get(APP)).toEqual(unrelatedVars());
+  });
+
+  it("reports a redirect without following or retrying it", async () => {
+    const { outcome, fake } = await serializedCreate([
+      { kind: "redirect", status: 302, location: "https://login.example.com/" },
+    ]);
+    expect(outcome.error?.message).toContain(
+      "HTTP 302 redirect (Location https://login.example.com/)",
+    );
+    expect(fake.calls).toHaveLength(1);
+  });
+
+  it("names a network failure (connection refused) as one, never [object Object]", async () => {
+    const { outcome } = await serializedCreate([], `http://127.0.0.1:${await closedPort()}`);
+    expect(outcome.error?.isError).toBe(true);
+    expect(outcome.error?.message).toMatch(
+      /^Heroku API GET \/apps\/raxx-console-prod\/config-vars for app raxx-console-prod failed: connection failed \(ECONNREFUSED\) \(gave up after 3 attempts in [\d.]+s\)$/,
+    );
+    expect(outcome.error?.text).not.toContain("[object Object]");
+  });
+
+  it("redacts the API key when Heroku's message echoes it", async () => {
+    const { outcome } = await serializedCreate([
+      status(422, "invalid_params", `bad token ${TOKEN}`),
+    ]);
+    expect(outcome.error?.message).toContain("bad token [redacted]");
+    expect(outcome.error?.message).not.toContain(TOKEN);
+  });
+});
