@@ -136,3 +136,34 @@ describe("npm run drift-report", () => {
     }
   });
 });
+
+describe("a preview that failed without saying why in its JSON", () => {
+  it("is not reported as no drift: policy violations are not in --json output", () => {
+    expect(report({ steps: [{ op: "same" }] }, 255)).toEqual({
+      exitCode: 1,
+      text:
+        "console-wiring drift: unknown: pulumi preview failed (exit 255) and its JSON shows no change and no error. " +
+        "With --json the engine leaves out policy violations: read the preview's log for the policy or error that stopped it.",
+    });
+  });
+
+  it("still reports none when the preview succeeded", () => {
+    expect(report({ steps: [{ op: "same" }] }, 0).exitCode).toBe(0);
+  });
+
+  it("takes the exit code from the command line and refuses a malformed one", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "drift-exit-"));
+    const file = join(dir, "preview.json");
+    writeFileSync(file, JSON.stringify({ steps: [{ op: "same" }] }));
+    const stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+    const stderr = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      expect(await main([file, "--preview-exit-code", "255"])).toBe(1);
+      expect(await main([file, "--preview-exit-code", "0"])).toBe(0);
+      expect(await main([file, "--preview-exit-code", "x"])).toBe(2);
+    } finally {
+      stdout.mockRestore();
+      stderr.mockRestore();
+    }
+  });
+});

@@ -39,12 +39,14 @@ async function preview(
       "--stack=prod",
       `--pwd=${root}`,
       "--dry-run",
-      "infra/",
+      // As the language host starts it: Pulumi.yaml has no `main`, so the program is "." in the
+      // project root and package.json's `main` names the entry; ts-node finds tsconfig.json here.
+      ".",
     ],
     {
       cwd: root,
       env: {
-        ...process.env,
+        PATH: process.env["PATH"] ?? "/usr/bin:/bin",
         PULUMI_CONFIG: JSON.stringify(loadStackFiles("prod", root).config),
         PULUMI_CONFIG_SECRET_KEYS: "[]",
         PULUMI_NODEJS_TYPESCRIPT: "true",

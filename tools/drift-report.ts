@@ -1,10 +1,11 @@
 /**
- * `npm run drift-report -- preview.json`: reads `pulumi preview --refresh --json` output and
+ * `npm run drift-report -- preview.json [--preview-exit-code <n>]`: reads `pulumi preview --refresh --json` output and
  * lists each resource that would change with the keys involved, never a value (the JSON holds
  * states; this prints only resource names, operations and property paths). Writes the same to
  * $GITHUB_STEP_SUMMARY when set. Exit codes: 0 no drift, 1 drift or a failed preview, 2 unreadable.
  */
 import { appendFileSync, readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
 
 interface State {
   inputs?: Record<string, unknown>;
@@ -70,11 +71,27 @@ export function driftItems(preview: Preview): DriftItem[] {
     .map((s) => ({ resource: typeAndName(s.urn ?? "").name, op: s.op!, keys: keysOf(s) }));
 }
 
-export function report(preview: Preview): { exitCode: 0 | 1; text: string } {
+/**
+ * The drift report. `previewExitCode` is the preview's own exit code, when known: with `--json`
+ * the engine leaves policy violations out of the JSON, so a preview that failed on a policy
+ * shows neither a change nor an error there, and only its exit code tells.
+ */
+export function report(
+  preview: Preview,
+  previewExitCode?: number,
+): { exitCode: 0 | 1; text: string } {
   const items = driftItems(preview);
   const errors = (preview.diagnostics ?? []).filter((d) => d.severity === "error");
   const lines: string[] = [];
   if (items.length === 0 && errors.length === 0) {
+    if (previewExitCode !== undefined && previewExitCode !== 0) {
+      return {
+        exitCode: 1,
+        text:
+          `console-wiring drift: unknown: pulumi preview failed (exit ${previewExitCode}) and its JSON shows no change and no error. ` +
+          "With --json the engine leaves out policy violations: read the preview's log for the policy or error that stopped it.",
+      };
+    }
     return { exitCode: 0, text: "console-wiring drift: none (the live state matches the program)" };
   }
   if (items.length > 0) {
@@ -94,8 +111,32 @@ export function report(preview: Preview): { exitCode: 0 | 1; text: string } {
   return { exitCode: 1, text: lines.join("\n") };
 }
 
+export const USAGE =
+  "usage: npm run drift-report -- <preview.json> [--preview-exit-code <n>]\n" +
+  "  reads `pulumi preview --refresh --expect-no-changes --json` output; pass the preview's exit code";
+
 export function main(argv: readonly string[]): Promise<number> {
-  const file = argv[0];
+  let file: string | undefined;
+  let previewExitCode: number | undefined;
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...argv],
+      options: { "preview-exit-code": { type: "string" } },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (positionals.length > 1) throw new Error("one preview file at most");
+    file = positionals[0];
+    const code = values["preview-exit-code"];
+    if (code !== undefined) {
+      if (!/^\d{1,3}$/.test(code))
+        throw new Error("--preview-exit-code takes the preview's exit code (0-255)");
+      previewExitCode = Number(code);
+    }
+  } catch (err) {
+    process.stderr.write(`console-wiring drift-report: ${(err as Error).message}\n${USAGE}\n`);
+    return Promise.resolve(2);
+  }
   let preview: Preview;
   try {
     preview = JSON.parse(readFileSync(file ?? 0, "utf8")) as Preview;
@@ -105,7 +146,7 @@ export function main(argv: readonly string[]): Promise<number> {
     );
     return Promise.resolve(2);
   }
-  const { exitCode, text } = report(preview);
+  const { exitCode, text } = report(preview, previewExitCode);
   process.stdout.write(`${text}\n`);
   const summary = process.env["GITHUB_STEP_SUMMARY"];
   if (summary) appendFileSync(summary, `\n### Drift\n\n\`\`\`text\n${text}\n\`\`\`\n`);
