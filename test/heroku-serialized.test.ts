@@ -91,7 +91,7 @@ const status = (s: number, id: string, message: string, retryAfter?: number): Fa
 });
 
 describe("the serialized provider on its failure paths", () => {
-  it.each([
+  it.each<[string, Fault]>([
     ["429 rate_limit with Retry-After", status(429, "rate_limit", "Rate limit exceeded", 0.01)],
     ["500", status(500, "internal_server_error", "Internal server error.")],
     ["502", status(502, "bad_gateway", "Bad gateway.")],

@@ -1,3 +1,6 @@
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { main, runSmoke, type SmokeOptions } from "../tools/smoke";
 import { FakeHeroku } from "./support/fake-heroku";
@@ -8,6 +11,22 @@ const CLIENT_ID = "sentinel-client-id.access";
 const CLIENT_SECRET = "sentinel-client-secret-value";
 const API_KEY = "sentinel-freescout-api-key";
 const NOW = Date.parse("2026-11-29T00:00:00Z");
+
+/** A project dir with prod's stack file as stack `flags-off`, its flags replaced. */
+function stackDir(flags: Record<string, boolean>): string {
+  const dir = mkdtempSync(join(tmpdir(), "smoke-stack-"));
+  copyFileSync(join(__dirname, "..", "Pulumi.yaml"), join(dir, "Pulumi.yaml"));
+  const prod = readFileSync(join(__dirname, "..", "Pulumi.prod.yaml"), "utf8");
+  const withoutFlags = prod.replace(/ {2}console-wiring:flags:\n(?: {4}.*\n)+/, "");
+  const lines = Object.entries(flags).map(([k, v]) => `    ${k}: ${v}`);
+  writeFileSync(
+    join(dir, "Pulumi.flags-off.yaml"),
+    lines.length > 0
+      ? `${withoutFlags}  console-wiring:flags:\n${lines.join("\n")}\n`
+      : withoutFlags,
+  );
+  return dir;
+}
 
 let heroku: FakeHeroku;
 let tickets: FakeTickets;
@@ -71,12 +90,15 @@ const smoke = (o: Partial<SmokeOptions> = {}) =>
 
 const statuses = (r: Awaited<ReturnType<typeof smoke>>) =>
   r.links.map((l) => `${l.status} ${l.link}`);
+const linkOf = (r: Awaited<ReturnType<typeof smoke>>, name: string) =>
+  r.links.find((l) => l.link === name);
 
 describe("npm run smoke", () => {
   it("passes every link read-only, without writing anything", async () => {
     await setup();
     const result = await smoke();
     expect(statuses(result)).toEqual([
+      "pass flags as the stack wants",
       "pass config vars present",
       "pass gate refuses without token",
       "pass gate admits with token",
@@ -118,13 +140,13 @@ describe("npm run smoke", () => {
   it("fails link 1 naming a missing var, and skips what depends on it", async () => {
     await setup({}, { FREESCOUT_API_KEY: undefined });
     const result = await smoke();
-    expect(result.links[0]).toEqual({
+    expect(linkOf(result, "config vars present")).toEqual({
       link: "config vars present",
       status: "fail",
       detail:
         "flags on: FLAG_CONSOLE_INVESTIGATE_FROM_STATUS, FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET; missing or empty on the app: FREESCOUT_API_KEY. Run pulumi up (the stack sets them), or check who removed them (drift job).",
     });
-    expect(statuses(result).slice(1, 5)).toEqual([
+    expect(statuses(result).slice(2, 6)).toEqual([
       "skip gate refuses without token",
       "skip gate admits with token",
       "skip FreeScout accepts key",
@@ -137,9 +159,9 @@ describe("npm run smoke", () => {
   it("fails link 2 when the API path is not gated", async () => {
     await setup({ gate: "off" });
     const result = await smoke();
-    expect(result.links[1]?.status).toBe("fail");
-    expect(result.links[1]?.detail).toMatch(
-      /answered 401 from FreeScout without any service token: the API path is not behind Cloudflare Access/,
+    expect(linkOf(result, "gate refuses without token")?.status).toBe("fail");
+    expect(linkOf(result, "gate refuses without token")?.detail).toMatch(
+      /answered 401 without any service token and without Access's challenge \(www-authenticate: Cloudflare-Access\); the body is FreeScout's own: the API path is not behind Cloudflare Access/,
     );
     expect(result.exitCode).toBe(1);
   });
@@ -147,22 +169,25 @@ describe("npm run smoke", () => {
   it("fails link 2 when Access redirects to the login page instead of answering 401", async () => {
     await setup({ gate: "redirect" });
     const result = await smoke();
-    expect(result.links[1]).toMatchObject({ link: "gate refuses without token", status: "fail" });
-    expect(result.links[1]?.detail).toMatch(
-      /-> 302 redirect to the login page: .* Set serviceAuth401Redirect on the Access application/,
+    expect(linkOf(result, "gate refuses without token")).toMatchObject({
+      link: "gate refuses without token",
+      status: "fail",
+    });
+    expect(linkOf(result, "gate refuses without token")?.detail).toMatch(
+      /-> 302 redirect to Access's login page \(Location https:\/\/raxx\.cloudflareaccess\.com\/cdn-cgi\/access\/login\/tickets\.raxx\.app\): .* Set serviceAuth401Redirect on the Access application/,
     );
   });
 
   it("fails link 3 when the app's service token is not admitted", async () => {
     await setup({}, { CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: "rotated-elsewhere" });
     const result = await smoke();
-    expect(result.links[2]).toEqual({
+    expect(linkOf(result, "gate admits with token")).toEqual({
       link: "gate admits with token",
       status: "fail",
       detail:
-        "with the service-token headers Access refused (401): the token is expired, revoked, or not in the application's non_identity policy. Rotate it (serviceTokenSecretVersion) or check the policy.",
+        "with the service-token headers Access refused (401, www-authenticate: Cloudflare-Access): the token is expired, revoked, or not in the application's non_identity policy. Rotate it (serviceTokenSecretVersion) or check the policy.",
     });
-    expect(statuses(result).slice(3, 5)).toEqual([
+    expect(statuses(result).slice(4, 6)).toEqual([
       "skip FreeScout accepts key",
       "skip mailbox exists",
     ]);
@@ -171,18 +196,23 @@ describe("npm run smoke", () => {
   it("fails link 4 when FreeScout refuses the API key", async () => {
     await setup({ apiKey: "the-real-key" });
     const result = await smoke();
-    expect(result.links[3]).toMatchObject({ link: "FreeScout accepts key", status: "fail" });
-    expect(result.links[3]?.detail).toMatch(/^FreeScout refused FREESCOUT_API_KEY \(401\)/);
+    expect(linkOf(result, "FreeScout accepts key")).toMatchObject({
+      link: "FreeScout accepts key",
+      status: "fail",
+    });
+    expect(linkOf(result, "FreeScout accepts key")?.detail).toMatch(
+      /^FreeScout refused FREESCOUT_API_KEY \(401\)/,
+    );
   });
 
   it("fails link 5 when the operations mailbox does not exist (across pages)", async () => {
     await setup({}, { FREESCOUT_OPERATIONS_MAILBOX_ID: "9" });
     const result = await smoke();
-    expect(result.links[4]).toEqual({
+    expect(linkOf(result, "mailbox exists")).toEqual({
       link: "mailbox exists",
       status: "fail",
       detail:
-        "FREESCOUT_OPERATIONS_MAILBOX_ID 9 is not a mailbox the API key can see: conversations cannot be created. Fix the id in Vault (<mount>/freescout) and run pulumi up.",
+        "FREESCOUT_OPERATIONS_MAILBOX_ID is not among the mailboxes the API key can see (2 page(s) read): conversations cannot be created. Fix the id in Vault (<mount>/freescout) and run pulumi up.",
     });
     expect(tickets.calls.filter((c) => c.path === "/api/mailboxes")).toHaveLength(2);
   });
@@ -215,15 +245,15 @@ describe("npm run smoke", () => {
     await setup();
     process.env["HEROKU_API_KEY"] = "fake-heroku-key-wrong-wrong-wrong";
     const result = await smoke();
-    expect(result.links[0]?.status).toBe("fail");
-    expect(result.links[0]?.detail).toContain("HTTP 401 unauthorized");
+    expect(linkOf(result, "config vars present")?.status).toBe("fail");
+    expect(linkOf(result, "config vars present")?.detail).toContain("HTTP 401 unauthorized");
     expect(result.output).not.toContain("fake-heroku-key-wrong-wrong-wrong");
   });
 
   it("refuses a plain-http API URL off loopback without calling it", async () => {
     await setup({}, { FREESCOUT_API_URL: "http://tickets.example.com" });
     const result = await smoke();
-    expect(result.links[1]).toEqual({
+    expect(linkOf(result, "gate refuses without token")).toEqual({
       link: "gate refuses without token",
       status: "fail",
       detail:
@@ -231,7 +261,7 @@ describe("npm run smoke", () => {
     });
   });
 
-  it("has nothing to check when no flag is on", async () => {
+  it("fails when the stack wants the flags on and the app has them off", async () => {
     await setup(
       {},
       {
@@ -240,9 +270,41 @@ describe("npm run smoke", () => {
       },
     );
     const result = await smoke();
-    expect(result.links[0]?.status).toBe("skip");
+    expect(linkOf(result, "flags as the stack wants")).toEqual({
+      link: "flags as the stack wants",
+      status: "fail",
+      detail:
+        "on in the stack but off or absent on the app: FLAG_CONSOLE_INVESTIGATE_FROM_STATUS, FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET. Run pulumi up (deploy.yml) so the app matches the stack, or change the stack's flags.",
+    });
+    expect(result.exitCode).toBe(1);
+    expect(tickets.calls).toEqual([]);
+  });
+
+  it("has nothing to check when no flag is on, in the stack or at the app", async () => {
+    await setup(
+      {},
+      {
+        FLAG_CONSOLE_INVESTIGATE_FROM_STATUS: "0",
+        FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET: undefined,
+      },
+    );
+    const result = await smoke({ stack: "flags-off", cwd: stackDir({}) });
+    expect(linkOf(result, "flags as the stack wants")?.status).toBe("pass");
+    expect(linkOf(result, "config vars present")?.status).toBe("skip");
     expect(result.exitCode).toBe(0);
     expect(tickets.calls).toEqual([]);
+  });
+
+  it("fails when a flag is on at the app but off in the stack", async () => {
+    await setup();
+    const result = await smoke({
+      stack: "flags-off",
+      cwd: stackDir({ FLAG_CONSOLE_INVESTIGATE_FROM_STATUS: true }),
+    });
+    expect(linkOf(result, "flags as the stack wants")?.detail).toBe(
+      "on at the app but not in the stack: FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET. Run pulumi up (deploy.yml) so the app matches the stack, or change the stack's flags.",
+    );
+    expect(result.exitCode).toBe(1);
   });
 
   it("exits 2 for a stack file that does not exist", async () => {

@@ -12,6 +12,7 @@ import { clientOptionsFromEnv, getConfigVars } from "../infra/heroku/client";
 import {
   checkUrl,
   configVarsPresent,
+  flagsMatchStack,
   freescoutAcceptsKey,
   gateAdmitsWithToken,
   gateRefusesWithoutToken,
@@ -56,9 +57,11 @@ function render(stack: string, app: string, links: readonly LinkResult[]): strin
 export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
   let app: string;
   let expiryDays: number;
+  let desiredFlags: Readonly<Record<string, boolean>>;
   try {
     const config = parseConfig(projectConfig(loadStackFiles(options.stack, options.cwd)));
     app = config.herokuApp;
+    desiredFlags = config.flags;
     expiryDays = options.expiryDays ?? config.serviceToken.expiryWarningDays;
   } catch (err) {
     if (err instanceof StackFileError || err instanceof ConfigError) {
@@ -84,6 +87,7 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
     "FreeScout accepts key",
     "mailbox exists",
   ];
+  if (vars) links.push(flagsMatchStack(vars, desiredFlags));
   if (vars) {
     const present = configVarsPresent(vars);
     links.push(present);

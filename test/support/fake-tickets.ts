@@ -1,7 +1,9 @@
 /**
  * A local stand-in for tickets.raxx.app on 127.0.0.1: Cloudflare Access in front of FreeScout's
- * API module. The gate checks CF-Access-Client-Id/Secret on /api/* and refuses with a 401 page
- * (serviceAuth401Redirect on), with a redirect to the login page (off), or is absent. FreeScout
+ * API module. The gate checks CF-Access-Client-Id/Secret on /api/* and refuses with a 401
+ * carrying Access's challenge `www-authenticate: Cloudflare-Access` (serviceAuth401Redirect on),
+ * with a redirect into `/cdn-cgi/access/login/…` (off), or is absent; an admitted request gets a
+ * `CF_Authorization` cookie. Every response carries `cf-ray`, as behind Cloudflare it would. FreeScout
  * checks X-FreeScout-API-Key (bad key: 401 {"message":"Not Authorized"}), lists conversations
  * and mailboxes (HAL), and creates conversations (201 + Resource-ID).
  */
@@ -10,6 +12,12 @@ import type { AddressInfo } from "node:net";
 
 export interface TicketsOptions {
   gate: "401" | "redirect" | "off";
+  /** Body of Access's 401 (its challenge header is sent either way). @default "html" */
+  accessBody?: "html" | "json";
+  /** How the origin refuses a request without a key. @default "json" (FreeScout's own) */
+  originRefusal?: "json" | "html";
+  /** A redirect from the origin itself (not Access), e.g. a proxy sending http to https. */
+  originRedirect?: string;
   clientId: string;
   clientSecret: string;
   apiKey: string;
@@ -72,6 +80,7 @@ export class FakeTickets {
       body: raw ? (JSON.parse(raw) as unknown) : undefined,
     });
 
+    res.setHeader("cf-ray", "0000000000000000-LHR");
     if (url.pathname.startsWith("/api/") && this.options.gate !== "off") {
       const admitted = id === this.options.clientId && secret === this.options.clientSecret;
       if (!admitted) {
@@ -80,15 +89,38 @@ export class FakeTickets {
             Location: "https://raxx.cloudflareaccess.com/cdn-cgi/access/login/tickets.raxx.app",
           });
           res.end();
+        } else if (this.options.accessBody === "json") {
+          this.json(
+            res,
+            401,
+            { message: "Unauthorized" },
+            { "www-authenticate": "Cloudflare-Access" },
+          );
         } else {
-          res.writeHead(401, { "Content-Type": "text/html", "cf-ray": "0000000000000000-LHR" });
+          res.writeHead(401, {
+            "Content-Type": "text/html",
+            "www-authenticate": "Cloudflare-Access",
+          });
           res.end("<html><body>Unauthorized: Cloudflare Access</body></html>");
         }
         return;
       }
+      res.setHeader("Set-Cookie", "CF_Authorization=e2e.jwt.value; Path=/; Secure; HttpOnly");
+    }
+    if (this.options.originRedirect) {
+      res.writeHead(301, { Location: this.options.originRedirect });
+      res.end();
+      return;
     }
     if (!url.pathname.startsWith("/api/")) return this.json(res, 404, { message: "Not found" });
-    if (key !== this.options.apiKey) return this.json(res, 401, { message: "Not Authorized" });
+    if (key !== this.options.apiKey) {
+      if (this.options.originRefusal === "html") {
+        res.writeHead(401, { "Content-Type": "text/html" });
+        res.end("<html><body>401 Unauthorized</body></html>");
+        return;
+      }
+      return this.json(res, 401, { message: "Not Authorized" });
+    }
 
     if (req.method === "GET" && url.pathname === "/api/conversations") {
       return this.json(res, 200, {

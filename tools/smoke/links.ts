@@ -24,13 +24,26 @@ export interface HttpOptions {
 const FLAG_OFF = new Set(["", "0", "false", "off", "no"]);
 const isOn = (v: string | undefined) => v !== undefined && !FLAG_OFF.has(v.trim().toLowerCase());
 
-/** Allows https anywhere and plain http only on loopback (local fakes). */
+/**
+ * Allows https anywhere and plain http only on loopback (local fakes). Credentials travel to this
+ * URL, so anything a URL parser might read two ways is refused before parsing: whitespace,
+ * control characters, backslashes, and user info.
+ */
 export function checkUrl(raw: string, name: string): URL {
+  // eslint-disable-next-line no-control-regex
+  if (/[\s\x00-\x1f\x7f\\]/.test(raw)) {
+    throw new Error(
+      `${name} on the app contains whitespace, a control character or a backslash: refused (value not shown)`,
+    );
+  }
   let url: URL;
   try {
     url = new URL(raw);
   } catch {
     throw new Error(`${name} on the app is not a URL`);
+  }
+  if (url.username !== "" || url.password !== "") {
+    throw new Error(`${name} on the app carries credentials in the URL: refused (value not shown)`);
   }
   const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
   if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
@@ -39,6 +52,43 @@ export function checkUrl(raw: string, name: string): URL {
     );
   }
   return url;
+}
+
+/**
+ * Link 0: the flags on the app are the ones the stack turns on. A flag the stack wants on but the
+ * app has off (or on by hand while the stack has it off) means the last deploy did not land, or
+ * someone changed the app: every later link would check the wrong thing.
+ */
+export function flagsMatchStack(
+  vars: Readonly<Record<string, string>>,
+  desired: Readonly<Record<string, boolean>>,
+  features: readonly Feature[] = FEATURES,
+): LinkResult {
+  const link = "flags as the stack wants";
+  const all = features.flatMap((f) => f.flags);
+  const wantedOn = all.filter((f) => desired[f] === true);
+  const offAtApp = wantedOn.filter((f) => !isOn(vars[f]));
+  const onByHand = all.filter((f) => desired[f] !== true && isOn(vars[f]));
+  const problems: string[] = [];
+  if (offAtApp.length > 0)
+    problems.push(`on in the stack but off or absent on the app: ${offAtApp.join(", ")}`);
+  if (onByHand.length > 0)
+    problems.push(`on at the app but not in the stack: ${onByHand.join(", ")}`);
+  if (problems.length > 0) {
+    return {
+      link,
+      status: "fail",
+      detail: `${problems.join("; ")}. Run pulumi up (deploy.yml) so the app matches the stack, or change the stack's flags.`,
+    };
+  }
+  return {
+    link,
+    status: "pass",
+    detail:
+      wantedOn.length > 0
+        ? `on at the app as in the stack: ${wantedOn.join(", ")}`
+        : "no flag on, in the stack or at the app",
+  };
 }
 
 /** Link 1: every var the app's enabled features need is set, non-empty. */
@@ -115,9 +165,56 @@ function fromFreeScout(json: unknown): boolean {
   );
 }
 
+/**
+ * A request URL under the app's API URL, built from its checked origin: a path that starts with
+ * `//` or `/\` would otherwise resolve to another host, and the credentials would go there.
+ */
 export function apiUrl(base: URL, path: string): URL {
-  return new URL(`${base.pathname.replace(/\/+$/, "")}${path}`, base);
+  const url = new URL(`${base.origin}${base.pathname.replace(/\/+$/, "")}${path}`);
+  if (url.origin !== base.origin) {
+    throw new Error(`request URL left ${base.origin}: refused`);
+  }
+  return url;
 }
+
+/**
+ * What Cloudflare Access itself says about a response. Access challenges with
+ * `www-authenticate: Cloudflare-Access`, admits with a `CF_Authorization` cookie, and sends
+ * browsers to `/cdn-cgi/access/login/…`. `cf-ray` is on every proxied response and proves nothing.
+ */
+export type AccessSignal =
+  | { readonly kind: "challenge" }
+  | { readonly kind: "admitted" }
+  | { readonly kind: "login-redirect"; readonly location: string }
+  | { readonly kind: "other-redirect"; readonly location: string }
+  | { readonly kind: "none" };
+
+export function accessSignal(status: number, headers: Headers): AccessSignal {
+  if (/cloudflare-access/i.test(headers.get("www-authenticate") ?? ""))
+    return { kind: "challenge" };
+  if (status >= 300 && status < 400) {
+    const raw = headers.get("location");
+    let where = "no Location";
+    let login = false;
+    if (raw) {
+      try {
+        const to = new URL(raw, "https://location.invalid");
+        where = `${to.origin === "https://location.invalid" ? "" : to.origin}${to.pathname}`;
+        login = to.pathname.startsWith("/cdn-cgi/access/");
+      } catch {
+        where = "an unreadable Location";
+      }
+    }
+    return login
+      ? { kind: "login-redirect", location: where }
+      : { kind: "other-redirect", location: where };
+  }
+  const cookies = headers.getSetCookie?.() ?? [];
+  if (cookies.some((c) => /^\s*CF_Authorization=/i.test(c))) return { kind: "admitted" };
+  return { kind: "none" };
+}
+
+const CHALLENGE = "www-authenticate: Cloudflare-Access";
 
 /** Runs a link's requests; a network failure fails the link with what was being done. */
 async function probe(
@@ -138,31 +235,39 @@ function networkError(err: unknown): string {
   return `connection failed (${e.cause?.code ?? e.name ?? "error"})`;
 }
 
-/** Link 2: without service-token headers the gate refuses with 401 (not a login redirect). */
+/** Link 2: without service-token headers Access itself refuses with 401 (not a login redirect). */
 export async function gateRefusesWithoutToken(base: URL, opts: HttpOptions): Promise<LinkResult> {
   const link = "gate refuses without token";
   const url = apiUrl(base, "/api/conversations?pageSize=1");
-  return probe(link, `GET ${url.origin}${url.pathname}`, async () => {
+  const what = `GET ${url.origin}${url.pathname}`;
+  return probe(link, what, async () => {
     const r = await request(url, {}, opts);
-    // FreeScout's own 401 means the request reached FreeScout: nothing gated it.
-    if ((r.status === 401 || r.status === 403) && !fromFreeScout(r.json)) {
+    const signal = accessSignal(r.status, r.headers);
+    if (signal.kind === "challenge") {
       return {
         link,
         status: "pass",
-        detail: `GET ${url.origin}${url.pathname} without headers -> ${r.status} from Access`,
+        detail: `${what} without headers -> ${r.status} from Access (${CHALLENGE})`,
       };
     }
-    if (r.status >= 300 && r.status < 400) {
+    if (signal.kind === "login-redirect") {
       return {
         link,
         status: "fail",
-        detail: `GET ${url.origin}${url.pathname} -> ${r.status} redirect to the login page: a client that follows it sees a 200 HTML page. Set serviceAuth401Redirect on the Access application (pulumi up restores it).`,
+        detail: `${what} -> ${r.status} redirect to Access's login page (Location ${signal.location}): a client that follows it sees a 200 HTML page. Set serviceAuth401Redirect on the Access application (pulumi up restores it).`,
+      };
+    }
+    if (signal.kind === "other-redirect") {
+      return {
+        link,
+        status: "fail",
+        detail: `${what} -> ${r.status} redirect to ${signal.location}, not Access's login page: something in front of FreeScout redirects (http to https, a trailing slash, a proxy). Set FREESCOUT_API_URL to the final URL.`,
       };
     }
     return {
       link,
       status: "fail",
-      detail: `GET ${url.origin}${url.pathname} answered ${r.status}${fromFreeScout(r.json) ? " from FreeScout" : ""} without any service token: the API path is not behind Cloudflare Access. Check the Access application's destination (tickets host + /api).`,
+      detail: `${what} answered ${r.status} without any service token and without Access's challenge (${CHALLENGE})${fromFreeScout(r.json) ? "; the body is FreeScout's own" : ""}: the API path is not behind Cloudflare Access. Check the Access application's destination (tickets host + /api).`,
     };
   });
 }
@@ -188,28 +293,53 @@ export async function gateAdmitsWithToken(
   const url = apiUrl(base, "/api/conversations?pageSize=1");
   return probe(link, `GET ${url.origin}${url.pathname}`, async () => {
     const r = await request(url, accessHeaders(creds), opts);
-    if (
-      (r.status >= 200 && r.status < 300) ||
-      ((r.status === 401 || r.status === 403) && fromFreeScout(r.json))
-    ) {
-      return {
-        link,
-        status: "pass",
-        detail: `with CF_ACCESS_SVC_TICKETS_CLIENT_ID/SECRET -> ${r.status} from FreeScout (Access let it through)`,
-      };
+    const signal = accessSignal(r.status, r.headers);
+    switch (signal.kind) {
+      case "challenge":
+        return {
+          link,
+          status: "fail",
+          detail: `with the service-token headers Access refused (${r.status}, ${CHALLENGE}): the token is expired, revoked, or not in the application's non_identity policy. Rotate it (serviceTokenSecretVersion) or check the policy.`,
+        };
+      case "login-redirect":
+        return {
+          link,
+          status: "fail",
+          detail: `with the service-token headers Access still redirects (${r.status}) to its login page (Location ${signal.location}): the token is not admitted.`,
+        };
+      case "other-redirect":
+        return {
+          link,
+          status: "fail",
+          detail: `with the service-token headers the answer is a ${r.status} redirect to ${signal.location}, not FreeScout's API.`,
+        };
+      case "admitted":
+        return {
+          link,
+          status: "pass",
+          detail: `with CF_ACCESS_SVC_TICKETS_CLIENT_ID/SECRET -> ${r.status}; Access admitted the token (CF_Authorization cookie)`,
+        };
+      case "none":
+        if (r.status >= 200 && r.status < 300) {
+          return {
+            link,
+            status: "pass",
+            detail: `with CF_ACCESS_SVC_TICKETS_CLIENT_ID/SECRET -> ${r.status} from the API (no Access challenge; the previous link showed Access gates the path)`,
+          };
+        }
+        if ((r.status === 401 || r.status === 403) && fromFreeScout(r.json)) {
+          return {
+            link,
+            status: "pass",
+            detail: `with CF_ACCESS_SVC_TICKETS_CLIENT_ID/SECRET -> ${r.status} from FreeScout (no Access challenge: Access let it through)`,
+          };
+        }
+        return {
+          link,
+          status: "fail",
+          detail: `with the service-token headers -> ${r.status}, with neither Access's challenge nor its admission cookie: cannot tell who refused.`,
+        };
     }
-    if (r.status >= 300 && r.status < 400) {
-      return {
-        link,
-        status: "fail",
-        detail: `with the service-token headers Access still redirects (${r.status}) to the login page: the token is not admitted.`,
-      };
-    }
-    return {
-      link,
-      status: "fail",
-      detail: `with the service-token headers Access refused (${r.status}): the token is expired, revoked, or not in the application's non_identity policy. Rotate it (serviceTokenSecretVersion) or check the policy.`,
-    };
   });
 }
 
@@ -233,6 +363,13 @@ export async function freescoutAcceptsKey(
         status: "pass",
         detail: `GET ${url.pathname} with X-FreeScout-API-Key -> ${r.status}`,
       };
+    if (accessSignal(r.status, r.headers).kind === "challenge") {
+      return {
+        link,
+        status: "fail",
+        detail: `Access refused the request (${r.status}, ${CHALLENGE}) before FreeScout saw the key: the service token stopped being admitted.`,
+      };
+    }
     if (r.status === 401 || r.status === 403) {
       return {
         link,
@@ -248,37 +385,51 @@ export async function freescoutAcceptsKey(
   });
 }
 
-/** Link 5: the operations mailbox exists (GET /api/mailboxes, HAL pages). */
+/** Pages of /api/mailboxes the smoke check reads at most (FreeScout says how many there are). */
+export const MAILBOX_PAGE_LIMIT = 500;
+
+/** Link 5: the operations mailbox exists (GET /api/mailboxes, every HAL page FreeScout reports). */
 export async function mailboxExists(
   base: URL,
   creds: Credentials,
   mailboxId: string,
   opts: HttpOptions,
+  pageLimit: number = MAILBOX_PAGE_LIMIT,
 ): Promise<LinkResult> {
   const link = "mailbox exists";
   const headers = { ...accessHeaders(creds), "X-FreeScout-API-Key": creds.apiKey };
+  // The id is marked secret in the manifest: it is never printed.
   return probe(link, `GET /api/mailboxes`, async () => {
-    for (let page = 1; page <= 20; page++) {
+    let totalPages = 1;
+    for (let page = 1; page <= totalPages; page++) {
+      if (page > pageLimit) {
+        return {
+          link,
+          status: "fail",
+          detail: `FreeScout reports ${totalPages} pages of mailboxes; the check stopped after ${pageLimit} without finding FREESCOUT_OPERATIONS_MAILBOX_ID, so it cannot say whether the mailbox exists.`,
+        };
+      }
       const url = apiUrl(base, `/api/mailboxes?page=${page}`);
       const r = await request(url, headers, opts);
       if (r.status !== 200)
-        return { link, status: "fail", detail: `GET /api/mailboxes -> ${r.status}` };
+        return { link, status: "fail", detail: `GET /api/mailboxes?page=${page} -> ${r.status}` };
       const body = r.json as
-        | { _embedded?: { mailboxes?: { id?: unknown }[] }; page?: { totalPages?: number } }
+        | { _embedded?: { mailboxes?: { id?: unknown }[] }; page?: { totalPages?: unknown } }
         | undefined;
       const ids = (body?._embedded?.mailboxes ?? []).map((m) => String(m.id));
       if (ids.includes(mailboxId))
         return {
           link,
           status: "pass",
-          detail: `FREESCOUT_OPERATIONS_MAILBOX_ID ${mailboxId} found`,
+          detail: `FREESCOUT_OPERATIONS_MAILBOX_ID found on page ${page} of /api/mailboxes (value not shown)`,
         };
-      if (page >= (body?.page?.totalPages ?? 1)) break;
+      const reported = body?.page?.totalPages;
+      if (typeof reported === "number" && Number.isInteger(reported)) totalPages = reported;
     }
     return {
       link,
       status: "fail",
-      detail: `FREESCOUT_OPERATIONS_MAILBOX_ID ${mailboxId} is not a mailbox the API key can see: conversations cannot be created. Fix the id in Vault (<mount>/freescout) and run pulumi up.`,
+      detail: `FREESCOUT_OPERATIONS_MAILBOX_ID is not among the mailboxes the API key can see (${totalPages} page(s) read): conversations cannot be created. Fix the id in Vault (<mount>/freescout) and run pulumi up.`,
     };
   });
 }
