@@ -22,7 +22,7 @@ describe("npm run check: arguments and exit codes", () => {
 
   it("rejects an unknown format as bad usage", () => {
     expect(parseCli(["--format", "xml"])).toEqual({
-      usageError: '--format must be text or markdown, not "xml"',
+      usageError: '--format must be text, markdown or json, not "xml"',
     });
   });
 

@@ -60,20 +60,91 @@ describe("actionlint", () => {
   });
 });
 
+const lockVersion = (
+  JSON.parse(readFileSync(join(__dirname, "..", "package-lock.json"), "utf8")) as {
+    packages: Record<string, { version?: string }>;
+  }
+).packages["node_modules/@pulumi/pulumi"]?.version;
+
+describe("the trust boundary in every workflow", () => {
+  it.each(files)(
+    "%s pins every action to a full commit SHA, with the version in a comment",
+    (f) => {
+      const uses = [...text(f).matchAll(/uses: (\S+)(.*)$/gm)];
+      expect(uses.length).toBeGreaterThan(0);
+      for (const [, ref, comment] of uses) {
+        expect(ref).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40}$/);
+        expect(comment).toMatch(/^ # v\d+\.\d+\.\d+$/);
+      }
+    },
+  );
+
+  it.each(files)("%s sets credentials on steps only, never on a job or the workflow", (f) => {
+    const wf = parse(text(f)) as Workflow & { env?: Record<string, string> };
+    expect(JSON.stringify(wf.env ?? {})).not.toContain("secrets.");
+    for (const job of Object.values(wf.jobs)) {
+      expect(JSON.stringify(job.env ?? {})).not.toContain("secrets.");
+      for (const step of job.steps) {
+        if (step.run !== undefined) expect(step.run).not.toContain("secrets.");
+      }
+    }
+  });
+
+  it.each(files)(
+    "%s installs without lifecycle scripts and checks out without a persisted token",
+    (f) => {
+      const wf = workflow(f);
+      for (const job of Object.values(wf.jobs)) {
+        for (const step of job.steps) {
+          if (step.run?.includes("npm ci")) expect(step.run).toBe("npm ci --ignore-scripts");
+          if (step.uses?.startsWith("actions/checkout@"))
+            expect(step.with?.["persist-credentials"]).toBe(false);
+        }
+      }
+    },
+  );
+
+  it.each(files)("%s pins the Pulumi CLI to the SDK's version", (f) => {
+    for (const job of Object.values(workflow(f).jobs)) {
+      const step = pulumiStep(job);
+      if (step) expect(step.with?.["pulumi-version"]).toBe(lockVersion);
+    }
+  });
+
+  it("gives each credential-holding job an environment, main-only where it can write or run on demand", () => {
+    const deploy = workflow("deploy.yml").jobs["up"] as Job & { environment?: string };
+    expect(deploy.environment).toBe("production");
+    expect(deploy.if).toBe("github.ref == 'refs/heads/main'");
+    const drift = workflow("drift.yml").jobs["drift"] as Job & { environment?: string };
+    expect(drift.environment).toBe("drift");
+    expect(drift.if).toBe("github.ref == 'refs/heads/main'");
+    const preview = workflow("pull-request.yml").jobs["preview"] as Job & { environment?: string };
+    expect(preview.environment).toBe("preview");
+  });
+
+  it("uses Vault's OIDC login, not a static VAULT_TOKEN secret", () => {
+    for (const f of files) expect(text(f)).not.toContain("secrets.VAULT_TOKEN");
+    for (const f of ["deploy.yml", "drift.yml", "pull-request.yml"]) {
+      expect(text(f)).toContain("method: jwt");
+      expect(text(f)).toContain("VAULT_TOKEN: ${{ steps.vault.outputs.vault_token }}");
+    }
+  });
+});
+
 describe("pull requests", () => {
   const wf = workflow("pull-request.yml");
 
-  it("runs tests and the offline check with no secret, for forks too", () => {
+  it("runs tests and the offline check with no secret, for forks too, leaving JSON only", () => {
     const check = wf.jobs["check"]!;
     expect(check.if).toBeUndefined();
-    expect(runs(check)).toContain("npm ci");
     expect(runs(check)).toContain("npm test");
-    expect(runs(check)).toContain("npm run -s check -- --stack prod --format markdown > check.md");
+    expect(runs(check)).toContain("npm run -s check -- --stack prod --format json > check.json");
+    expect(runs(check)).not.toContain("check.md");
     expect(JSON.stringify(check)).not.toContain("secrets.");
     expect(wf.permissions).toEqual({ contents: "read" });
   });
 
-  it("previews prod with the policy pack only when secrets exist (same-repository branches)", () => {
+  it("previews prod with the policy pack only for same-repository branches, in the preview environment", () => {
     const preview = wf.jobs["preview"]!;
     expect(preview.if).toBe("github.event.pull_request.head.repo.full_name == github.repository");
     expect(preview.needs).toBe("check");
@@ -82,17 +153,19 @@ describe("pull requests", () => {
       "stack-name": "prod",
       policyPacks: "policy",
     });
-    expect(preview.env?.["PULUMI_BACKEND_URL"]).toBe("${{ vars.PULUMI_BACKEND_URL }}");
+    expect(runs(preview)).toContain("console-wiring-preview/v1");
   });
 
-  it("posts one comment, edited in place, from a workflow that runs no PR code", () => {
+  it("renders the comment with the default branch's code from checked JSON, and edits only its own", () => {
     const wfc = workflow("pr-comment.yml");
     expect(wfc.on).toEqual({ workflow_run: { workflows: ["pull request"], types: ["completed"] } });
+    const job = wfc.jobs["comment"]!;
+    const checkout = job.steps.find((s) => s.uses?.startsWith("actions/checkout@"));
+    expect(checkout?.with?.["ref"]).toBe("${{ github.event.repository.default_branch }}");
+    expect(runs(job)).toContain('node tools/run.cjs pr-comment --dir artifact --origin "$origin"');
     const source = text("pr-comment.yml");
+    expect(source).toContain('c.user?.login === "github-actions[bot]"');
     expect(source).toContain("updateComment");
-    expect(source).toContain("<!-- console-wiring-check -->");
-    expect(source).toContain("const LIMIT = 65000;");
-    expect(source).not.toContain("actions/checkout");
   });
 });
 
@@ -100,8 +173,13 @@ describe("deploy on main", () => {
   const wf = workflow("deploy.yml");
   const job = wf.jobs["up"]!;
 
-  it("runs pulumi up of prod with the policy pack, then the smoke check", () => {
+  it("tests without credentials first, then pulumi up of prod with the policy pack, then the smoke check", () => {
     expect(wf.on["push"]).toEqual({ branches: ["main"] });
+    const test = wf.jobs["test"]!;
+    expect(runs(test)).toContain("npm test");
+    expect(JSON.stringify(test)).not.toContain("secrets.");
+    expect(job.needs).toBe("test");
+    expect(runs(job)).not.toContain("npm test");
     const up = job.steps.findIndex(
       (s) => s.uses?.startsWith("pulumi/actions@") && s.with?.["command"] === "up",
     );
@@ -110,6 +188,10 @@ describe("deploy on main", () => {
     expect(job.steps[up]?.with).toMatchObject({ "stack-name": "prod", policyPacks: "policy" });
     expect(smoke).toBeGreaterThan(up);
     expect(job.steps[smoke]?.run).toContain("set -o pipefail");
+    expect(Object.keys(job.steps[smoke]?.env ?? {}).sort()).toEqual([
+      "HEROKU_API_KEY",
+      "SERVICE_TOKEN_EXPIRES_AT",
+    ]);
   });
 });
 
@@ -122,18 +204,28 @@ describe("scheduled drift detection", () => {
     expect(wf.on).toHaveProperty("workflow_dispatch");
   });
 
-  it("previews with refresh and no state rewrite, reports keys, smokes and checks the token", () => {
+  it("previews with refresh and no state rewrite, reports keys with the preview's exit code, smokes and checks the token", () => {
     expect(runs(job)).toContain(
       "pulumi preview --stack prod --refresh --expect-no-changes --policy-pack policy --json > preview.json",
     );
     expect(runs(job)).not.toMatch(/pulumi (up|refresh)\b/);
-    expect(runs(job)).toContain("npm run -s drift-report -- preview.json");
+    expect(runs(job)).toContain(
+      'npm run -s drift-report -- preview.json --preview-exit-code "$preview_exit"',
+    );
     expect(runs(job)).toContain("pulumi stack output serviceTokenExpiresAt --stack prod");
     expect(runs(job)).toContain("npm run -s smoke -- --stack prod");
   });
 
-  it("never runs at the same time as a deploy", () => {
-    expect(text("drift.yml")).toContain("group: prod-stack");
-    expect(text("deploy.yml")).toContain("group: prod-stack");
+  it("can never cancel a deploy: its own concurrency group, and it waits for a running deploy", () => {
+    const group = (f: string) =>
+      (parse(text(f)) as { concurrency?: { group?: string } }).concurrency?.group;
+    expect(group("deploy.yml")).toBe("prod-stack-deploy");
+    expect(group("drift.yml")).toBe("prod-stack-drift");
+    expect(text("deploy.yml")).toContain("cancel-in-progress: false");
+    for (const f of ["drift.yml", "pull-request.yml"]) {
+      expect(text(f)).toContain(
+        'gh run list --repo "$GITHUB_REPOSITORY" --workflow deploy.yml --status in_progress',
+      );
+    }
   });
 });

@@ -1,5 +1,5 @@
 /**
- * `npm run check -- [--stack prod] [--format text|markdown] [--vault-fixture file.json]`
+ * `npm run check -- [--stack prod] [--format text|markdown|json] [--vault-fixture file.json]`
  *
  * Runs the program offline (Pulumi mock runtime: no CLI, no credentials, no network), evaluates
  * the policy pack on the resulting graph with @pulumi/policy's runtime, and prints a plan.
@@ -12,7 +12,8 @@ import { parseArgs } from "node:util";
 import { allPolicies } from "../policy/policies";
 import { scanForCredentials } from "./credential-scan";
 import { analyze } from "./offline/analyze";
-import { failed, renderMarkdown, renderText, type Format } from "./offline/plan";
+import { readJsonFile } from "./json-input";
+import { failed, renderMarkdown, renderText, toDocument, type Format } from "./offline/plan";
 import { runProgram, type VaultMode } from "./offline/run-program";
 import { loadStackFiles, StackFileError } from "./stack-files";
 
@@ -37,9 +38,10 @@ export interface CheckResult {
 }
 
 export const USAGE =
-  "usage: npm run check -- [--stack <name>] [--format text|markdown] [--vault-fixture <file.json>]\n" +
+  "usage: npm run check -- [--stack <name>] [--format text|markdown|json] [--vault-fixture <file.json>]\n" +
   "  --stack          stack whose Pulumi.<name>.yaml to check (default: prod)\n" +
-  "  --format         text (default) or markdown (a PR comment under 60,000 characters)\n" +
+  "  --format         text (default), markdown (a PR comment under 60,000 characters), or json\n" +
+  "                   (the comment's source, schema console-wiring-check/v1)\n" +
   '  --vault-fixture  JSON {"<mount>/<path>": {field: value}} to run against instead of assuming\n' +
   "                   every Vault field the manifest reads is present";
 
@@ -102,7 +104,12 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const plan = { ...input, analysis };
   return {
     exitCode: failed(plan) ? 1 : 0,
-    output: options.format === "markdown" ? renderMarkdown(plan) : renderText(plan),
+    output:
+      options.format === "markdown"
+        ? renderMarkdown(plan)
+        : options.format === "json"
+          ? JSON.stringify(toDocument(plan))
+          : renderText(plan),
   };
 }
 
@@ -127,18 +134,32 @@ export function parseCli(
   }
   const v = parsed.values;
   if (v.help) return { help: true };
-  if (v.format !== "text" && v.format !== "markdown") {
-    return { usageError: `--format must be text or markdown, not "${v.format}"` };
+  if (v.format !== "text" && v.format !== "markdown" && v.format !== "json") {
+    return { usageError: `--format must be text, markdown or json, not "${v.format}"` };
   }
   let vault: VaultMode | undefined;
-  if (v["vault-fixture"]) {
+  const fixture = v["vault-fixture"];
+  if (fixture !== undefined) {
+    if (fixture === "") return { usageError: "--vault-fixture needs a file name" };
     try {
-      vault = JSON.parse(readFileSync(v["vault-fixture"], "utf8")) as VaultMode;
+      vault = vaultFixture(readJsonFile(fixture, `--vault-fixture ${fixture}`));
     } catch (err) {
-      return { usageError: `--vault-fixture ${v["vault-fixture"]}: ${(err as Error).message}` };
+      return { usageError: (err as Error).message };
     }
   }
   return { stack: v.stack ?? "prod", format: v.format, vault };
+}
+
+/** A Vault fixture: "mount/path" → { field: string value }. Anything else is bad usage. */
+function vaultFixture(value: unknown): VaultMode {
+  const shape =
+    '--vault-fixture must hold an object of "mount/path" -> { field: "value" } (strings only)';
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw new Error(shape);
+  for (const data of Object.values(value)) {
+    if (typeof data !== "object" || data === null || Array.isArray(data)) throw new Error(shape);
+    if (!Object.values(data as object).every((f) => typeof f === "string")) throw new Error(shape);
+  }
+  return value as VaultMode;
 }
 
 /** Entry point (tools/run.cjs calls it): prints the result and returns the exit code. */

@@ -4,7 +4,7 @@
 // infra/, policy/ or tools/ is newer than the build, this rebuilds first so nothing stale runs.
 "use strict";
 const { spawnSync } = require("node:child_process");
-const { readdirSync, statSync } = require("node:fs");
+const { existsSync, readdirSync, statSync } = require("node:fs");
 const path = require("node:path");
 
 const root = path.resolve(__dirname, "..");
@@ -45,6 +45,14 @@ if (sources > built) {
     );
     process.exit(2);
   }
+}
+if (!existsSync(entry)) {
+  const known = readdirSync(path.join(root, "bin", "tools"))
+    .filter((f) => f.endsWith(".js"))
+    .map((f) => f.slice(0, -3))
+    .sort();
+  process.stderr.write(`console-wiring: no tool "${tool}" (known: ${known.join(", ")})\n`);
+  process.exit(2);
 }
 require(entry)
   .main(args)

@@ -6,11 +6,12 @@
 import { FEATURES } from "../../infra/features/manifest";
 import type { Analysis, Verdict } from "./analyze";
 import { UNKNOWN, type Captured } from "./run-program";
+import { CHECK_SCHEMA, type CheckDocument } from "../comment/document";
+import { renderComment } from "../comment/render";
 
-export type Format = "text" | "markdown";
+export type Format = "text" | "markdown" | "json";
 
-/** GitHub refuses comments over 65,536 characters; stay well below with room for a preview summary. */
-export const MARKDOWN_LIMIT = 60_000;
+export { COMMENT_LIMIT as MARKDOWN_LIMIT } from "../comment/render";
 
 export interface PlanInput {
   readonly stack: string;
@@ -196,72 +197,48 @@ function resultLine(input: PlanInput): string {
   return `Result: ${mandatory.length > 0 ? "FAIL" : "PASS"} (${mandatory.length} mandatory violation${mandatory.length === 1 ? "" : "s"}, ${advisory.length} advisor${advisory.length === 1 ? "y" : "ies"})`;
 }
 
-const md = (s: string) => s.replace(/[|<>]/g, (c) => `\\${c}`);
-
-export function renderMarkdown(input: PlanInput): string {
+/** The check's result as data: the PR comment's source (`--format json`). */
+export function toDocument(input: PlanInput): CheckDocument {
   const m = model(input.resources);
-  const out: string[] = [];
-  const ok = !failed(input);
-  out.push("<!-- console-wiring-check -->");
-  out.push(`### console-wiring check: \`${input.stack}\` ${ok ? "passes" : "fails"}`);
-  out.push("");
-  out.push(
-    `**${resultLine(input).replace(/^Result: /, "")}** · offline run (Pulumi mock runtime, no credentials)`,
-  );
-  for (const n of input.notes) out.push(`> ${md(n)}`);
-  out.push("");
-  if (input.programError) {
-    out.push("#### The program stopped before registering its resources");
-    out.push("```");
-    out.push(clip(input.programError, 8_000));
-    out.push("```");
-  }
-  if (input.analysis) {
-    const { mandatory, advisory } = verdictCounts(input.analysis);
-    out.push("| policy | verdict |");
-    out.push("|---|---|");
-    for (const p of input.analysis.passed) out.push(`| ${p} | ✅ pass |`);
-    for (const n of input.analysis.notApplicable)
-      out.push(`| ${n.policy} | ➖ n/a: ${md(n.reason)} |`);
-    for (const v of [...mandatory, ...advisory].slice(0, LIST_LIMIT)) {
-      out.push(
-        `| ${v.policy} | ${v.level === "advisory" ? "⚠️" : "❌"} ${v.level}${v.resource ? ` on \`${v.resource}\`` : ""}: ${md(clip(v.message)).replace(/\n/g, "<br>")} |`,
-      );
-    }
-    if (mandatory.length + advisory.length > LIST_LIMIT)
-      out.push(`| … | and ${mandatory.length + advisory.length - LIST_LIMIT} more |`);
-    out.push("");
-  }
-  out.push("<details><summary>Heroku apps: keys and flags (values never shown)</summary>");
-  out.push("");
-  for (const a of m.apps.slice(0, APP_LIMIT)) {
-    out.push(
-      `- **${md(a.app)}**: flags on: ${a.flagsOn.map((f) => `\`${f}\``).join(", ") || "none"}`,
-    );
-    for (const h of a.holders)
-      out.push(`  - \`${h.name}\`: ${h.keys.map((k) => `\`${k.key}\`${tag(k)}`).join(", ")}`);
-  }
-  if (m.apps.length > APP_LIMIT) out.push(`- … and ${m.apps.length - APP_LIMIT} more apps`);
-  out.push("");
-  out.push("</details>");
-  out.push("");
-  out.push(
-    `<details><summary>Graph: ${input.resources.filter((r) => r.custom).length} resources, ${m.edges.length} edges</summary>`,
-  );
-  out.push("");
-  out.push("```");
-  out.push(...componentLines(m));
-  out.push("");
-  out.push(
-    ...capped(m.edges, LIST_LIMIT, (e) => `${e.from} -> ${e.to}  (${e.via.join(", ")})`, "edges"),
-  );
-  out.push("```");
-  out.push("</details>");
-  let text = out.join("\n");
-  if (text.length > MARKDOWN_LIMIT) {
-    const note =
-      "\n\n_… cut to stay under GitHub's comment limit; run `npm run check` for the full plan._";
-    text = text.slice(0, text.lastIndexOf("\n", MARKDOWN_LIMIT - note.length)) + note;
-  }
-  return text;
+  const { mandatory } = verdictCounts(input.analysis);
+  return {
+    schema: CHECK_SCHEMA,
+    stack: input.stack,
+    result: failed(input) ? "fail" : "pass",
+    summary: resultLine(input).replace(/^Result: /, ""),
+    ...(input.programError === undefined ? {} : { programError: input.programError }),
+    notes: [...input.notes],
+    policies: {
+      passed: [...(input.analysis?.passed ?? [])],
+      notApplicable: [...(input.analysis?.notApplicable ?? [])],
+      violations: [
+        ...mandatory,
+        ...(input.analysis?.violations.filter((v) => v.level === "advisory") ?? []),
+      ].map((v) => ({
+        policy: v.policy,
+        level: v.level,
+        message: v.message,
+        ...(v.resource ? { resource: v.resource } : {}),
+      })),
+    },
+    apps: m.apps,
+    graph: {
+      resourceCount: input.resources.filter((r) => r.custom).length,
+      components: m.components.map((c) => ({
+        name: c.name,
+        type: c.type,
+        children: c.children.map((r) => ({
+          name: r.name,
+          type: shortType(r.type),
+          ...(r.importId ? { importId: r.importId } : {}),
+        })),
+      })),
+      edges: m.edges,
+    },
+  };
+}
+
+/** The PR comment for a local run: the same renderer the comment workflow uses on the JSON. */
+export function renderMarkdown(input: PlanInput): string {
+  return renderComment(toDocument(input));
 }

@@ -1,0 +1,157 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { CHECK_SCHEMA, parseCheckDocument, type CheckDocument } from "../tools/comment/document";
+import { code, codeBlock, inline } from "../tools/comment/markdown";
+import { COMMENT_MARKER, renderComment } from "../tools/comment/render";
+import { commentFromArtifacts } from "../tools/pr-comment";
+
+// The PR comment is built from data a pull request's own code produced: nothing in it may become
+// Markdown structure, HTML, an image, a mention, or a fence that closes ours.
+const HOSTILE =
+  "x```\n# Injected heading\n@octocat ![img](https://evil.example/i.png) <img src=x> [link](https://evil.example) | cell";
+
+function doc(overrides: Partial<CheckDocument> = {}): CheckDocument {
+  return {
+    schema: CHECK_SCHEMA,
+    stack: "prod",
+    result: "fail",
+    summary: "FAIL (1 mandatory violation, 0 advisories)",
+    notes: [],
+    policies: {
+      passed: ["urls-are-https"],
+      notApplicable: [],
+      violations: [
+        {
+          policy: "flags-require-prerequisites",
+          level: "mandatory",
+          message: HOSTILE,
+          resource: HOSTILE,
+        },
+      ],
+    },
+    apps: [
+      {
+        app: HOSTILE,
+        flagsOn: [HOSTILE],
+        holders: [{ name: HOSTILE, keys: [{ key: HOSTILE, secret: false, computed: false }] }],
+      },
+    ],
+    graph: {
+      resourceCount: 1,
+      components: [{ name: HOSTILE, type: "t", children: [] }],
+      edges: [],
+    },
+    programError: HOSTILE,
+    ...overrides,
+  };
+}
+
+/** Lines outside fenced blocks, code spans removed: where Markdown is interpreted. */
+function markdownLines(text: string): string[] {
+  const out: string[] = [];
+  let fence: string | undefined;
+  for (const line of text.split("\n")) {
+    const m = /^(`{3,})/.exec(line);
+    if (fence === undefined && m) fence = m[1];
+    else if (fence !== undefined && line === fence) fence = undefined;
+    else if (fence === undefined) out.push(line.replace(/(?<!\\)(`+)(?:(?!\1).)*?\1/g, "<code/>"));
+  }
+  expect(fence).toBeUndefined();
+  return out;
+}
+
+describe("escaping", () => {
+  it("inline text: no structure, HTML, image, link or mention survives", () => {
+    const out = inline(HOSTILE);
+    expect(out).not.toContain("\n");
+    expect(out).not.toMatch(/<img|(?<!\\)!(?<!\\)\[|(?<!\\)\]\(|@octocat|```/);
+    expect(out).toContain("@\u200boctocat");
+  });
+
+  it("a code span no backtick can close", () => {
+    expect(code("a``b")).toBe("```a``b```");
+    expect(code("`x")).toBe("`` `x ``");
+  });
+
+  it("a code block no line can close, with ANSI codes and control characters removed", () => {
+    const block = codeBlock("```\n````\n\u001b[31mred\u001b[0m\u0007");
+    expect(block).toBe("`````text\n```\n````\nred\n`````");
+  });
+});
+
+describe("the rendered comment", () => {
+  it("keeps every hostile string out of the Markdown structure", () => {
+    const text = renderComment(doc(), {
+      origin: "fork",
+      preview: {
+        schema: "console-wiring-preview/v1",
+        outcome: "failure",
+        tail: [HOSTILE, "::warning::x", "````"],
+      },
+    });
+    expect(text.startsWith(COMMENT_MARKER)).toBe(true);
+    for (const line of markdownLines(text)) {
+      expect(line).not.toMatch(/^#+ Injected|<img|(?<!\\)!(?<!\\)\[|(?<!\\)\]\(https|@octocat/);
+    }
+    const headings = markdownLines(text).filter((l) => l.startsWith("#"));
+    expect(headings).toEqual([
+      "### console-wiring check: <code/> fails",
+      "#### The program stopped before registering its resources",
+      "#### pulumi preview (prod, with the policy pack): failure",
+    ]);
+  });
+
+  it("labels a fork's results as produced by the pull request's code", () => {
+    expect(renderComment(doc(), { origin: "fork" })).toContain(
+      "Produced by the pull request's own code (a fork)",
+    );
+    expect(renderComment(doc(), { origin: "branch" })).not.toContain("(a fork)");
+  });
+});
+
+describe("the artifact", () => {
+  const dir = () => mkdtempSync(join(tmpdir(), "pr-comment-"));
+
+  it("is checked against its schema; a bad one is named by path, its value never echoed", () => {
+    const bad = { ...doc(), apps: [{ app: "SENTINEL-VALUE", flagsOn: "all", holders: [] }] };
+    expect(() => parseCheckDocument(bad)).toThrow("check.json.apps[0].flagsOn: must be an array");
+    const d = dir();
+    writeFileSync(join(d, "check.json"), JSON.stringify(bad));
+    const text = commentFromArtifacts(d, "fork");
+    expect(text).toContain("no readable result");
+    expect(text).toContain("`check.json.apps[0].flagsOn: must be an array`");
+    expect(text).not.toContain("SENTINEL-VALUE");
+  });
+
+  it("says where invalid JSON is, without quoting it", () => {
+    const d = dir();
+    writeFileSync(join(d, "check.json"), "hvs.SENTINEL-TOKEN");
+    const text = commentFromArtifacts(d, "branch");
+    expect(text).toContain("`check.json is not valid JSON");
+    expect(text).not.toContain("SENTINEL");
+  });
+
+  it("bounds string lengths", () => {
+    expect(() => parseCheckDocument({ ...doc(), stack: "s".repeat(201) })).toThrow(
+      "check.json.stack: must be at most 200 characters",
+    );
+  });
+
+  it("renders a valid artifact with the preview's outcome", () => {
+    const d = dir();
+    writeFileSync(join(d, "check.json"), JSON.stringify(doc({ programError: undefined })));
+    writeFileSync(
+      join(d, "preview.json"),
+      JSON.stringify({
+        schema: "console-wiring-preview/v1",
+        outcome: "success",
+        tail: ["Resources: 6 unchanged"],
+      }),
+    );
+    const text = commentFromArtifacts(d, "branch");
+    expect(text).toContain("#### pulumi preview (prod, with the policy pack): success");
+    expect(text).toContain("Resources: 6 unchanged");
+  });
+});
