@@ -128,7 +128,8 @@ export function parseConfig(raw: RawConfig, features: readonly Feature[] = FEATU
   const integer = (k: string, min: number, example: string): number => {
     const value = text(k, example);
     if (value === "") return 0;
-    const n = Number(value);
+    // Digits only: Number() would also take 1e3, 0x10 or " 7".
+    const n = /^-?\d{1,9}$/.test(value) ? Number(value) : Number.NaN;
     if (!Number.isInteger(n) || n < min) {
       problems.push(
         `${key(k)} must be a whole number of at least ${min}. Example: ${set(k, example)}`,

@@ -140,6 +140,15 @@ describe("parseConfig", () => {
     );
   });
 
+  it.each(["1e3", "0x10", "2.0", " 2"])(
+    "takes serviceTokenSecretVersion %j as malformed, not as a number",
+    (raw) => {
+      expect(problemsOf({ ...prod(), serviceTokenSecretVersion: raw })).toEqual([
+        "console-wiring:serviceTokenSecretVersion must be a whole number of at least 0. Example: pulumi config set serviceTokenSecretVersion 1",
+      ]);
+    },
+  );
+
   it("requires the previous secret's end with a rotation, in RFC 3339 UTC", () => {
     expect(problemsOf({ ...prod(), serviceTokenSecretVersion: "2" })).toEqual([
       "console-wiring:serviceTokenPreviousSecretExpiresAt is missing: rotating the service token (serviceTokenSecretVersion 2) needs the time until which the previous client secret keeps working, so the app is not locked out before Heroku has the new one. Set it a few hours ahead: pulumi config set serviceTokenPreviousSecretExpiresAt 2026-12-01T12:00:00Z",

@@ -130,7 +130,7 @@ describe("npm run drift-report", () => {
     const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     try {
       expect(await main([write("bad.json", "Previewing update (prod)")])).toBe(2);
-      expect(err).toHaveBeenCalledWith(expect.stringContaining("cannot read"));
+      expect(err).toHaveBeenCalledWith(expect.stringContaining("bad.json is not valid JSON"));
     } finally {
       err.mockRestore();
     }
@@ -165,5 +165,86 @@ describe("a preview that failed without saying why in its JSON", () => {
       stdout.mockRestore();
       stderr.mockRestore();
     }
+  });
+});
+
+describe("hostile or malformed preview JSON", () => {
+  async function run(
+    content: string,
+    summaryFile?: string,
+  ): Promise<{ code: number; out: string; err: string }> {
+    const dir = mkdtempSync(join(tmpdir(), "drift-hostile-"));
+    const file = join(dir, "preview.json");
+    writeFileSync(file, content);
+    let out = "";
+    let err = "";
+    const o = vi
+      .spyOn(process.stdout, "write")
+      .mockImplementation((s) => ((out += String(s)), true));
+    const e = vi
+      .spyOn(process.stderr, "write")
+      .mockImplementation((s) => ((err += String(s)), true));
+    if (summaryFile) process.env["GITHUB_STEP_SUMMARY"] = summaryFile;
+    try {
+      return { code: await main([file]), out, err };
+    } finally {
+      delete process.env["GITHUB_STEP_SUMMARY"];
+      o.mockRestore();
+      e.mockRestore();
+    }
+  }
+
+  it.each([
+    ["null", "null", "the document must be an object"],
+    ["a top-level array", "[]", "the document must be an object"],
+    ["steps that are not an array", '{"steps": {"op": "update"}}', ".steps must be an array"],
+    ["a numeric op", '{"steps": [{"op": 3}]}', ".steps[0].op must be a string"],
+    ["a step that is not an object", '{"steps": [null]}', ".steps[0] must be an object"],
+    ["no steps and no diagnostics", "{}", "it has neither steps nor diagnostics"],
+  ])("exits 2 on %s, saying what is wrong", async (_name, content, why) => {
+    const r = await run(content);
+    expect(r.code).toBe(2);
+    expect(r.err).toContain(why);
+    expect(r.out).toBe("");
+  });
+
+  it("quotes none of a file that is not JSON (a token file, say)", async () => {
+    const r = await run("hvs.SENTINELTOKENVALUE0123456789");
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("is not valid JSON");
+    expect(r.err).not.toContain("SENTINEL");
+  });
+
+  it("neutralizes workflow commands, ANSI codes and fence-closing backticks from what the preview reports", async () => {
+    const summary = join(mkdtempSync(join(tmpdir(), "drift-summary-")), "summary.md");
+    const evil = "x\n::warning::pwned\n```\n# heading \u001b[31mred";
+    const r = await run(
+      JSON.stringify({
+        steps: [{ op: "update", urn: "urn:pulumi:prod::p::t::r", diffReasons: [evil] }],
+      }),
+      summary,
+    );
+    expect(r.code).toBe(1);
+    expect(r.out).not.toMatch(/^::warning::/m);
+    expect(r.out).not.toContain("\u001b");
+    const text = readFileSync(summary, "utf8");
+    expect(text).not.toMatch(/^::warning::/m);
+    expect(text).not.toContain("\u001b");
+    // The fence is longer than any run of backticks inside it.
+    const fence = /^(`{3,})text$/m.exec(text)?.[1] ?? "";
+    expect(fence.length).toBeGreaterThan(3);
+    expect(text.trimEnd().endsWith(fence)).toBe(true);
+  });
+
+  it("caps the report: 200k drifted steps print a bounded summary", async () => {
+    const summary = join(mkdtempSync(join(tmpdir(), "drift-summary-")), "summary.md");
+    const steps = Array.from({ length: 200_000 }, (_, i) => ({
+      op: "update",
+      urn: `urn:pulumi:prod::p::t::r${i}`,
+    }));
+    const r = await run(JSON.stringify({ steps }), summary);
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("… and 199800 more resources");
+    expect(Buffer.byteLength(readFileSync(summary, "utf8"))).toBeLessThan(300 * 1024);
   });
 });

@@ -315,15 +315,62 @@ describe("npm run smoke", () => {
 });
 
 describe("npm run smoke arguments", () => {
-  it("rejects a bad --expiry-days as bad usage", async () => {
-    const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+  it.each(["soon", "1e3", "0x10", "0", "7.5", " 7"])(
+    "rejects --expiry-days %j as bad usage",
+    async (days) => {
+      const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+      try {
+        expect(await main(["--expiry-days", days])).toBe(2);
+        expect(err).toHaveBeenCalledWith(
+          expect.stringContaining("--expiry-days must be a whole number of days, 1 to 99999"),
+        );
+      } finally {
+        err.mockRestore();
+      }
+    },
+  );
+
+  it.each(["garbage", "1", "2027-06-19", "2027-13-40T00:00:00Z"])(
+    "rejects --token-expires-at %j as bad usage, not as an expired token",
+    async (at) => {
+      const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+      try {
+        expect(await main(["--token-expires-at", at])).toBe(2);
+        expect(err).toHaveBeenCalledWith(
+          expect.stringContaining("--token-expires-at must be an RFC 3339 time"),
+        );
+        expect(heroku.calls).toEqual([]);
+      } finally {
+        err.mockRestore();
+      }
+    },
+  );
+
+  it("prints no credential on a full passing run, in its output or its job summary", async () => {
+    await setup();
+    const summary = join(mkdtempSync(join(tmpdir(), "smoke-summary-")), "summary.md");
+    process.env["GITHUB_STEP_SUMMARY"] = summary;
+    let out = "";
+    const o = vi
+      .spyOn(process.stdout, "write")
+      .mockImplementation((s) => ((out += String(s)), true));
     try {
-      expect(await main(["--expiry-days", "soon"])).toBe(2);
-      expect(err).toHaveBeenCalledWith(
-        expect.stringContaining("--expiry-days must be a whole number of at least 1"),
-      );
+      expect(await main(["--token-expires-at", "2099-01-01T00:00:00Z"])).toBe(0);
     } finally {
-      err.mockRestore();
+      o.mockRestore();
+    }
+    const written = readFileSync(summary, "utf8");
+    expect(out).toContain("Result: PASS");
+    expect(written).toContain("Result: PASS");
+    for (const s of [
+      CLIENT_ID,
+      CLIENT_SECRET,
+      API_KEY,
+      HEROKU_TOKEN,
+      "FREESCOUT_OPERATIONS_MAILBOX_ID 3",
+    ]) {
+      expect(out).not.toContain(s);
+      expect(written).not.toContain(s);
     }
   });
 

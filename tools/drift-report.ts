@@ -4,8 +4,10 @@
  * states; this prints only resource names, operations and property paths). Writes the same to
  * $GITHUB_STEP_SUMMARY when set. Exit codes: 0 no drift, 1 drift or a failed preview, 2 unreadable.
  */
-import { appendFileSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
+import { parseJsonText, readJsonFile } from "./json-input";
+import { appendSummary, logSafe } from "./summary";
 
 interface State {
   inputs?: Record<string, unknown>;
@@ -65,6 +67,40 @@ export function keysOf(step: Step): string[] {
   return [...keys].sort();
 }
 
+/**
+ * `pulumi preview --json` output, checked before use: an object whose `steps` and `diagnostics`
+ * (when present) are arrays of objects with string fields. Anything else is exit 2, not "none".
+ */
+export function previewShape(value: unknown, what: string): Preview {
+  const bad = (why: string) => new Error(`${what} is not pulumi preview --json output: ${why}`);
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    throw bad("the document must be an object");
+  const doc = value as Record<string, unknown>;
+  const listOf = (key: string, fields: readonly string[]) => {
+    const list = doc[key];
+    if (list === undefined) return;
+    if (!Array.isArray(list)) throw bad(`.${key} must be an array`);
+    list.forEach((item, i) => {
+      if (typeof item !== "object" || item === null || Array.isArray(item))
+        throw bad(`.${key}[${i}] must be an object`);
+      for (const f of fields) {
+        const v = (item as Record<string, unknown>)[f];
+        if (v !== undefined && typeof v !== "string")
+          throw bad(`.${key}[${i}].${f} must be a string`);
+      }
+    });
+  };
+  listOf("steps", ["op", "urn"]);
+  listOf("diagnostics", ["severity", "message", "urn"]);
+  if (doc["steps"] === undefined && doc["diagnostics"] === undefined)
+    throw bad("it has neither steps nor diagnostics");
+  return doc as Preview;
+}
+
+/** Resources listed in a report at most, and keys per resource. */
+const ITEM_LIMIT = 200;
+const KEY_LIMIT = 50;
+
 export function driftItems(preview: Preview): DriftItem[] {
   return (preview.steps ?? [])
     .filter((s) => s.op && !UNCHANGED.has(s.op))
@@ -98,10 +134,13 @@ export function report(
     lines.push(
       `console-wiring drift: ${items.length} resource${items.length === 1 ? "" : "s"} differ from the program (values not shown)`,
     );
-    for (const i of items)
-      lines.push(
-        `  ${i.op.padEnd(8)} ${i.resource}: ${i.keys.join(", ") || "(no property detail)"}`,
-      );
+    for (const i of items.slice(0, ITEM_LIMIT)) {
+      const keys = i.keys.slice(0, KEY_LIMIT);
+      if (i.keys.length > KEY_LIMIT) keys.push(`… and ${i.keys.length - KEY_LIMIT} more`);
+      lines.push(`  ${i.op.padEnd(8)} ${i.resource}: ${keys.join(", ") || "(no property detail)"}`);
+    }
+    if (items.length > ITEM_LIMIT)
+      lines.push(`  … and ${items.length - ITEM_LIMIT} more resources`);
     lines.push(
       "Fix: review who changed it; `pulumi up` restores the program's state, or change the program to match.",
     );
@@ -139,16 +178,16 @@ export function main(argv: readonly string[]): Promise<number> {
   }
   let preview: Preview;
   try {
-    preview = JSON.parse(readFileSync(file ?? 0, "utf8")) as Preview;
+    const what = file ?? "stdin";
+    const value =
+      file === undefined ? parseJsonText(readFileSync(0, "utf8"), what) : readJsonFile(file);
+    preview = previewShape(value, what);
   } catch (err) {
-    process.stderr.write(
-      `console-wiring drift-report: cannot read ${file ?? "stdin"} as preview JSON (${(err as Error).message})\n`,
-    );
+    process.stderr.write(`console-wiring drift-report: ${(err as Error).message}\n`);
     return Promise.resolve(2);
   }
   const { exitCode, text } = report(preview, previewExitCode);
-  process.stdout.write(`${text}\n`);
-  const summary = process.env["GITHUB_STEP_SUMMARY"];
-  if (summary) appendFileSync(summary, `\n### Drift\n\n\`\`\`text\n${text}\n\`\`\`\n`);
+  process.stdout.write(`${logSafe(text)}\n`);
+  appendSummary("Drift", text);
   return Promise.resolve(exitCode);
 }

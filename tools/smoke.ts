@@ -22,6 +22,7 @@ import {
   type LinkResult,
 } from "./smoke/links";
 import { loadStackFiles, projectConfig, StackFileError } from "./stack-files";
+import { appendSummary, logSafe } from "./summary";
 
 export interface SmokeOptions {
   readonly stack: string;
@@ -153,6 +154,14 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
   return { exitCode, links, output: render(options.stack, app, links) };
 }
 
+/** RFC 3339 date-time (what `pulumi stack output serviceTokenExpiresAt` gives), and a real one. */
+function isTimestamp(text: string): boolean {
+  return (
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/.test(text) &&
+    !Number.isNaN(Date.parse(text))
+  );
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   let parsed;
   try {
@@ -177,19 +186,29 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const days = v["expiry-days"] === undefined ? undefined : Number(v["expiry-days"]);
-  if (days !== undefined && (!Number.isInteger(days) || days < 1)) {
+  const rawDays = v["expiry-days"];
+  if (rawDays !== undefined && !/^[1-9]\d{0,4}$/.test(rawDays)) {
     process.stderr.write(
-      `console-wiring smoke: --expiry-days must be a whole number of at least 1\n${USAGE}\n`,
+      `console-wiring smoke: --expiry-days must be a whole number of days, 1 to 99999 (digits only)\n${USAGE}\n`,
+    );
+    return 2;
+  }
+  const days = rawDays === undefined ? undefined : Number(rawDays);
+  const expiresAt = v["token-expires-at"] || process.env["SERVICE_TOKEN_EXPIRES_AT"] || undefined;
+  if (expiresAt !== undefined && !isTimestamp(expiresAt)) {
+    const from = v["token-expires-at"] ? "--token-expires-at" : "SERVICE_TOKEN_EXPIRES_AT";
+    process.stderr.write(
+      `console-wiring smoke: ${from} must be an RFC 3339 time such as 2027-06-19T00:00:00Z (value not shown)\n${USAGE}\n`,
     );
     return 2;
   }
   const result = await runSmoke({
     stack: v.stack ?? "prod",
     createTicket: v["create-ticket"] ?? false,
-    tokenExpiresAt: v["token-expires-at"] || process.env["SERVICE_TOKEN_EXPIRES_AT"] || undefined,
+    tokenExpiresAt: expiresAt,
     expiryDays: days,
   });
-  (result.exitCode === 2 ? process.stderr : process.stdout).write(`${result.output}\n`);
+  (result.exitCode === 2 ? process.stderr : process.stdout).write(`${logSafe(result.output)}\n`);
+  if (result.exitCode !== 2) appendSummary("Smoke check", result.output);
   return result.exitCode;
 }
