@@ -94,7 +94,7 @@ export function previewShape(value: unknown, what: string): Preview {
   listOf("diagnostics", ["severity", "message", "urn"]);
   if (doc["steps"] === undefined && doc["diagnostics"] === undefined)
     throw bad("it has neither steps nor diagnostics");
-  return doc as Preview;
+  return doc;
 }
 
 /** Resources listed in a report at most, and keys per resource. */
