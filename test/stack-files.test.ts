@@ -1,4 +1,6 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { scanForCredentials } from "../tools/credential-scan";
 import { loadStackFiles, StackFileError } from "../tools/stack-files";
@@ -71,5 +73,71 @@ describe("loadStackFiles", () => {
     expect(() => loadStackFiles("nope")).toThrowError(
       new StackFileError(`cannot read ${process.cwd()}/Pulumi.nope.yaml`),
     );
+  });
+});
+
+describe("hostile stack files", () => {
+  function project(stackText: string): string {
+    const dir = mkdtempSync(join(tmpdir(), "stack-hostile-"));
+    copyFileSync(join(__dirname, "..", "Pulumi.yaml"), join(dir, "Pulumi.yaml"));
+    writeFileSync(join(dir, "Pulumi.evil.yaml"), stackText);
+    return dir;
+  }
+  const load = (text: string) => () => loadStackFiles("evil", project(text));
+
+  it("refuses YAML anchors and aliases (an alias bomb), naming the line", () => {
+    const bomb = [
+      "a: &a [x, x, x, x, x, x, x, x, x]",
+      "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]",
+      "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]",
+      "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]",
+      "config:",
+      "  console-wiring:herokuApp: *d",
+    ].join("\n");
+    expect(load(bomb)).toThrow(
+      /Pulumi\.evil\.yaml line 1: YAML anchors and aliases are not accepted in stack files$/,
+    );
+  });
+
+  it("refuses a file over the size limit before reading it as YAML", () => {
+    expect(load(`config:\n  console-wiring:herokuApp: ${"x".repeat(70_000)}\n`)).toThrow(
+      /Pulumi\.evil\.yaml is \d+ bytes, over the 65536-byte limit for a stack file$/,
+    );
+  });
+
+  it("refuses a line over the length limit (a 50 kB whitespace line, say)", () => {
+    expect(load(`config:\n${" ".repeat(50_000)}\n`)).toThrow(
+      /Pulumi\.evil\.yaml line 2 is over 4096 characters$/,
+    );
+  });
+
+  it("reports invalid YAML in one line with its line number, quoting nothing", () => {
+    expect(load("config:\n  console-wiring:herokuApp: [unclosed SENTINEL\n")).toThrow(
+      /^.*Pulumi\.evil\.yaml is not valid YAML \(line \d+\): [A-Z_]+$/,
+    );
+  });
+});
+
+describe("the credential scan", () => {
+  it("does not flag settings about the token", () => {
+    expect(
+      scanForCredentials(
+        [
+          "  console-wiring:serviceTokenName: console-investigate-tickets-2",
+          "  console-wiring:serviceTokenDuration: 17520h",
+          "  console-wiring:serviceTokenSecretVersion: 2",
+        ].join("\n"),
+      ),
+    ).toEqual([]);
+  });
+
+  it("still flags a value under a key whose last word names a secret", () => {
+    expect(scanForCredentials("  console-wiring:cloudflareApiToken: abcdefghijkl")).toEqual([
+      { line: 1, rule: "a non-empty value under a secret-sounding key" },
+    ]);
+  });
+
+  it("finds nothing on a whitespace-only line at the length limit", () => {
+    expect(scanForCredentials(" ".repeat(4_096))).toEqual([]);
   });
 });

@@ -6,7 +6,6 @@
  * Exit codes: 0 clean, 1 mandatory violation or program error (the gate counts), 2 bad usage or
  * unreadable stack file.
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { allPolicies } from "../policy/policies";
@@ -15,7 +14,7 @@ import { analyze } from "./offline/analyze";
 import { readJsonFile } from "./json-input";
 import { failed, renderMarkdown, renderText, toDocument, type Format } from "./offline/plan";
 import { runProgram, type VaultMode } from "./offline/run-program";
-import { loadStackFiles, StackFileError } from "./stack-files";
+import { loadStackFiles, readStackText, StackFileError } from "./stack-files";
 
 export interface CheckOptions {
   readonly stack: string;
@@ -63,7 +62,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
 
   const notes: string[] = [];
   const stackFile = `Pulumi.${options.stack}.yaml`;
-  const leaks = scanForCredentials(readFileSync(join(cwd, stackFile), "utf8"));
+  const leaks = scanForCredentials(readStackText(join(cwd, stackFile)));
   if (leaks.length > 0 || files.secureKeys.length > 0) {
     const lines = leaks.map((l) => `${stackFile}:${l.line}: ${l.rule}`);
     return {

@@ -10,7 +10,8 @@ export interface CredentialFinding {
 }
 
 const RULES: readonly { rule: string; pattern: RegExp }[] = [
-  { rule: "a secure: (encrypted secret) value", pattern: /^\s*[^#]*\bsecure\s*:/ },
+  // Every pattern is linear: no two unbounded quantifiers that can match the same characters.
+  { rule: "a secure: (encrypted secret) value", pattern: /^[^#]*\bsecure\s*:/ },
   { rule: "a Heroku API key (HRKU-...)", pattern: /HRKU-[A-Za-z0-9_-]{10,}/ },
   {
     rule: "a Heroku API key (UUID-style) under a key/token name",
@@ -23,9 +24,11 @@ const RULES: readonly { rule: string; pattern: RegExp }[] = [
   { rule: "a private key", pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----/ },
   { rule: "a Cloudflare service token client id", pattern: /\b[0-9a-f]{32}\.access\b/ },
   {
+    // The key's last word names a secret (`cloudflareApiToken`), not a setting about one
+    // (`serviceTokenName`, `serviceTokenDuration`).
     rule: "a non-empty value under a secret-sounding key",
     pattern:
-      /^\s*[\w:.-]*(secret|password|passwd|token|api[_-]?key|private[_-]?key)[\w.-]*\s*:\s*["']?[^\s"'#{}[\]]{6,}/i,
+      /^ *[\w:.-]*?(secret|password|passwd|token|api[_-]?key|private[_-]?key) *: *["']?[^\s"'#{}[\]]{6,}/i,
   },
   {
     rule: "a long opaque string (40+ base64/hex characters)",

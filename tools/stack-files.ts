@@ -4,10 +4,9 @@
  * (objects and arrays as JSON). Used by the offline check and by tests, so that neither needs the
  * CLI.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-// js-yaml: already loaded by @pulumi/pulumi, so reading stack files adds no module load.
-import { load } from "js-yaml";
+import { isAlias, isNode, parseDocument, visit } from "yaml";
 
 export class StackFileError extends Error {
   constructor(message: string) {
@@ -28,18 +27,66 @@ function asPulumiString(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 
-function readYaml(path: string): unknown {
+/** A stack file is a few dozen short lines: anything far larger is refused before parsing. */
+export const MAX_FILE_BYTES = 64 * 1024;
+export const MAX_LINE_CHARS = 4_096;
+
+/** Reads a stack file's text within the limits; every failure is one line naming the file. */
+export function readStackText(path: string): string {
+  let size: number;
+  try {
+    size = statSync(path).size;
+  } catch {
+    throw new StackFileError(`cannot read ${path}`);
+  }
+  if (size > MAX_FILE_BYTES) {
+    throw new StackFileError(
+      `${path} is ${size} bytes, over the ${MAX_FILE_BYTES}-byte limit for a stack file`,
+    );
+  }
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch {
     throw new StackFileError(`cannot read ${path}`);
   }
-  try {
-    return load(text);
-  } catch (err) {
-    throw new StackFileError(`${path} is not valid YAML: ${(err as Error).message.split("\n")[0]}`);
+  const lines = text.split("\n");
+  const long = lines.findIndex((l) => l.length > MAX_LINE_CHARS);
+  if (long >= 0) {
+    throw new StackFileError(`${path} line ${long + 1} is over ${MAX_LINE_CHARS} characters`);
   }
+  return text;
+}
+
+/**
+ * Parses YAML with no anchors or aliases (a stack file needs none, and aliases are how a few
+ * lines expand into gigabytes). Errors give the file and line, never a value.
+ */
+function readYaml(path: string): unknown {
+  const text = readStackText(path);
+  const doc = parseDocument(text, { prettyErrors: false, uniqueKeys: true });
+  const error = doc.errors[0];
+  if (error) {
+    const line = text.slice(0, error.pos[0]).split("\n").length;
+    throw new StackFileError(
+      `${path} is not valid YAML${line ? ` (line ${line})` : ""}: ${error.code}`,
+    );
+  }
+  let anchorLine: number | undefined;
+  visit(doc, (_key, node) => {
+    if (isAlias(node) || (isNode(node) && node.anchor)) {
+      const offset = isNode(node) ? (node.range?.[0] ?? 0) : 0;
+      anchorLine = text.slice(0, offset).split("\n").length;
+      return visit.BREAK;
+    }
+    return undefined;
+  });
+  if (anchorLine !== undefined) {
+    throw new StackFileError(
+      `${path} line ${anchorLine}: YAML anchors and aliases are not accepted in stack files`,
+    );
+  }
+  return doc.toJS({ maxAliasCount: 0 }) as unknown;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
