@@ -123,3 +123,33 @@ describe("the plan", () => {
     expect(result.output).toContain("| … | and 460 more |");
   }, 60_000);
 });
+
+describe("npm run check never shows a value", () => {
+  const SENTINELS = {
+    apiKey: "sentinel-plan-freescout-key-77",
+    mailbox: "918273645",
+    clientId: "sentinel-plan-client-id.access",
+    clientSecret: "sentinel-plan-client-secret-88",
+  };
+  const vault = {
+    "MooseQuest/freescout": {
+      FREESCOUT_API_KEY: SENTINELS.apiKey,
+      FREESCOUT_OPERATIONS_MAILBOX_ID: SENTINELS.mailbox,
+    },
+    "MooseQuest/cloudflare": {
+      CF_ACCESS_SVC_TICKETS_CLIENT_ID: SENTINELS.clientId,
+      CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: SENTINELS.clientSecret,
+    },
+  };
+
+  it.each(["text", "markdown", "json"] as const)(
+    "in the %s plan, though every key is listed",
+    async (format) => {
+      const result = await runCheck({ stack: "prod", format, vault });
+      expect(result.exitCode).toBe(0);
+      expect(result.output).toContain("FREESCOUT_API_KEY");
+      expect(result.output).toContain("FREESCOUT_OPERATIONS_MAILBOX_ID");
+      for (const s of Object.values(SENTINELS)) expect(result.output).not.toContain(s);
+    },
+  );
+});

@@ -121,10 +121,12 @@ describe("no secret leaks through the provider at run time", () => {
         throw new Error("expected a failure");
       };
 
+      // check(olds, news): the bad value is in the new inputs, so the failure path runs.
       const checked = await provider.check!(
-        news({ ...vars, BAD: `${SENTINELS[0]!}\nx` }),
         news(vars),
+        news({ ...vars, BAD: `${SENTINELS[0]!}\nx` }),
       );
+      expect(checked.failures.map((f) => f.property)).toEqual(["vars.BAD"]);
       seen.push(JSON.stringify(checked.failures));
       const created = await provider.create(news(vars));
       visible(created.outs as unknown as Record<string, unknown>);
