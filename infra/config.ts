@@ -6,6 +6,7 @@
  * so a key missing here is missing from the stack and its project declaration alike.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { credentialUrl } from "./credential-url";
 import { runError } from "./run-error";
 import {
   allFlags,
@@ -34,6 +35,8 @@ export interface WiringConfig {
   };
   /** Values of the config keys the feature manifest reads (`freescoutApiUrl`, ...); unset ones are absent. */
   readonly manifestValues: Readonly<Record<string, string>>;
+  /** Hosts the FreeScout URLs may point at: ticketsHost, then freescoutAllowedHosts. */
+  readonly allowedHosts: readonly string[];
   /** Flag var → requested on. Every flag of the manifest is present (absent in config = off). */
   readonly flags: Readonly<Record<string, boolean>>;
   /** IDs of existing objects to adopt with Pulumi's `import` option instead of creating them. */
@@ -81,6 +84,7 @@ const FIXED_KEYS = [
   "serviceTokenPreviousSecretExpiresAt",
   "tokenExpiryWarningDays",
   "flags",
+  "freescoutAllowedHosts",
   "adoptAccessApplicationId",
   "adoptAccessPolicyId",
   "adoptServiceTokenId",
@@ -203,18 +207,25 @@ export function parseConfig(raw: RawConfig, features: readonly Feature[] = FEATU
       v.source.kind === "config" ? [[v.source.key, v.name] as const] : [],
     ),
   );
+  const extraHosts = parseHostList(raw["freescoutAllowedHosts"], problems);
+  // With a malformed ticketsHost its own problem is reported; the host rule waits for a good one.
+  const hostRule = HOSTNAME.test(ticketsHost) ? [ticketsHost, ...extraHosts] : undefined;
+  const allowedHosts = hostRule ?? extraHosts;
   for (const [k, format] of manifestConfigKeys(features)) {
-    const value = raw[k]?.trim() ?? "";
-    if (value === "") continue;
+    const value = raw[k] ?? "";
+    if (value.trim() === "") continue;
     if (format === "https-url") {
-      const problem = httpsUrlProblem(value);
-      if (problem) {
+      const checked = credentialUrl(value, hostRule);
+      if (!checked.ok) {
         problems.push(
-          `${key(k)} (${varOf.get(k) ?? k} on the app) ${problem}. Example: ${set(k, "https://tickets.raxx.app")}`,
+          `${key(k)} (${varOf.get(k) ?? k} on the app) ${checked.problem}. Example: ${set(k, `https://${ticketsHost || "tickets.raxx.app"}`)}`,
         );
+        continue;
       }
+      manifestValues[k] = checked.normalized;
+      continue;
     }
-    manifestValues[k] = value;
+    manifestValues[k] = value.trim();
   }
 
   const flags = parseFlags(raw["flags"], allFlags(features), problems);
@@ -245,6 +256,7 @@ export function parseConfig(raw: RawConfig, features: readonly Feature[] = FEATU
     vaultPaths: { freescout: freescoutPath, cloudflare: cloudflarePath },
     serviceToken: { name: tokenName, duration, secretVersion, rotation, expiryWarningDays },
     manifestValues,
+    allowedHosts,
     flags,
     adopt,
   };
@@ -288,18 +300,29 @@ function secretRotation(
   return { version, previousSecretExpiresAt: previousExpiresAt };
 }
 
-/** Why a value is not an acceptable https URL, or undefined when it is. */
+/** Why a value is not an acceptable https URL (any host), or undefined when it is. */
 export function httpsUrlProblem(value: string): string | undefined {
-  let url: URL;
+  const checked = credentialUrl(value);
+  return checked.ok ? undefined : checked.problem;
+}
+
+/** Hostnames besides ticketsHost that the FreeScout URLs may point at (stack config, JSON array). */
+function parseHostList(value: string | undefined, problems: string[]): string[] {
+  if (value === undefined || value === "" || value === "[]") return [];
+  let parsed: unknown;
   try {
-    url = new URL(value);
+    parsed = JSON.parse(value);
   } catch {
-    return "is not a URL";
+    parsed = undefined;
   }
-  if (url.protocol !== "https:") return `must use https:// (it uses ${url.protocol}//)`;
-  if (url.username || url.password) return "must not carry credentials in the URL";
-  if (url.search || url.hash) return "must not have a query or fragment";
-  return undefined;
+  const example = "pulumi config set --path 'freescoutAllowedHosts[0]' tickets-eu.raxx.app";
+  if (!Array.isArray(parsed) || !parsed.every((h) => typeof h === "string" && HOSTNAME.test(h))) {
+    problems.push(
+      `${PROJECT}:freescoutAllowedHosts must be a list of bare lowercase hostnames. Example: ${example}`,
+    );
+    return [];
+  }
+  return parsed as string[];
 }
 
 function parseFlags(

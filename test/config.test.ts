@@ -71,6 +71,55 @@ describe("parseConfig", () => {
     ]);
   });
 
+  it.each([
+    [
+      "another host",
+      "https://evil.example",
+      "must point at tickets.raxx.app (it points at evil.example)",
+    ],
+    ["no slashes after the scheme", "https:evil.example", "must be written https://<host>/<path>"],
+    [
+      "a backslash before @",
+      "https://evil.example\\@tickets.raxx.app",
+      "contains whitespace, a control character or a backslash",
+    ],
+    [
+      "a space",
+      "https://tickets.raxx.app /api",
+      "contains whitespace, a control character or a backslash",
+    ],
+    [
+      "a tab",
+      "https://tickets.raxx.app\t",
+      "contains whitespace, a control character or a backslash",
+    ],
+    [
+      "a line break",
+      "https://tickets.raxx.app\n",
+      "contains whitespace, a control character or a backslash",
+    ],
+  ])("refuses freescoutApiUrl with %s, naming the key and the fix", (_name, url, problem) => {
+    expect(problemsOf({ ...prod(), freescoutApiUrl: url })).toEqual([
+      `console-wiring:freescoutApiUrl (FREESCOUT_API_URL on the app) ${problem}${problem.startsWith("must point") ? ": another host would receive the FreeScout API key and the service-token secret" : ""}. Example: pulumi config set freescoutApiUrl https://tickets.raxx.app`,
+    ]);
+  });
+
+  it("accepts a host on freescoutAllowedHosts, and stores the URL normalized", () => {
+    const config = parseConfig({
+      ...prod(),
+      freescoutAllowedHosts: '["tickets-eu.raxx.app"]',
+      freescoutApiUrl: "https://TICKETS-EU.raxx.app/",
+    });
+    expect(config.manifestValues["freescoutApiUrl"]).toBe("https://tickets-eu.raxx.app");
+    expect(config.allowedHosts).toEqual(["tickets.raxx.app", "tickets-eu.raxx.app"]);
+  });
+
+  it("refuses a malformed freescoutAllowedHosts", () => {
+    expect(problemsOf({ ...prod(), freescoutAllowedHosts: '["https://x.example/"]' })).toEqual([
+      "console-wiring:freescoutAllowedHosts must be a list of bare lowercase hostnames. Example: pulumi config set --path 'freescoutAllowedHosts[0]' tickets-eu.raxx.app",
+    ]);
+  });
+
   it("rejects a URL carrying credentials without echoing them", () => {
     const problems = problemsOf({
       ...prod(),

@@ -126,7 +126,7 @@ describe("no secret leaks through the provider at run time", () => {
         news(vars),
         news({ ...vars, BAD: `${SENTINELS[0]!}\nx` }),
       );
-      expect(checked.failures.map((f) => f.property)).toEqual(["vars.BAD"]);
+      expect(checked.failures?.map((f) => f.property)).toEqual(["vars.BAD"]);
       seen.push(JSON.stringify(checked.failures));
       const created = await provider.create(news(vars));
       visible(created.outs as unknown as Record<string, unknown>);

@@ -44,9 +44,20 @@ describe("request URLs stay on the checked origin", () => {
     );
   });
 
+  it("refuses a host the stack does not allow, before any request", () => {
+    expect(() =>
+      checkUrl("https://evil.example/api", "FREESCOUT_API_URL", ["tickets.raxx.app"]),
+    ).toThrow(
+      "FREESCOUT_API_URL on the app must point at tickets.raxx.app (it points at evil.example): another host would receive the FreeScout API key and the service-token secret: refused (value not shown)",
+    );
+    expect(
+      checkUrl("https://tickets.raxx.app/api", "FREESCOUT_API_URL", ["tickets.raxx.app"]).host,
+    ).toBe("tickets.raxx.app");
+  });
+
   it("refuses credentials in the URL", () => {
     expect(() => checkUrl("https://user:pw@tickets.raxx.app", "FREESCOUT_API_URL")).toThrow(
-      "FREESCOUT_API_URL on the app carries credentials in the URL: refused (value not shown)",
+      "FREESCOUT_API_URL on the app must not carry credentials in the URL: refused (value not shown)",
     );
   });
 });

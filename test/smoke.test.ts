@@ -261,6 +261,16 @@ describe("npm run smoke", () => {
     });
   });
 
+  it("sends no credential to a host the stack does not allow", async () => {
+    await setup({}, { FREESCOUT_API_URL: "https://evil.example/api" });
+    const result = await smoke();
+    expect(linkOf(result, "gate refuses without token")?.detail).toBe(
+      "FREESCOUT_API_URL on the app must point at tickets.raxx.app (it points at evil.example): another host would receive the FreeScout API key and the service-token secret: refused (value not shown)",
+    );
+    expect(tickets.calls).toEqual([]);
+    expect(result.exitCode).toBe(1);
+  });
+
   it("fails when the stack wants the flags on and the app has them off", async () => {
     await setup(
       {},

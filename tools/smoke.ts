@@ -59,10 +59,12 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
   let app: string;
   let expiryDays: number;
   let desiredFlags: Readonly<Record<string, boolean>>;
+  let allowedHosts: readonly string[];
   try {
     const config = parseConfig(projectConfig(loadStackFiles(options.stack, options.cwd)));
     app = config.herokuApp;
     desiredFlags = config.flags;
+    allowedHosts = config.allowedHosts;
     expiryDays = options.expiryDays ?? config.serviceToken.expiryWarningDays;
   } catch (err) {
     if (err instanceof StackFileError || err instanceof ConfigError) {
@@ -95,7 +97,7 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
     let base: URL | undefined;
     if (present.status === "pass") {
       try {
-        base = checkUrl(vars["FREESCOUT_API_URL"] ?? "", "FREESCOUT_API_URL");
+        base = checkUrl(vars["FREESCOUT_API_URL"] ?? "", "FREESCOUT_API_URL", allowedHosts);
       } catch (err) {
         links.push({
           link: "gate refuses without token",

@@ -7,6 +7,7 @@
  *
  * Only the app's URLs and key names are ever printed; no credential leaves this module.
  */
+import { credentialUrl } from "../../infra/credential-url";
 import { FEATURES, type Feature } from "../../infra/features/manifest";
 
 export type Status = "pass" | "fail" | "skip";
@@ -25,33 +26,30 @@ const FLAG_OFF = new Set(["", "0", "false", "off", "no"]);
 const isOn = (v: string | undefined) => v !== undefined && !FLAG_OFF.has(v.trim().toLowerCase());
 
 /**
- * Allows https anywhere and plain http only on loopback (local fakes). Credentials travel to this
- * URL, so anything a URL parser might read two ways is refused before parsing: whitespace,
- * control characters, backslashes, and user info.
+ * The app's FREESCOUT_API_URL, checked with the stack's rule before any credential is sent:
+ * https to ticketsHost or a host on freescoutAllowedHosts (infra/credential-url.ts). Loopback is
+ * also allowed, over http too, for local stand-ins. Errors never echo the value.
  */
-export function checkUrl(raw: string, name: string): URL {
-  // eslint-disable-next-line no-control-regex
-  if (/[\s\x00-\x1f\x7f\\]/.test(raw)) {
-    throw new Error(
-      `${name} on the app contains whitespace, a control character or a backslash: refused (value not shown)`,
-    );
-  }
-  let url: URL;
+export function checkUrl(raw: string, name: string, allowedHosts?: readonly string[]): URL {
+  let loopback: URL | undefined;
   try {
-    url = new URL(raw);
+    const url = new URL(raw);
+    const local = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
+    if (local && (url.protocol === "http:" || url.protocol === "https:")) loopback = url;
   } catch {
-    throw new Error(`${name} on the app is not a URL`);
+    loopback = undefined;
   }
-  if (url.username !== "" || url.password !== "") {
-    throw new Error(`${name} on the app carries credentials in the URL: refused (value not shown)`);
+  const checked = credentialUrl(
+    loopback ? raw.replace(/^http:/i, "https:") : raw,
+    loopback ? undefined : allowedHosts,
+  );
+  if (!checked.ok) {
+    const why = checked.problem.startsWith("must use https")
+      ? "must be https:// (the API key and service-token headers travel with every call)"
+      : `${checked.problem}: refused (value not shown)`;
+    throw new Error(`${name} on the app ${why}`);
   }
-  const loopback = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
-  if (url.protocol !== "https:" && !(url.protocol === "http:" && loopback)) {
-    throw new Error(
-      `${name} on the app must be https:// (the API key and service-token headers travel with every call)`,
-    );
-  }
-  return url;
+  return loopback ?? checked.url;
 }
 
 /**
