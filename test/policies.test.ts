@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { allPolicies } from "../policy/policies";
+import { apiUrlOnGatedHost } from "../policy/policies/api-url-on-gated-host";
 import { analyze, type Analysis } from "../tools/offline/analyze";
 import {
   baseline,
@@ -35,6 +36,7 @@ describe("the compliant baseline", () => {
       "service-auth-returns-401",
       "secrets-stay-secret",
       "urls-are-https",
+      "api-url-on-gated-host",
     ]);
     expect(result.notApplicable).toEqual([
       {
@@ -286,6 +288,44 @@ describe("urls-are-https", () => {
     setVar(node(g, "prerequisites"), "FREESCOUT_INSTANCE_URL", "http://tickets.raxx.app");
     expect(await messages(g, "urls-are-https")).toEqual([
       "FREESCOUT_INSTANCE_URL on prerequisites must use https:// (it uses http://).",
+    ]);
+  });
+});
+
+describe("api-url-on-gated-host", () => {
+  it("fails when FREESCOUT_API_URL points at a host no Access application of the stack gates", async () => {
+    const g = baseline();
+    setVar(node(g, "prerequisites"), "FREESCOUT_API_URL", "https://evil.example");
+    expect(await messages(g, "api-url-on-gated-host")).toEqual([
+      "FREESCOUT_API_URL on prerequisites must point at tickets.raxx.app (it points at evil.example): another host would receive the FreeScout API key and the service-token secret.",
+    ]);
+  });
+
+  it("passes a host given in the policy's allowedHosts", async () => {
+    const g = baseline();
+    setVar(node(g, "prerequisites"), "FREESCOUT_API_URL", "https://tickets-eu.raxx.app");
+    const result = await analyze(capture(g), [
+      apiUrlOnGatedHost({ allowedHosts: ["tickets-eu.raxx.app"] }),
+    ]);
+    expect(result.violations).toEqual([]);
+  });
+
+  it("leaves a non-https URL to urls-are-https (one violation, not two)", async () => {
+    const g = baseline();
+    setVar(node(g, "prerequisites"), "FREESCOUT_API_URL", "http://evil.example");
+    expect(await messages(g, "api-url-on-gated-host")).toEqual([]);
+    expect(await messages(g, "urls-are-https")).toHaveLength(1);
+  });
+
+  it("refuses hostile characters through urls-are-https", async () => {
+    const g = baseline();
+    setVar(
+      node(g, "prerequisites"),
+      "FREESCOUT_API_URL",
+      "https://evil.example\\@tickets.raxx.app",
+    );
+    expect(await messages(g, "urls-are-https")).toEqual([
+      "FREESCOUT_API_URL on prerequisites contains whitespace, a control character or a backslash.",
     ]);
   });
 });

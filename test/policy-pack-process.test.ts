@@ -74,7 +74,7 @@ const rpc = <T>(fn: (cb: Callback<T>) => void) =>
   new Promise<T>((res, rej) => fn((err, resp) => (err ? rej(err) : res(resp))));
 
 describe("the policy pack loaded by Pulumi's policy-pack host", () => {
-  it("serves the seven policies with their enforcement levels", async () => {
+  it("serves the eight policies with their enforcement levels", async () => {
     const info = await rpc<Parameters<Parameters<Client["getAnalyzerInfo"]>[1]>[1]>((cb) =>
       client.getAnalyzerInfo(new Empty(), cb),
     );
@@ -87,6 +87,7 @@ describe("the policy pack loaded by Pulumi's policy-pack host", () => {
       ["service-auth-returns-401", 1],
       ["secrets-stay-secret", 3],
       ["urls-are-https", 1],
+      ["api-url-on-gated-host", 1],
       ["service-token-expiry", 0],
     ]);
   });

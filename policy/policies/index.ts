@@ -3,6 +3,7 @@
  * engine, and the offline check (tools/check.ts) runs the same list through the policy runtime.
  */
 import type { Policies } from "@pulumi/policy";
+import { apiUrlOnGatedHost } from "./api-url-on-gated-host";
 import { FEATURES, type Feature } from "../../infra/features/manifest";
 import { flagsAppliedAfterPrerequisites } from "./flags-applied-after-prerequisites";
 import { flagsRequirePrerequisites } from "./flags-require-prerequisites";
@@ -26,6 +27,7 @@ export function allPolicies(options: PolicyOptions = {}): Policies {
     serviceAuthReturns401(),
     secretsStaySecret(),
     urlsAreHttps(features),
+    apiUrlOnGatedHost(),
     serviceTokenExpiry(options.expiry),
   ];
 }

@@ -1,0 +1,51 @@
+import type { StackValidationPolicy } from "@pulumi/policy";
+import { credentialUrl } from "../../infra/credential-url";
+import { ACCESS_APPLICATION, HEROKU_CONFIG_VARS, herokuVars } from "../lib/resources";
+import { API_URL_VAR, gatedPrefixes } from "./gated-api-requires-service-token";
+
+export interface ApiUrlOnGatedHostOptions {
+  /** Hosts allowed besides the ones an Access application of the stack gates. */
+  readonly allowedHosts?: readonly string[];
+}
+
+/**
+ * The app sends the FreeScout API key and the service-token secret to FREESCOUT_API_URL. When the
+ * stack gates a host with Access, that URL must point at a gated host (or one allowed in the
+ * policy's config, mirroring the stack's freescoutAllowedHosts): the same rule the stack config
+ * and the smoke check apply (infra/credential-url.ts).
+ */
+export function apiUrlOnGatedHost(options: ApiUrlOnGatedHostOptions = {}): StackValidationPolicy {
+  return {
+    name: "api-url-on-gated-host",
+    description:
+      `${API_URL_VAR} must point at a host an Access application of this stack gates (or one in the policy config's allowedHosts): ` +
+      "the FreeScout API key and the service-token secret are sent there.",
+    enforcementLevel: "mandatory",
+    configSchema: {
+      properties: { allowedHosts: { type: "array", items: { type: "string" } } },
+    },
+    validateStack: (args, reportViolation) => {
+      const configured = (args.getConfig<{ allowedHosts?: string[] }>().allowedHosts ?? []).concat(
+        options.allowedHosts ?? [],
+      );
+      const apps = args.resources.filter((r) => r.type === ACCESS_APPLICATION);
+      if (apps.length === 0) return;
+      const gated = apps.flatMap((a) => gatedPrefixes(a).map((p) => p.host));
+      if (gated.length === 0) return;
+      const allowed = [...new Set([...gated.filter((h) => !h.startsWith("*.")), ...configured])];
+      for (const r of args.resources.filter((x) => x.type === HEROKU_CONFIG_VARS)) {
+        const view = herokuVars(r);
+        if (!view.keys.includes(API_URL_VAR)) continue;
+        const value = view.value(API_URL_VAR);
+        if (!value.known || value.value === undefined) continue;
+        // A URL that is not even https is urls-are-https's to report.
+        const parsed = credentialUrl(value.value);
+        if (!parsed.ok) continue;
+        const wildcard = gated.filter((h) => h.startsWith("*."));
+        if (wildcard.some((w) => parsed.url.hostname.endsWith(w.slice(1)))) continue;
+        const checked = credentialUrl(value.value, allowed);
+        if (!checked.ok) reportViolation(`${API_URL_VAR} on ${r.name} ${checked.problem}.`, r.urn);
+      }
+    },
+  };
+}
