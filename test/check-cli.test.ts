@@ -153,3 +153,48 @@ describe("npm run check never shows a value", () => {
     },
   );
 });
+
+describe("bad usage is exit 2 with one line, quoting no file content", () => {
+  const file = (name: string, text: string) => {
+    const p = join(scratch, name);
+    writeFileSync(p, text);
+    return p;
+  };
+
+  it("refuses an empty --vault-fixture instead of ignoring it", () => {
+    expect(parseCli(["--vault-fixture", ""])).toEqual({
+      usageError: "--vault-fixture needs a file name",
+    });
+  });
+
+  it("refuses a fixture of the wrong shape", () => {
+    const p = file("shape.json", JSON.stringify({ "MooseQuest/freescout": ["not", "a", "map"] }));
+    expect(parseCli(["--vault-fixture", p])).toEqual({
+      usageError:
+        '--vault-fixture must hold an object of "mount/path" -> { field: "value" } (strings only)',
+    });
+  });
+
+  it("says a fixture is not JSON without quoting it (a token file, say)", () => {
+    const p = file("token.json", "hvs.SENTINELTOKENVALUE0123456789");
+    const result = parseCli(["--vault-fixture", p]);
+    expect("usageError" in result && result.usageError).toBe(
+      `--vault-fixture ${p} is not valid JSON`,
+    );
+    expect(JSON.stringify(result)).not.toContain("SENTINEL");
+  });
+
+  it("names the known tools for an unknown one, without a stack trace", async () => {
+    const failed = await promisify(execFile)(
+      process.execPath,
+      [join(root, "tools/run.cjs"), "nope"],
+      {
+        cwd: root,
+      },
+    ).catch((e: { code: number; stderr: string }) => e);
+    expect("code" in failed && failed.code).toBe(2);
+    expect("stderr" in failed && failed.stderr).toMatch(
+      /^console-wiring: no tool "nope" \(known: .*check.*\)\n$/,
+    );
+  });
+});
