@@ -37,6 +37,15 @@ export interface WiringConfig {
   readonly manifestValues: Readonly<Record<string, string>>;
   /** Hosts the FreeScout URLs may point at: ticketsHost, then freescoutAllowedHosts. */
   readonly allowedHosts: readonly string[];
+  /**
+   * Where the features' detection rules become Sentry issue alerts. Each key is absent when not
+   * set; the gate names the missing ones when a flag whose feature declares rules is on.
+   */
+  readonly sentry: {
+    readonly organization?: string;
+    readonly project?: string;
+    readonly opsTeamId?: string;
+  };
   /** Flag var → requested on. Every flag of the manifest is present (absent in config = off). */
   readonly flags: Readonly<Record<string, boolean>>;
   /** IDs of existing objects to adopt with Pulumi's `import` option instead of creating them. */
@@ -85,6 +94,9 @@ const FIXED_KEYS = [
   "tokenExpiryWarningDays",
   "flags",
   "freescoutAllowedHosts",
+  "sentryOrganization",
+  "sentryProject",
+  "sentryOpsTeamId",
   "adoptAccessApplicationId",
   "adoptAccessPolicyId",
   "adoptServiceTokenId",
@@ -230,6 +242,29 @@ export function parseConfig(raw: RawConfig, features: readonly Feature[] = FEATU
 
   const flags = parseFlags(raw["flags"], allFlags(features), problems);
 
+  const optional = (k: string, pattern: RegExp, rule: string, example: string) => {
+    const value = raw[k]?.trim() ?? "";
+    if (value === "") return undefined;
+    if (!pattern.test(value)) problems.push(`${key(k)} ${rule}. Example: ${set(k, example)}`);
+    return value;
+  };
+  const SLUG = /^[a-z0-9][a-z0-9_-]{0,49}$/;
+  const sentry = {
+    organization: optional(
+      "sentryOrganization",
+      SLUG,
+      "must be a Sentry organization slug",
+      "raxx",
+    ),
+    project: optional("sentryProject", SLUG, "must be a Sentry project slug", "console"),
+    opsTeamId: optional(
+      "sentryOpsTeamId",
+      /^\d{1,20}$/,
+      "must be the ops team's numeric Sentry team id",
+      "1234567",
+    ),
+  };
+
   const adopt = {
     accessApplicationId: optionalId("adoptAccessApplicationId", "Access application"),
     accessPolicyId: optionalId("adoptAccessPolicyId", "Access policy"),
@@ -257,6 +292,7 @@ export function parseConfig(raw: RawConfig, features: readonly Feature[] = FEATU
     serviceToken: { name: tokenName, duration, secretVersion, rotation, expiryWarningDays },
     manifestValues,
     allowedHosts,
+    sentry: Object.fromEntries(Object.entries(sentry).filter(([, v]) => v !== undefined)),
     flags,
     adopt,
   };

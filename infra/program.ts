@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { WiringConfig } from "./config";
 import { TicketsAccess } from "./cloudflare/tickets-access";
 import {
+  detectionProblems,
   formatGateError,
   gateProblems,
   resolveAvailability,
@@ -15,13 +16,16 @@ import {
 } from "./features/gate";
 import {
   allRequiredVars,
+  allDetectionRules,
   FEATURES,
+  prerequisiteMap,
   type Feature,
   type RequiredVar,
   type VaultSecretName,
 } from "./features/manifest";
 import { ConsoleConfig } from "./heroku/console-config";
 import { runError } from "./run-error";
+import { DetectionAlerts } from "./sentry/detection-alerts";
 import { readVaultSecret } from "./vault/read-secret";
 import { existingSecretData, VaultWiring } from "./vault/vault-wiring";
 
@@ -37,6 +41,7 @@ export interface StackOutputs {
   readonly prerequisiteKeys: string[];
   readonly flagsOn: string[];
   readonly adoptedKeys: pulumi.Output<string[]>;
+  readonly detectionAlerts: pulumi.Output<string | undefined>[];
 }
 
 /** Reads every Vault secret the manifest takes values from (the ones people provision). */
@@ -59,6 +64,7 @@ export function prerequisiteValues(
   config: WiringConfig,
   reads: Partial<Record<VaultSecretName, VaultRead>>,
   writtenToVault: pulumi.Output<Record<string, string>>,
+  features: readonly Feature[] = FEATURES,
 ): Record<string, pulumi.Input<string>> {
   const values: Record<string, pulumi.Input<string>> = {};
   for (const v of required) {
@@ -78,6 +84,9 @@ export function prerequisiteValues(
       }
       case "service-token":
         values[v.name] = pulumi.secret(writtenToVault.apply((data) => data[v.name] ?? ""));
+        break;
+      case "manifest":
+        values[v.name] = JSON.stringify(prerequisiteMap(features));
         break;
     }
   }
@@ -105,7 +114,10 @@ export async function wire(
 
   // 2. The gate: a flag requested on with any prerequisite missing stops the program here.
   const availability = resolveAvailability(required, config, reads);
-  const problems = gateProblems(features, config.flags, availability);
+  const problems = [
+    ...gateProblems(features, config.flags, availability),
+    ...detectionProblems(features, config.flags, config.sentry),
+  ];
   if (problems.length > 0) throw runError(formatGateError(config.herokuApp, problems));
   for (const v of required) {
     const a = availability.get(v.name);
@@ -163,12 +175,28 @@ export async function wire(
     config,
     reads,
     vaultWiring.cloudflareData,
+    features,
   );
+  // 7. The detection alerts, when Sentry is configured (the gate required it for any flag on).
+  const rules = allDetectionRules(features);
+  const { organization, project, opsTeamId } = config.sentry;
+  const detection =
+    rules.length > 0 && organization && project && opsTeamId
+      ? new DetectionAlerts("detection", {
+          organization,
+          project,
+          opsTeamId,
+          rules,
+          namePrefix: config.herokuApp,
+        })
+      : undefined;
+
   const consoleConfig = new ConsoleConfig("console", {
     app: config.herokuApp,
     prerequisites,
     flagsOn,
     prerequisitesDependOn: [vaultWiring.cloudflareSecret],
+    flagsDependOn: detection?.alerts ?? [],
   });
 
   return {
@@ -182,6 +210,7 @@ export async function wire(
     vaultCloudflareSecret: `${config.vaultMount}/${config.vaultPaths.cloudflare}`,
     prerequisiteKeys: Object.keys(prerequisites).sort(),
     flagsOn,
+    detectionAlerts: detection?.alerts.map((a) => a.name) ?? [],
     adoptedKeys: pulumi
       .all([consoleConfig.prerequisites?.adoptedKeys ?? [], consoleConfig.flags?.adoptedKeys ?? []])
       .apply(([a, b]) => [...a, ...b].sort()),

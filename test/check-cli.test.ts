@@ -120,7 +120,7 @@ describe("the plan", () => {
     expect(result.output).toContain(
       "| flags-require-prerequisites | ❌ mandatory on `app0-flags`:",
     );
-    expect(result.output).toContain("| … | and 460 more |");
+    expect(result.output).toContain("| … | and 960 more |");
   }, 60_000);
 });
 

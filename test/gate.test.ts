@@ -17,6 +17,7 @@ describe("the feature manifest", () => {
     expect(investigate?.requires.map((v) => v.name).sort()).toEqual([
       "CF_ACCESS_SVC_TICKETS_CLIENT_ID",
       "CF_ACCESS_SVC_TICKETS_CLIENT_SECRET",
+      "CONSOLE_FEATURE_PREREQUISITES",
       "FREESCOUT_API_KEY",
       "FREESCOUT_API_URL",
       "FREESCOUT_INSTANCE_URL",

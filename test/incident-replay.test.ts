@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { runCheck } from "../tools/check";
 import flagsNotAfterPrerequisites from "./fixtures/incidents/flags-not-after-prerequisites";
+import flagsWithoutAlert from "./fixtures/incidents/flags-without-alert";
 import flagsWithoutVars from "./fixtures/incidents/flags-without-vars";
 import gatedApiWithoutTokenVars from "./fixtures/incidents/gated-api-without-token-vars";
 import httpUrl from "./fixtures/incidents/http-url";
@@ -74,6 +75,37 @@ describe("incident replay through npm run check", () => {
     ]) {
       expect(line).toContain(`- ${v} is not set on the app`);
     }
+  });
+
+  it("flags on with every var set but no alert (nothing would notice): flags-require-detection", async () => {
+    const result = await runCheck({
+      stack: "prod",
+      format: "text",
+      vault: VAULT,
+      program: flagsWithoutAlert,
+    });
+    expect(result.exitCode).toBe(1);
+    expect(failLines(result.output)).toEqual([
+      '  FAIL  flags-require-detection (mandatory) on console-flags: console-flags turns on FLAG_CONSOLE_INVESTIGATE_FROM_STATUS, FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET on Heroku app raxx-console-prod, but no Sentry issue alert implements detection rule freescout-not-configured (freescout_client logs "freescout_not_configured" more than 2 times in 10 minutes, email the ops team). Set sentryOrganization, sentryProject and sentryOpsTeamId in stack config: the program creates it.',
+    ]);
+  });
+
+  it("flags on without the Sentry settings (stack config): the gate names the keys", async () => {
+    const result = await runCheck({
+      stack: "prod",
+      format: "text",
+      vault: VAULT,
+      configOverrides: {
+        "console-wiring:sentryOrganization": undefined,
+        "console-wiring:sentryOpsTeamId": undefined,
+      },
+    });
+    expect(result.exitCode).toBe(1);
+    expect(result.output).toContain(
+      "  - Sentry alert freescout-not-configured (notices in production when the console logs freescout_not_configured (Investigate is on but FreeScout is not reachable as configured)): " +
+        "stack config console-wiring:sentryOrganization, console-wiring:sentryOpsTeamId are not set. " +
+        "Provide it: pulumi config set sentryOrganization <org-slug>; pulumi config set sentryOpsTeamId <ops-team-id> (and SENTRY_AUTH_TOKEN in the environment of pulumi up)",
+    );
   });
 
   it("vars present but no service-token vars while the API path is gated: gated-api-requires-service-token", async () => {

@@ -32,6 +32,7 @@ describe("the compliant baseline", () => {
     expect(result.passed).toEqual([
       "flags-require-prerequisites",
       "flags-applied-after-prerequisites",
+      "flags-require-detection",
       "gated-api-requires-service-token",
       "service-auth-returns-401",
       "secrets-stay-secret",
@@ -131,7 +132,7 @@ describe("flags-applied-after-prerequisites", () => {
     node(g, "flags").dependsOn = [];
     expect(await messages(g, "flags-applied-after-prerequisites")).toEqual([
       "flags sets FLAG_CONSOLE_INVESTIGATE_FROM_STATUS, FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET on Heroku app raxx-console-prod but does not depend on prerequisites, " +
-        "which sets FREESCOUT_API_URL, FREESCOUT_INSTANCE_URL, FREESCOUT_API_KEY, FREESCOUT_OPERATIONS_MAILBOX_ID, CF_ACCESS_SVC_TICKETS_CLIENT_ID, CF_ACCESS_SVC_TICKETS_CLIENT_SECRET. " +
+        "which sets FREESCOUT_API_URL, FREESCOUT_INSTANCE_URL, FREESCOUT_API_KEY, FREESCOUT_OPERATIONS_MAILBOX_ID, CF_ACCESS_SVC_TICKETS_CLIENT_ID, CF_ACCESS_SVC_TICKETS_CLIENT_SECRET, CONSOLE_FEATURE_PREREQUISITES. " +
         "Add { dependsOn: [prerequisites] } to flags so the flags are applied after their prerequisites.",
     ]);
   });
@@ -289,6 +290,78 @@ describe("urls-are-https", () => {
     expect(await messages(g, "urls-are-https")).toEqual([
       "FREESCOUT_INSTANCE_URL on prerequisites must use https:// (it uses http://).",
     ]);
+  });
+});
+
+describe("flags-require-detection", () => {
+  it("fails when a flag is on and no alert implements the feature's rule", async () => {
+    const g = baseline().filter((n) => n.name !== "alert");
+    node(g, "flags").dependsOn = ["prerequisites"];
+    expect(await messages(g, "flags-require-detection")).toEqual([
+      'flags turns on FLAG_CONSOLE_INVESTIGATE_FROM_STATUS, FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET on Heroku app raxx-console-prod, but no Sentry issue alert implements detection rule freescout-not-configured (freescout_client logs "freescout_not_configured" more than 2 times in 10 minutes, email the ops team). Set sentryOrganization, sentryProject and sentryOpsTeamId in stack config: the program creates it.',
+    ]);
+  });
+
+  it("fails when the alert is not applied before the flags", async () => {
+    const g = baseline();
+    node(g, "flags").dependsOn = ["prerequisites"];
+    expect(await messages(g, "flags-require-detection")).toEqual([
+      "flags turns on FLAG_CONSOLE_INVESTIGATE_FROM_STATUS, FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET on Heroku app raxx-console-prod without depending on alert, the alert for freescout-not-configured: the flag could be on before its alert exists. Add it to flags's dependsOn.",
+    ]);
+  });
+
+  it("does not count an alert on another logger", async () => {
+    const g = baseline();
+    const alert = node(g, "alert");
+    alert.inputs = {
+      ...alert.inputs,
+      filters: [
+        {
+          id: "sentry.rules.filters.event_attribute.EventAttributeFilter",
+          attribute: "logger",
+          match: "eq",
+          value: "other",
+        },
+        {
+          id: "sentry.rules.filters.event_attribute.EventAttributeFilter",
+          attribute: "message",
+          match: "co",
+          value: "freescout_not_configured",
+        },
+      ],
+    };
+    expect(await messages(g, "flags-require-detection")).toHaveLength(1);
+  });
+
+  it("does not count an alert with a looser threshold", async () => {
+    const g = baseline();
+    const alert = node(g, "alert");
+    alert.inputs = {
+      ...alert.inputs,
+      conditions: [
+        {
+          id: "sentry.rules.conditions.event_frequency.EventFrequencyCondition",
+          comparisonType: "count",
+          value: "100",
+          interval: "10m",
+        },
+      ],
+    };
+    expect(await messages(g, "flags-require-detection")).toHaveLength(1);
+  });
+
+  it("passes while the alert's values are unknown (first preview)", async () => {
+    const g = baseline();
+    node(g, "alert").inputs = { ...node(g, "alert").inputs, filters: UNKNOWN, conditions: UNKNOWN };
+    expect(await messages(g, "flags-require-detection")).toEqual([]);
+  });
+
+  it("passes when the flags are off", async () => {
+    const g = baseline().filter((n) => n.name !== "alert");
+    node(g, "flags").dependsOn = ["prerequisites"];
+    setVar(node(g, "flags"), "FLAG_CONSOLE_INVESTIGATE_FROM_STATUS", "0");
+    setVar(node(g, "flags"), "FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET", "0");
+    expect(await messages(g, "flags-require-detection")).toEqual([]);
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadStackFiles } from "../tools/stack-files";
+import { prerequisiteMap } from "../infra/features/manifest";
 import { byName, runStack, type Captured, type VaultFixture } from "./support/harness";
 
 const CONFIG_VARS = "pulumi-nodejs:dynamic/heroku:ConfigVars";
@@ -48,6 +49,8 @@ describe("the prod stack under mocks (preview)", () => {
         "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken tickets-service-token",
         "console-wiring:cloudflare:TicketsAccess tickets",
         "console-wiring:heroku:ConsoleConfig console",
+        "console-wiring:sentry:DetectionAlerts detection",
+        "sentry:index/sentryIssueAlert:SentryIssueAlert detection-freescout-not-configured",
         "console-wiring:vault:VaultWiring vault",
         `${CONFIG_VARS} console-flags`,
         `${CONFIG_VARS} console-prerequisites`,
@@ -135,6 +138,7 @@ describe("the prod stack under mocks (preview)", () => {
     expect(prerequisites.inputs["keys"]).toEqual([
       "CF_ACCESS_SVC_TICKETS_CLIENT_ID",
       "CF_ACCESS_SVC_TICKETS_CLIENT_SECRET",
+      "CONSOLE_FEATURE_PREREQUISITES",
       "FREESCOUT_API_KEY",
       "FREESCOUT_API_URL",
       "FREESCOUT_INSTANCE_URL",
@@ -143,6 +147,7 @@ describe("the prod stack under mocks (preview)", () => {
     expect(prerequisites.inputs["vars"]).toEqual({
       CF_ACCESS_SVC_TICKETS_CLIENT_ID: "tickets-service-token.access",
       CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: "mock-client-secret-of-tickets-service-token",
+      CONSOLE_FEATURE_PREREQUISITES: JSON.stringify(prerequisiteMap()),
       FREESCOUT_API_KEY: "sentinel-freescout-api-key",
       FREESCOUT_API_URL: "https://tickets.raxx.app",
       FREESCOUT_INSTANCE_URL: "https://tickets.raxx.app",
@@ -217,7 +222,7 @@ describe("the prod stack under mocks (preview)", () => {
       vault,
     });
     expect(run.error).toBeUndefined();
-    expect(run.resources.filter((r) => r.custom)).toHaveLength(6);
+    expect(run.resources.filter((r) => r.custom)).toHaveLength(7);
     for (const r of run.resources) {
       expect(r.importId, r.name).toBe("");
       expect(r.retainOnDelete, r.name).toBe(false);
@@ -410,5 +415,89 @@ describe("Vault secrets this stack reads or writes", () => {
     expect(run.error?.message).toBe(
       "console-wiring:adoptVaultCloudflareSecret is true but Vault secret MooseQuest/cloudflare does not exist. Set it to false to create the secret.",
     );
+  });
+});
+
+describe("detection as code", () => {
+  it("creates the incident's alert and applies the flags after it", async () => {
+    const run = await runStack({ config: prodConfig(), vault: VAULT });
+    expect(run.error).toBeUndefined();
+    const alert = byName(run.resources, "detection-freescout-not-configured");
+    expect(alert.inputs).toEqual({
+      organization: "raxx",
+      project: "console",
+      name: "raxx-console-prod: freescout-not-configured",
+      actionMatch: "all",
+      filterMatch: "all",
+      frequency: 10,
+      conditions: [
+        {
+          id: "sentry.rules.conditions.event_frequency.EventFrequencyCondition",
+          comparisonType: "count",
+          value: "2",
+          interval: "10m",
+        },
+      ],
+      filters: [
+        {
+          id: "sentry.rules.filters.event_attribute.EventAttributeFilter",
+          attribute: "logger",
+          match: "eq",
+          value: "freescout_client",
+        },
+        {
+          id: "sentry.rules.filters.event_attribute.EventAttributeFilter",
+          attribute: "message",
+          match: "co",
+          value: "freescout_not_configured",
+        },
+      ],
+      actions: [
+        {
+          id: "sentry.mail.actions.NotifyEmailAction",
+          targetType: "Team",
+          targetIdentifier: "0000000",
+        },
+      ],
+    });
+    expect(byName(run.resources, "console-flags").dependencies).toContain(alert.urn);
+  });
+
+  it("writes the manifest's prerequisite map with the prerequisites, before the flags", async () => {
+    const run = await runStack({ config: prodConfig(), vault: VAULT, preview: false });
+    const vars = byName(run.resources, "console-prerequisites").inputs["vars"] as Record<
+      string,
+      string
+    >;
+    expect(JSON.parse(vars["CONSOLE_FEATURE_PREREQUISITES"]!)).toEqual({
+      FLAG_CONSOLE_INVESTIGATE_FROM_STATUS: [
+        "CF_ACCESS_SVC_TICKETS_CLIENT_ID",
+        "CF_ACCESS_SVC_TICKETS_CLIENT_SECRET",
+        "FREESCOUT_API_KEY",
+        "FREESCOUT_API_URL",
+        "FREESCOUT_INSTANCE_URL",
+        "FREESCOUT_OPERATIONS_MAILBOX_ID",
+      ],
+      FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET: [
+        "CF_ACCESS_SVC_TICKETS_CLIENT_ID",
+        "CF_ACCESS_SVC_TICKETS_CLIENT_SECRET",
+        "FREESCOUT_API_KEY",
+        "FREESCOUT_API_URL",
+        "FREESCOUT_INSTANCE_URL",
+        "FREESCOUT_OPERATIONS_MAILBOX_ID",
+      ],
+    });
+    expect(byName(run.resources, "console-prerequisites").secretInputs).not.toContain(
+      "vars.CONSOLE_FEATURE_PREREQUISITES",
+    );
+  });
+
+  it("creates no alert without Sentry settings while the flags are off", async () => {
+    const config = { ...prodConfig() };
+    delete config["console-wiring:sentryOrganization"];
+    config["console-wiring:flags"] = "{}";
+    const run = await runStack({ config, vault: VAULT });
+    expect(run.error).toBeUndefined();
+    expect(run.resources.filter((r) => r.type.startsWith("sentry:"))).toEqual([]);
   });
 });

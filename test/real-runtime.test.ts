@@ -79,6 +79,8 @@ describe("the program under Pulumi's real language host", () => {
         "console-wiring:vault:VaultWiring vault",
         "vault:kv/secretV2:SecretV2 vault-cloudflare",
         "console-wiring:heroku:ConsoleConfig console",
+        "console-wiring:sentry:DetectionAlerts detection",
+        "sentry:index/sentryIssueAlert:SentryIssueAlert detection-freescout-not-configured",
         "pulumi-nodejs:dynamic/heroku:ConfigVars console-prerequisites",
         "pulumi-nodejs:dynamic/heroku:ConfigVars console-flags",
       ].sort(),

@@ -2,6 +2,7 @@ import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { prerequisiteMap } from "../infra/features/manifest";
 import { main, runSmoke, type SmokeOptions } from "../tools/smoke";
 import { FakeHeroku } from "./support/fake-heroku";
 import { FakeTickets, type TicketsOptions } from "./support/fake-tickets";
@@ -55,6 +56,7 @@ async function setup(
     FREESCOUT_OPERATIONS_MAILBOX_ID: "3",
     CF_ACCESS_SVC_TICKETS_CLIENT_ID: CLIENT_ID,
     CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: CLIENT_SECRET,
+    CONSOLE_FEATURE_PREREQUISITES: JSON.stringify(prerequisiteMap()),
     ...appVars,
   };
   heroku.apps.set(

@@ -81,6 +81,9 @@ function availabilityOf(
     case "service-token":
       // Written by this stack from the service token it manages: present by construction.
       return { present: true };
+    case "manifest":
+      // Written by this stack from the manifest itself.
+      return { present: true };
   }
 }
 
@@ -124,6 +127,41 @@ export function gateProblems(
           fix: a.fix,
         });
       }
+    }
+  }
+  return problems;
+}
+
+const SENTRY_KEYS = [
+  ["organization", "sentryOrganization", "<org-slug>"],
+  ["project", "sentryProject", "<project-slug>"],
+  ["opsTeamId", "sentryOpsTeamId", "<ops-team-id>"],
+] as const;
+
+/**
+ * A flag on whose feature declares detection rules needs the Sentry settings the alerts are
+ * created with: one problem per rule, naming every missing key and how to set it.
+ */
+export function detectionProblems(
+  features: readonly Feature[],
+  flags: Readonly<Record<string, boolean>>,
+  sentry: WiringConfig["sentry"],
+): GateProblem[] {
+  const missing = SENTRY_KEYS.filter(([field]) => sentry[field] === undefined);
+  if (missing.length === 0) return [];
+  const problems: GateProblem[] = [];
+  for (const feature of features) {
+    const on = feature.flags.filter((f) => flags[f] === true);
+    if (on.length === 0) continue;
+    for (const rule of feature.detection ?? []) {
+      problems.push({
+        feature: feature.id,
+        flags: on,
+        variable: `Sentry alert ${rule.id}`,
+        purpose: `notices in production when ${rule.summary}`,
+        reason: `stack config ${missing.map(([, k]) => `${PROJECT}:${k}`).join(", ")} ${missing.length === 1 ? "is" : "are"} not set`,
+        fix: `${missing.map(([, k, example]) => `pulumi config set ${k} ${example}`).join("; ")} (and SENTRY_AUTH_TOKEN in the environment of pulumi up)`,
+      });
     }
   }
   return problems;

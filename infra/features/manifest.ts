@@ -17,7 +17,12 @@ export type VarSource =
    * An output of the Cloudflare Access service token this stack manages; the stack writes it to
    * the Vault secret `cloudflare` under the var's name, and the Heroku var is read from there.
    */
-  | { readonly kind: "service-token"; readonly output: "clientId" | "clientSecret" };
+  | { readonly kind: "service-token"; readonly output: "clientId" | "clientSecret" }
+  /**
+   * Written by this stack from this manifest: the prerequisite map the app's startup check reads
+   * (see PREREQUISITES_VAR), so the app and the stack enforce one list.
+   */
+  | { readonly kind: "manifest" };
 
 export type VaultSecretName = "freescout" | "cloudflare";
 
@@ -31,6 +36,27 @@ export interface RequiredVar {
   readonly purpose: string;
 }
 
+/**
+ * A detection rule: the alert that notices when the feature fails in production. The stack
+ * creates it (as a Sentry issue alert) before any flag of the feature is on.
+ */
+export interface DetectionRule {
+  /** Kebab-case id, also the alert's name suffix. */
+  readonly id: string;
+  /** What it catches, for the checklist and the runbook. */
+  readonly summary: string;
+  /** The app's logger that reports the failure (Sentry event attribute `logger`). */
+  readonly logger: string;
+  /** Text the event's message contains. */
+  readonly messageContains: string;
+  /** Fires when there are more than this many events... */
+  readonly moreThan: number;
+  /** ...within this window, in minutes (Sentry intervals: 1, 5, 15, 60, ...: 10 is `10m`). */
+  readonly intervalMinutes: number;
+  /** Who is told: the stack config's ops team, by email. */
+  readonly notify: "ops-team-email";
+}
+
 export interface Feature {
   readonly id: string;
   readonly description: string;
@@ -38,7 +64,12 @@ export interface Feature {
   readonly flags: readonly string[];
   /** Every var that must be set, non-empty, on the same app before any flag is on. */
   readonly requires: readonly RequiredVar[];
+  /** Alerts that must exist before any flag is on. */
+  readonly detection?: readonly DetectionRule[];
 }
+
+/** The config var holding the manifest's prerequisite map for the app's startup check. */
+export const PREREQUISITES_VAR = "CONSOLE_FEATURE_PREREQUISITES";
 
 export const FEATURES: readonly Feature[] = [
   {
@@ -83,9 +114,48 @@ export const FEATURES: readonly Feature[] = [
         source: { kind: "service-token", output: "clientSecret" },
         purpose: "sent as CF-Access-Client-Secret to pass the Access gate on the tickets API",
       },
+      {
+        name: PREREQUISITES_VAR,
+        secret: false,
+        source: { kind: "manifest" },
+        purpose:
+          "the prerequisite map (flag var -> the vars it needs) the console's startup check reads",
+      },
+    ],
+    detection: [
+      {
+        id: "freescout-not-configured",
+        summary:
+          "the console logs freescout_not_configured (Investigate is on but FreeScout is not reachable as configured)",
+        logger: "freescout_client",
+        messageContains: "freescout_not_configured",
+        moreThan: 2,
+        intervalMinutes: 10,
+        notify: "ops-team-email",
+      },
     ],
   },
 ];
+
+/**
+ * The prerequisite map written to PREREQUISITES_VAR: each flag var → the var names its feature
+ * needs (the map itself excluded), keys sorted so the value is stable.
+ */
+export function prerequisiteMap(features: readonly Feature[] = FEATURES): Record<string, string[]> {
+  const map: Record<string, string[]> = {};
+  for (const feature of features) {
+    const names = feature.requires.map((v) => v.name).filter((n) => n !== PREREQUISITES_VAR);
+    for (const flag of feature.flags) map[flag] = [...names].sort();
+  }
+  return Object.fromEntries(Object.entries(map).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** Every detection rule of the features, each once. */
+export function allDetectionRules(features: readonly Feature[] = FEATURES): DetectionRule[] {
+  const byId = new Map<string, DetectionRule>();
+  for (const f of features) for (const r of f.detection ?? []) byId.set(r.id, r);
+  return [...byId.values()];
+}
 
 /** Every flag var of every feature, for validating stack config. */
 export function allFlags(features: readonly Feature[] = FEATURES): string[] {
@@ -132,6 +202,8 @@ export function describeSource(v: RequiredVar): string {
     }
     case "service-token":
       return `the Cloudflare Access service token's ${s.output}, written to Vault by this stack and read back for Heroku`;
+    case "manifest":
+      return "written by this stack from infra/features/manifest.ts (compact JSON)";
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * The console app's config: the prerequisite vars, then the flag vars in a second resource that
- * depends on the first, so the engine sets prerequisites before flags and removes flags before
- * prerequisites. A flag that is off is not written at all.
+ * depends on the first (and on the detection alerts), so the engine sets prerequisites before
+ * flags and removes flags before prerequisites. A flag that is off is not written at all.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { HerokuConfigVars } from "./config-vars";
@@ -17,6 +17,8 @@ export interface ConsoleConfigArgs {
   readonly flagsOn: readonly string[];
   /** Resources the prerequisite values are read from (the Vault secret), made explicit edges. */
   readonly prerequisitesDependOn?: pulumi.Input<pulumi.Resource>[];
+  /** What must exist before any flag is on besides the prerequisites: the detection alerts. */
+  readonly flagsDependOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 export class ConsoleConfig extends pulumi.ComponentResource {
@@ -43,7 +45,7 @@ export class ConsoleConfig extends pulumi.ComponentResource {
       this.flags = new HerokuConfigVars(
         `${name}-flags`,
         { app: args.app, vars: Object.fromEntries(args.flagsOn.map((f) => [f, "1"])) },
-        { parent: this, dependsOn: [this.prerequisites] },
+        { parent: this, dependsOn: [this.prerequisites, ...(args.flagsDependOn ?? [])] },
       );
     }
 

@@ -19,6 +19,7 @@ export const ACCESS_POLICY = "cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAc
 export const SERVICE_TOKEN =
   "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken";
 export const VAULT_SECRET = "vault:kv/secretV2:SecretV2";
+export const SENTRY_ISSUE_ALERT = "sentry:index/sentryIssueAlert:SentryIssueAlert";
 
 export type Known<T> = { readonly known: true; readonly value: T } | { readonly known: false };
 

@@ -6,6 +6,7 @@ import type { Policies } from "@pulumi/policy";
 import { apiUrlOnGatedHost } from "./api-url-on-gated-host";
 import { FEATURES, type Feature } from "../../infra/features/manifest";
 import { flagsAppliedAfterPrerequisites } from "./flags-applied-after-prerequisites";
+import { flagsRequireDetection } from "./flags-require-detection";
 import { flagsRequirePrerequisites } from "./flags-require-prerequisites";
 import { gatedApiRequiresServiceToken } from "./gated-api-requires-service-token";
 import { secretsStaySecret } from "./secrets-stay-secret";
@@ -23,6 +24,7 @@ export function allPolicies(options: PolicyOptions = {}): Policies {
   return [
     flagsRequirePrerequisites(features),
     flagsAppliedAfterPrerequisites(features),
+    flagsRequireDetection(features),
     gatedApiRequiresServiceToken(features),
     serviceAuthReturns401(),
     secretsStaySecret(),

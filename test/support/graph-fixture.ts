@@ -5,6 +5,8 @@
  */
 import type { Captured } from "../../tools/offline/run-program";
 import { SECRET_SIG, SIG_KEY, UNKNOWN, walkSecrets } from "../../tools/offline/run-program";
+import { FEATURES, prerequisiteMap } from "../../infra/features/manifest";
+import { issueAlertArgs } from "../../infra/sentry/detection-alerts";
 
 export const T = {
   token: "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken",
@@ -12,6 +14,7 @@ export const T = {
   app: "cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication",
   vault: "vault:kv/secretV2:SecretV2",
   heroku: "pulumi-nodejs:dynamic/heroku:ConfigVars",
+  alert: "sentry:index/sentryIssueAlert:SentryIssueAlert",
 } as const;
 
 export const secret = (value: unknown) => ({ [SIG_KEY]: SECRET_SIG, value });
@@ -121,10 +124,22 @@ export function baseline(app = "raxx-console-prod", suffix = ""): Node[] {
         FREESCOUT_OPERATIONS_MAILBOX_ID: secret("7"),
         CF_ACCESS_SVC_TICKETS_CLIENT_ID: secret("id.access"),
         CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: secret("s"),
+        CONSOLE_FEATURE_PREREQUISITES: JSON.stringify(prerequisiteMap()),
       }),
       propertyDeps: { vars: [s("vault-cloudflare")] },
       dependsOn: [s("vault-cloudflare")],
       additionalSecretOutputs: ["vars"],
+    },
+    {
+      name: s("alert"),
+      type: T.alert,
+      inputs: issueAlertArgs(FEATURES[0]!.detection![0]!, {
+        organization: "raxx",
+        project: "console",
+        opsTeamId: "42",
+        rules: [],
+        namePrefix: app,
+      }) as unknown as Record<string, unknown>,
     },
     {
       name: s("flags"),
@@ -133,7 +148,7 @@ export function baseline(app = "raxx-console-prod", suffix = ""): Node[] {
         FLAG_CONSOLE_INVESTIGATE_FROM_STATUS: "1",
         FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET: "1",
       }),
-      dependsOn: [s("prerequisites")],
+      dependsOn: [s("prerequisites"), s("alert")],
       additionalSecretOutputs: ["vars"],
     },
   ];

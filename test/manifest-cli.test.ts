@@ -1,0 +1,63 @@
+import { describe, expect, it, vi } from "vitest";
+import { FEATURES } from "../infra/features/manifest";
+import { checklist, main, renderMarkdown, renderText } from "../tools/manifest";
+
+// The deployment checklist: every prerequisite with its source, secret-ness and purpose, and every
+// detection rule, straight from the manifest.
+describe("npm run manifest", () => {
+  const entries = checklist();
+
+  it("lists every prerequisite of Investigate with where it comes from and whether it is secret", () => {
+    const investigate = entries.find((e) => e.feature === "investigate")!;
+    expect(investigate.flags).toEqual(FEATURES[0]!.flags);
+    expect(investigate.prerequisites.map((p) => [p.name, p.secret])).toEqual([
+      ["FREESCOUT_API_URL", false],
+      ["FREESCOUT_INSTANCE_URL", false],
+      ["FREESCOUT_API_KEY", true],
+      ["FREESCOUT_OPERATIONS_MAILBOX_ID", true],
+      ["CF_ACCESS_SVC_TICKETS_CLIENT_ID", true],
+      ["CF_ACCESS_SVC_TICKETS_CLIENT_SECRET", true],
+      ["CONSOLE_FEATURE_PREREQUISITES", false],
+    ]);
+    expect(investigate.prerequisites[2]?.source).toBe(
+      "Vault KV v2 secret console-wiring:vaultFreescoutPath under console-wiring:vaultMount, field FREESCOUT_API_KEY",
+    );
+    expect(investigate.detection).toEqual([
+      {
+        id: "freescout-not-configured",
+        summary:
+          "the console logs freescout_not_configured (Investigate is on but FreeScout is not reachable as configured)",
+        rule: 'Sentry issue alert: more than 2 events in 10 minutes from logger freescout_client whose message contains "freescout_not_configured"; email the ops team (stack config sentryOrganization, sentryProject, sentryOpsTeamId)',
+      },
+    ]);
+  });
+
+  it("renders text and Markdown checklists with a box per item", () => {
+    const text = renderText(entries);
+    expect(text.match(/\[ \]/g)).toHaveLength(8);
+    const md = renderMarkdown(entries);
+    expect(md).toContain(
+      "| [ ] | `FREESCOUT_API_KEY` | yes | sent as X\\-FreeScout\\-API\\-Key |".replace(
+        /\\\\-/g,
+        "-",
+      ),
+    );
+    expect(md).toContain("- [ ] `freescout-not-configured`:");
+  });
+
+  it("prints JSON, and refuses an unknown format as bad usage", async () => {
+    let out = "";
+    const o = vi
+      .spyOn(process.stdout, "write")
+      .mockImplementation((s) => ((out += String(s)), true));
+    const e = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
+    try {
+      expect(await main(["--format", "json"])).toBe(0);
+      expect(JSON.parse(out)).toEqual(entries);
+      expect(await main(["--format", "xml"])).toBe(2);
+    } finally {
+      o.mockRestore();
+      e.mockRestore();
+    }
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * `npm run manifest -- [--format text|json|markdown]`: the deployment checklist, printed from
+ * infra/features/manifest.ts (the list the program, the gate, the policies and the app's startup
+ * check all use). For each feature: its flags, every prerequisite with its source, whether it is
+ * secret and why it is needed, and its detection rules. Exit codes: 0, or 2 on bad usage.
+ */
+import { parseArgs } from "node:util";
+import {
+  describeSource,
+  FEATURES,
+  PREREQUISITES_VAR,
+  type Feature,
+} from "../infra/features/manifest";
+import { code, inline } from "./comment/markdown";
+
+export const USAGE = "usage: npm run manifest -- [--format text|json|markdown]";
+
+export interface ChecklistEntry {
+  readonly feature: string;
+  readonly description: string;
+  readonly flags: readonly string[];
+  readonly prerequisites: readonly {
+    readonly name: string;
+    readonly source: string;
+    readonly secret: boolean;
+    readonly purpose: string;
+  }[];
+  readonly detection: readonly {
+    readonly id: string;
+    readonly summary: string;
+    readonly rule: string;
+  }[];
+}
+
+export function checklist(features: readonly Feature[] = FEATURES): ChecklistEntry[] {
+  return features.map((f) => ({
+    feature: f.id,
+    description: f.description,
+    flags: [...f.flags],
+    prerequisites: f.requires.map((v) => ({
+      name: v.name,
+      source: describeSource(v),
+      secret: v.secret,
+      purpose: v.purpose,
+    })),
+    detection: (f.detection ?? []).map((r) => ({
+      id: r.id,
+      summary: r.summary,
+      rule: `Sentry issue alert: more than ${r.moreThan} events in ${r.intervalMinutes} minutes from logger ${r.logger} whose message contains "${r.messageContains}"; email the ops team (stack config sentryOrganization, sentryProject, sentryOpsTeamId)`,
+    })),
+  }));
+}
+
+export function renderText(entries: readonly ChecklistEntry[]): string {
+  const out: string[] = [];
+  for (const e of entries) {
+    out.push(`Feature ${e.feature}: ${e.description}`);
+    out.push(
+      `  Flags (each "1" to turn on; the stack sets them only after everything below): ${e.flags.join(", ")}`,
+    );
+    out.push("  Prerequisites (all set, non-empty, on the same Heroku app):");
+    for (const p of e.prerequisites) {
+      out.push(`    [ ] ${p.name}${p.secret ? " (secret)" : ""}: ${p.purpose}`);
+      out.push(`        source: ${p.source}`);
+    }
+    out.push("  Detection (must exist before any flag is on):");
+    for (const d of e.detection) out.push(`    [ ] ${d.id}: ${d.summary}\n        ${d.rule}`);
+    if (e.detection.length === 0) out.push("    (none declared)");
+    out.push("");
+  }
+  out.push(
+    `The app reads ${PREREQUISITES_VAR} (flag var -> the vars it needs, compact JSON) at startup: README "The app's startup check".`,
+  );
+  return out.join("\n");
+}
+
+export function renderMarkdown(entries: readonly ChecklistEntry[]): string {
+  const out: string[] = ["# Deployment checklist (from infra/features/manifest.ts)", ""];
+  for (const e of entries) {
+    out.push(`## Feature ${code(e.feature)}`, "", inline(e.description), "");
+    out.push(`Flags: ${e.flags.map(code).join(", ")}`, "");
+    out.push("| done | var | secret | why | source |", "|---|---|---|---|---|");
+    for (const p of e.prerequisites) {
+      out.push(
+        `| [ ] | ${code(p.name)} | ${p.secret ? "yes" : "no"} | ${inline(p.purpose)} | ${inline(p.source)} |`,
+      );
+    }
+    out.push("", "Detection:", "");
+    for (const d of e.detection)
+      out.push(`- [ ] ${code(d.id)}: ${inline(d.summary)}. ${inline(d.rule)}`);
+    if (e.detection.length === 0) out.push("- (none declared)");
+    out.push("");
+  }
+  return out.join("\n");
+}
+
+export function main(argv: readonly string[]): Promise<number> {
+  let format: string;
+  try {
+    const { values } = parseArgs({
+      args: [...argv],
+      options: { format: { type: "string", default: "text" } },
+      strict: true,
+      allowPositionals: false,
+    });
+    format = values.format ?? "text";
+  } catch (err) {
+    process.stderr.write(`console-wiring manifest: ${(err as Error).message}\n${USAGE}\n`);
+    return Promise.resolve(2);
+  }
+  const entries = checklist();
+  if (format === "json") process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
+  else if (format === "markdown") process.stdout.write(`${renderMarkdown(entries)}\n`);
+  else if (format === "text") process.stdout.write(`${renderText(entries)}\n`);
+  else {
+    process.stderr.write(
+      `console-wiring manifest: --format must be text, json or markdown\n${USAGE}\n`,
+    );
+    return Promise.resolve(2);
+  }
+  return Promise.resolve(0);
+}
