@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { prerequisiteMap } from "../../infra/features/manifest";
 import { FakeHeroku, unrelatedVars } from "../support/fake-heroku";
 import { FakeTickets } from "../support/fake-tickets";
 import { buildCli, HEROKU_KEY, REPO, text, Workspace, type BuiltCli, type CliRun } from "./harness";
@@ -20,6 +21,7 @@ const FLAG_LINKED = "FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET";
 const PREREQUISITES = [
   "CF_ACCESS_SVC_TICKETS_CLIENT_ID",
   "CF_ACCESS_SVC_TICKETS_CLIENT_SECRET",
+  "CONSOLE_FEATURE_PREREQUISITES",
   "FREESCOUT_API_KEY",
   "FREESCOUT_API_URL",
   "FREESCOUT_INSTANCE_URL",
@@ -34,6 +36,9 @@ const baseConfig = (): Record<string, unknown> => ({
   freescoutApiUrl: "https://tickets.raxx.app",
   freescoutInstanceUrl: "https://tickets.raxx.app",
   vaultMount: "MooseQuest",
+  sentryOrganization: "raxx",
+  sentryProject: "console",
+  sentryOpsTeamId: "42",
   flags: { [FLAG_STATUS]: true, [FLAG_LINKED]: true },
 });
 
@@ -105,6 +110,25 @@ describe.sequential("one stack through its life under the real engine", () => {
     expect(deployment?.resources ?? []).toEqual([]);
   });
 
+  it("a. flags on without the Sentry settings: preview fails naming the keys, nothing is created", async () => {
+    const { sentryOrganization: _o, sentryOpsTeamId: _t, ...config } = baseConfig();
+    ws.writeConfig(config);
+    try {
+      const run = timed("a", await ws.pulumi(["preview"]));
+      expect(run.code).not.toBe(0);
+      expect(text(run)).toContain(
+        "Sentry alert freescout-not-configured (notices in production when the console logs freescout_not_configured",
+      );
+      expect(text(run)).toContain(
+        "stack config console-wiring:sentryOrganization, console-wiring:sentryOpsTeamId are not set",
+      );
+      expect(ws.standinLog("sentry")).toEqual([]);
+      expect(heroku.calls).toEqual([]);
+    } finally {
+      ws.writeConfig(baseConfig());
+    }
+  });
+
   it("b. everything provisioned: up sets the prerequisites before the flags and leaves 50 foreign vars alone", async () => {
     ws.writeStandin("vault", {
       objects: {},
@@ -137,6 +161,19 @@ describe.sequential("one stack through its life under the real engine", () => {
       CF_ACCESS_SVC_TICKETS_CLIENT_ID: token?.computed["clientId"],
       CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: clientSecret,
     });
+
+    // The alert exists before any flag is written, and the app holds the manifest's prerequisite map.
+    const alerts = Object.entries(ws.standin("sentry").objects);
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]?.[1].inputs).toMatchObject({
+      organization: "raxx",
+      project: "console",
+      name: `${APP}: freescout-not-configured`,
+    });
+    const alertCreated = ws.standinLog("sentry").find((e) => e.op === "create")?.at ?? Infinity;
+    const flagsPatched = patches().find((c) => Object.hasOwn(c.body as object, FLAG_STATUS))!.at;
+    expect(alertCreated).toBeLessThan(flagsPatched);
+    expect(JSON.parse(app()["CONSOLE_FEATURE_PREREQUISITES"]!)).toEqual(prerequisiteMap());
 
     const outputs = JSON.parse((await ws.pulumi(["stack", "output", "--json"])).stdout) as Record<
       string,
@@ -202,7 +239,7 @@ describe.sequential("one stack through its life under the real engine", () => {
   });
 
   it("f. Heroku faults during up: a 429 with Retry-After is waited out; a persistent 503 fails naming app and status", async () => {
-    ws.writeConfig({ ...baseConfig(), freescoutInstanceUrl: "https://tickets2.raxx.app" });
+    ws.writeConfig({ ...baseConfig(), freescoutInstanceUrl: "https://tickets.raxx.app/v2" });
     heroku.inject({
       kind: "status",
       status: 429,
@@ -212,9 +249,9 @@ describe.sequential("one stack through its life under the real engine", () => {
     });
     const ok = timed("f", await ws.pulumi(["up", "--yes"]));
     expect(ok.code, text(ok)).toBe(0);
-    expect(app()["FREESCOUT_INSTANCE_URL"]).toBe("https://tickets2.raxx.app");
+    expect(app()["FREESCOUT_INSTANCE_URL"]).toBe("https://tickets.raxx.app/v2");
 
-    ws.writeConfig({ ...baseConfig(), freescoutInstanceUrl: "https://tickets3.raxx.app" });
+    ws.writeConfig({ ...baseConfig(), freescoutInstanceUrl: "https://tickets.raxx.app/v3" });
     heroku.inject(
       ...Array.from(
         { length: 10 },
@@ -233,7 +270,7 @@ describe.sequential("one stack through its life under the real engine", () => {
     expect(text(failed)).toMatch(
       /app raxx-console-e2e failed: HTTP 503 unavailable: Service unavailable\. \(gave up after 3 attempts/,
     );
-    expect(["https://tickets2.raxx.app", "https://tickets3.raxx.app"]).toContain(
+    expect(["https://tickets.raxx.app/v2", "https://tickets.raxx.app/v3"]).toContain(
       app()["FREESCOUT_INSTANCE_URL"],
     );
 
@@ -295,6 +332,7 @@ describe.sequential("one stack through its life under the real engine", () => {
     expect(run.code, text(run)).toBe(0);
     expect(app()).toEqual(unrelatedVars());
     expect(ws.standin("cloudflare").objects).toEqual({});
+    expect(ws.standin("sentry").objects).toEqual({});
     expect(ws.standin("vault").secrets["MooseQuest/cloudflare"]).toBeUndefined();
     expect(ws.standin("vault").secrets["MooseQuest/freescout"]).toBeDefined();
   });

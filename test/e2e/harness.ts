@@ -224,7 +224,7 @@ export class Workspace {
   }
 
   /** The stand-in "clouds" and their call logs. */
-  standin(provider: "cloudflare" | "vault"): {
+  standin(provider: "cloudflare" | "vault" | "sentry"): {
     objects: Record<
       string,
       { type: string; inputs: Record<string, unknown>; computed: Record<string, unknown> }
@@ -236,17 +236,22 @@ export class Workspace {
     return JSON.parse(readFileSync(file, "utf8")) as ReturnType<Workspace["standin"]>;
   }
 
-  writeStandin(provider: "cloudflare" | "vault", store: ReturnType<Workspace["standin"]>): void {
+  writeStandin(
+    provider: "cloudflare" | "vault" | "sentry",
+    store: ReturnType<Workspace["standin"]>,
+  ): void {
     writeFileSync(join(this.standinDir, `${provider}.json`), JSON.stringify(store, null, 2));
   }
 
-  standinLog(provider: "cloudflare" | "vault"): { op: string; type?: string; id?: string }[] {
+  standinLog(
+    provider: "cloudflare" | "vault" | "sentry",
+  ): { op: string; type?: string; id?: string; at?: number }[] {
     const file = join(this.standinDir, `${provider}.log.jsonl`);
     if (!existsSync(file)) return [];
     return readFileSync(file, "utf8")
       .split("\n")
       .filter(Boolean)
-      .map((l) => JSON.parse(l) as { op: string; type?: string; id?: string });
+      .map((l) => JSON.parse(l) as { op: string; type?: string; id?: string; at?: number });
   }
 
   /** Every file under the state backend, concatenated (for sentinel searches). */

@@ -60,6 +60,8 @@ export interface RecordedCall {
   readonly method: string;
   readonly path: string;
   readonly body: unknown;
+  /** When the request arrived (ms since the epoch), to order it against other services. */
+  readonly at: number;
 }
 
 export const CONFIG_LIMIT = 32 * 1024;
@@ -151,7 +153,7 @@ export class FakeHeroku {
       body = raw;
     }
     const path = req.url ?? "";
-    this.calls.push({ method: req.method ?? "", path, body });
+    this.calls.push({ method: req.method ?? "", path, body, at: Date.now() });
 
     const fault = this.faults.shift();
     if (fault?.kind === "apply-then-reset") {
