@@ -104,7 +104,7 @@ describe("incident replay through npm run check", () => {
     expect(result.output).toContain(
       "  - Sentry alert freescout-not-configured (notices in production when the console logs freescout_not_configured (Investigate is on but FreeScout is not reachable as configured)): " +
         "stack config console-wiring:sentryOrganization, console-wiring:sentryOpsTeamId are not set. " +
-        "Provide it: pulumi config set sentryOrganization <org-slug>; pulumi config set sentryOpsTeamId <ops-team-id> (and SENTRY_AUTH_TOKEN in the environment of pulumi up)",
+        "Provide it: pulumi config set sentryOrganization <org-slug>; pulumi config set sentryOpsTeamId <ops-team-id> (and a Sentry auth token as SENTRY_TOKEN in the environment of pulumi up)",
     );
   });
 

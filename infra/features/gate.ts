@@ -160,7 +160,7 @@ export function detectionProblems(
         variable: `Sentry alert ${rule.id}`,
         purpose: `notices in production when ${rule.summary}`,
         reason: `stack config ${missing.map(([, k]) => `${PROJECT}:${k}`).join(", ")} ${missing.length === 1 ? "is" : "are"} not set`,
-        fix: `${missing.map(([, k, example]) => `pulumi config set ${k} ${example}`).join("; ")} (and SENTRY_AUTH_TOKEN in the environment of pulumi up)`,
+        fix: `${missing.map(([, k, example]) => `pulumi config set ${k} ${example}`).join("; ")} (and a Sentry auth token as SENTRY_TOKEN in the environment of pulumi up)`,
       });
     }
   }

@@ -1,8 +1,9 @@
 /**
  * The features' detection rules as Sentry issue alerts, in the same graph as the flags: the flag
  * vars depend on these alerts exactly as they depend on their prerequisites, so a flag is never on
- * without the alert that notices its failure. Credentials: SENTRY_AUTH_TOKEN in the environment
- * (the provider reads it), never stack config.
+ * without the alert that notices its failure. Credentials: a Sentry auth token in the environment
+ * as SENTRY_TOKEN (the name @pulumiverse/sentry 0.0.9's provider reads; CI maps the secret
+ * SENTRY_AUTH_TOKEN to it), never stack config.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as sentry from "@pulumiverse/sentry";
