@@ -16,9 +16,7 @@ export function implementsRule(alert: PolicyResource, rule: DetectionRule): bool
   const actions = list("actions");
   const has = (entries: Entry[] | undefined, want: Entry) =>
     entries === undefined ||
-    entries.some((e) =>
-      Object.entries(want).every(([k, v]) => e[k] === v || (e[k] === undefined && v === undefined)),
-    );
+    entries.some((e) => Object.entries(want).every(([k, v]) => e[k] === v));
   return (
     has(conditions, {
       id: SENTRY_RULES.eventFrequency,
