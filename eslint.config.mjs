@@ -4,7 +4,7 @@ import tseslint from "typescript-eslint";
 import pulumi from "@pulumi/eslint-plugin";
 
 export default tseslint.config(
-  { ignores: ["bin/", "node_modules/", "coverage/"] },
+  { ignores: ["bin/", "node_modules/", "coverage/", ".stryker-tmp/", "reports/", ".cache/"] },
   js.configs.recommended,
   {
     files: ["**/*.ts", "**/*.mts"],
