@@ -176,7 +176,8 @@ describe("bad usage is exit 2 with one line, quoting no file content", () => {
   });
 
   it("says a fixture is not JSON without quoting it (a token file, say)", () => {
-    const p = file("token.json", "hvs.SENTINELTOKENVALUE0123456789");
+    // A Vault-token-shaped value, assembled so the repository holds no credential-shaped string.
+    const p = file("token.json", ["hvs", "SENTINELTOKENVALUE0123456789"].join("."));
     const result = parseCli(["--vault-fixture", p]);
     expect("usageError" in result && result.usageError).toBe(
       `--vault-fixture ${p} is not valid JSON`,

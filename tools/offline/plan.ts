@@ -7,7 +7,7 @@ import { FEATURES } from "../../infra/features/manifest";
 import type { Analysis, Verdict } from "./analyze";
 import { UNKNOWN, type Captured } from "./run-program";
 import { CHECK_SCHEMA, type CheckDocument } from "../comment/document";
-import { renderComment } from "../comment/render";
+import { capped, clip, renderComment, tag } from "../comment/render";
 
 export type Format = "text" | "markdown" | "json";
 
@@ -25,27 +25,11 @@ export interface PlanInput {
 const HEROKU = "pulumi-nodejs:dynamic/heroku:ConfigVars";
 const LIST_LIMIT = 40;
 const APP_LIMIT = 15;
-const MESSAGE_LIMIT = 2_000;
 
 function shortType(type: string): string {
   if (type === HEROKU) return "heroku:ConfigVars";
   const parts = type.split(":");
   return parts.length === 3 ? `${parts[0]}:${parts[2]}` : type;
-}
-
-function capped<T>(
-  items: readonly T[],
-  limit: number,
-  render: (t: T) => string,
-  what: string,
-): string[] {
-  const lines = items.slice(0, limit).map(render);
-  if (items.length > limit) lines.push(`… and ${items.length - limit} more ${what}`);
-  return lines;
-}
-
-function clip(text: string, limit = MESSAGE_LIMIT): string {
-  return text.length > limit ? `${text.slice(0, limit)}…` : text;
 }
 
 interface Model {
@@ -107,11 +91,6 @@ function model(resources: readonly Captured[]): Model {
     apps.set(app, entry);
   }
   return { components, edges, apps: [...apps.values()] };
-}
-
-/** How a key's value travels: secret, or computed at apply (no secret flag exists yet in preview). */
-function tag(k: { secret: boolean; computed: boolean }): string {
-  return k.secret ? " [secret]" : k.computed ? " [computed at apply]" : "";
 }
 
 /** Resources by component, children indented, each list capped. */
