@@ -1,9 +1,9 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { compileToTemp } from "./support/compiled-build";
 import { FakeHeroku } from "./support/fake-heroku";
 
 // Pulumi stores the dynamic provider's serialized code in state. Serialization differs under
@@ -18,14 +18,7 @@ let fake: FakeHeroku;
 let result: { text: string; containsSecrets: boolean; outs: Record<string, unknown> };
 
 beforeAll(async () => {
-  outDir = mkdtempSync(join(tmpdir(), "console-wiring-cjs-"));
-  await run(process.execPath, [
-    join(root, "node_modules/typescript/bin/tsc"),
-    "-p",
-    join(root, "tsconfig.build.json"),
-    "--outDir",
-    outDir,
-  ]);
+  outDir = await compileToTemp();
   fake = new FakeHeroku(TOKEN);
   fake.apps.set("raxx-console-prod", { DATABASE_URL: "postgres://db" });
   const url = await fake.start();

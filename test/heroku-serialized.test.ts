@@ -1,11 +1,11 @@
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compileToTemp } from "./support/compiled-build";
 import { FakeHeroku, unrelatedVars, type Fault } from "./support/fake-heroku";
 
 // The provider as the engine runs it: serialized into state and reloaded by the dynamic-provider
@@ -20,14 +20,7 @@ const VARS = { FREESCOUT_API_URL: "https://tickets.raxx.app" };
 let outDir: string;
 
 beforeAll(async () => {
-  outDir = mkdtempSync(join(tmpdir(), "console-wiring-cjs-"));
-  await run(process.execPath, [
-    join(root, "node_modules/typescript/bin/tsc"),
-    "-p",
-    join(root, "tsconfig.build.json"),
-    "--outDir",
-    outDir,
-  ]);
+  outDir = await compileToTemp();
 }, 120_000);
 
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
