@@ -13,6 +13,7 @@ export default defineConfig({
       "test/heroku-serialized.test.ts",
       "test/heroku-secrets.test.ts",
       "test/workflows.test.ts",
+      "test/cli-shell.test.ts",
       "node_modules/**",
     ],
     pool: "forks",

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { parseConfig } from "../infra/config";
-import { gateProblems, resolveAvailability } from "../infra/features/gate";
+import {
+  detectionProblems,
+  formatGateError,
+  gateProblems,
+  resolveAvailability,
+  type GateProblem,
+} from "../infra/features/gate";
 import { allRequiredVars, FEATURES, type Feature } from "../infra/features/manifest";
 import { loadStackFiles, projectConfig } from "../tools/stack-files";
 
@@ -90,6 +96,161 @@ describe("the gate", () => {
     );
     expect(problems.map((p) => [p.variable, p.flags])).toEqual([
       ["FREESCOUT_OPERATIONS_MAILBOX_ID", ["FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET"]],
+    ]);
+  });
+});
+
+function need(
+  name: string,
+  source: Feature["requires"][number]["source"],
+): Feature["requires"][number] {
+  return { name, secret: false, source, purpose: "test" };
+}
+
+describe("where each prerequisite comes from", () => {
+  const apiUrl = need("X_URL", { kind: "config", key: "freescoutApiUrl", format: "https-url" });
+  const text = need("X_TEXT", { kind: "config", key: "someText", format: "text" });
+  const field = need("X_FIELD", { kind: "vault", secret: "freescout", field: "X_FIELD" });
+
+  it("treats a config value of only spaces as not set, and says how to set it in its format", () => {
+    const blank = { ...config, manifestValues: { freescoutApiUrl: "   ", someText: " " } };
+    const got = resolveAvailability([apiUrl, text], blank, {});
+    expect(got.get("X_URL")).toEqual({
+      present: false,
+      reason: "stack config console-wiring:freescoutApiUrl is not set",
+      fix: "pulumi config set freescoutApiUrl https://<host>",
+    });
+    expect(got.get("X_TEXT")).toEqual({
+      present: false,
+      reason: "stack config console-wiring:someText is not set",
+      fix: "pulumi config set someText <value>",
+    });
+    const set = { ...config, manifestValues: { freescoutApiUrl: "https://h/api", someText: "t" } };
+    expect([...resolveAvailability([apiUrl, text], set, {}).values()]).toEqual([
+      { present: true },
+      { present: true },
+    ]);
+  });
+
+  it("says a Vault secret that was never read is missing, not present", () => {
+    expect(resolveAvailability([field], config, {}).get("X_FIELD")).toEqual({
+      present: false,
+      reason: "Vault secret MooseQuest/freescout was not read",
+      fix: "vault kv patch -mount=MooseQuest freescout X_FIELD=<value>",
+    });
+  });
+
+  it("tells a secret that does not exist from one that could not be read", () => {
+    const missing = resolveAvailability([field], config, {
+      freescout: { ok: false, notFound: true, error: "no secret" },
+    });
+    expect(missing.get("X_FIELD")).toEqual({
+      present: false,
+      reason: "Vault secret MooseQuest/freescout does not exist",
+      fix: "vault kv put -mount=MooseQuest freescout X_FIELD=<value>",
+    });
+    const denied = resolveAvailability([field], config, {
+      freescout: { ok: false, notFound: false, error: "permission denied" },
+    });
+    expect(denied.get("X_FIELD")).toEqual({
+      present: false,
+      reason: "Vault secret MooseQuest/freescout could not be read (permission denied)",
+      fix: "check VAULT_ADDR/VAULT_TOKEN and the secret's policy, then vault kv patch -mount=MooseQuest freescout X_FIELD=<value>",
+    });
+  });
+
+  it("tells an absent field from an empty one", () => {
+    const got = resolveAvailability([field], config, {
+      freescout: { ok: true, data: { X_FIELD: " " } },
+    });
+    expect(got.get("X_FIELD")).toMatchObject({
+      present: false,
+      reason: "field X_FIELD is empty in Vault secret MooseQuest/freescout",
+    });
+  });
+
+  it("counts what the stack writes itself (service token, manifest) as present", () => {
+    const own = [
+      need("A", { kind: "service-token", output: "clientId" }),
+      need("B", { kind: "manifest" }),
+    ];
+    expect([...resolveAvailability(own, config, {}).values()]).toEqual([
+      { present: true },
+      { present: true },
+    ]);
+  });
+
+  it("names a required var that no source resolves, with where to declare it", () => {
+    const feature: Feature = {
+      id: "f",
+      description: "",
+      flags: ["FLAG_F"],
+      requires: [need("ORPHAN", { kind: "manifest" })],
+    };
+    expect(gateProblems([feature], { FLAG_F: true }, new Map())).toEqual([
+      {
+        feature: "f",
+        flags: ["FLAG_F"],
+        variable: "ORPHAN",
+        purpose: "test",
+        reason: "no source resolves it",
+        fix: "declare its source in infra/features/manifest.ts",
+      },
+    ]);
+  });
+});
+
+describe("the Sentry settings detection needs", () => {
+  const investigateOn = { FLAG_CONSOLE_INVESTIGATE_FROM_STATUS: true };
+
+  it("names one missing key in the singular and every missing key together", () => {
+    const one = detectionProblems(FEATURES, investigateOn, { organization: "o", project: "p" });
+    expect(one.map((p) => [p.variable, p.reason, p.fix])).toEqual([
+      [
+        "Sentry alert freescout-not-configured",
+        "stack config console-wiring:sentryOpsTeamId is not set",
+        "pulumi config set sentryOpsTeamId <ops-team-id> (and a Sentry auth token as SENTRY_TOKEN in the environment of pulumi up)",
+      ],
+    ]);
+    const all = detectionProblems(FEATURES, investigateOn, {});
+    expect(all.map((p) => p.reason)).toEqual([
+      "stack config console-wiring:sentryOrganization, console-wiring:sentryProject, console-wiring:sentryOpsTeamId are not set",
+    ]);
+  });
+
+  it("asks nothing when the flags are off, the settings complete, or the feature has no rules", () => {
+    expect(detectionProblems(FEATURES, {}, {})).toEqual([]);
+    const complete = { organization: "o", project: "p", opsTeamId: "1" };
+    expect(detectionProblems(FEATURES, investigateOn, complete)).toEqual([]);
+    const quiet: Feature = { id: "q", description: "", flags: ["FLAG_Q"], requires: [] };
+    expect(detectionProblems([quiet], { FLAG_Q: true }, {})).toEqual([]);
+  });
+});
+
+describe("the gate's error message", () => {
+  const problem = (feature: string, variable: string, flags: string[]): GateProblem => ({
+    feature,
+    flags,
+    variable,
+    purpose: `p-${variable}`,
+    reason: `r-${variable}`,
+    fix: `f-${variable}`,
+  });
+
+  it("groups problems by feature, counts them, and says how to keep each feature off", () => {
+    const text = formatGateError("raxx-console", [
+      problem("a", "V1", ["FLAG_A1", "FLAG_A2"]),
+      problem("b", "V2", ["FLAG_B"]),
+      problem("a", "V3", ["FLAG_A1", "FLAG_A2"]),
+    ]);
+    expect(text.split("\n")).toEqual([
+      'console-wiring: feature "a" is requested on for Heroku app raxx-console (FLAG_A1, FLAG_A2), but 2 prerequisites are missing. Nothing was applied and no flag was set.',
+      "  - V1 (p-V1): r-V1. Provide it: f-V1",
+      "  - V3 (p-V3): r-V3. Provide it: f-V3",
+      "  Or keep the feature off: pulumi config set --path 'flags.FLAG_A1' false; pulumi config set --path 'flags.FLAG_A2' false",
+      'console-wiring: feature "b" is requested on for Heroku app raxx-console (FLAG_B), but 1 prerequisite is missing. Nothing was applied and no flag was set.',
+      "  - V2 (p-V2): r-V2. Provide it: f-V2",
+      "  Or keep the feature off: pulumi config set --path 'flags.FLAG_B' false",
     ]);
   });
 });

@@ -110,6 +110,13 @@ describe("validateInputs: Heroku's 32 kB limit", () => {
     ]);
   });
 
+  it("does not count a value unknown in preview towards the limit", () => {
+    // 32,768 known bytes: at the limit. The unknown value's size is decided at apply time, when
+    // the provider checks again with the real value.
+    const vars = { ...filled(CONFIG_LIMIT_BYTES), LATER: UNKNOWN };
+    expect(validateInputs({ app: APP, vars })).toEqual([]);
+  });
+
   it("counts bytes, not characters", () => {
     const value = "é".repeat(CONFIG_LIMIT_BYTES / 2); // 2 bytes each: 32,768 bytes + the key
     expect(validateInputs({ app: APP, vars: { K: value } })).toHaveLength(1);

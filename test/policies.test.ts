@@ -432,3 +432,169 @@ describe("service-token-expiry (advisory)", () => {
     expect(await messages(withExpiry("2027-06-01T00:00:00Z"), "service-token-expiry")).toEqual([]);
   });
 });
+
+describe("every policy but the expiry warning blocks", () => {
+  it("reports each violation as mandatory, so a preview with it fails", async () => {
+    const g = baseline();
+    node(g, "flags").dependsOn = [];
+    dropVar(node(g, "prerequisites"), "FREESCOUT_API_KEY");
+    setVar(node(g, "prerequisites"), "FREESCOUT_INSTANCE_URL", "http://tickets.raxx.app");
+    const result = await run(g);
+    expect(result.violations.map((v) => [v.policy, v.level])).toEqual([
+      ["urls-are-https", "mandatory"],
+      ["flags-require-prerequisites", "mandatory"],
+      ["flags-applied-after-prerequisites", "mandatory"],
+      ["flags-require-detection", "mandatory"],
+    ]);
+  });
+
+  it("declares every policy mandatory but the expiry warning (advisory) and secrets-stay-secret (remediate: it also validates)", () => {
+    const levels = Object.fromEntries(allPolicies().map((p) => [p.name, p.enforcementLevel]));
+    expect(levels).toEqual({
+      "flags-require-prerequisites": "mandatory",
+      "flags-applied-after-prerequisites": "mandatory",
+      "flags-require-detection": "mandatory",
+      "gated-api-requires-service-token": "mandatory",
+      "service-auth-returns-401": "mandatory",
+      "secrets-stay-secret": "remediate",
+      "urls-are-https": "mandatory",
+      "api-url-on-gated-host": "mandatory",
+      "service-token-expiry": "advisory",
+    });
+  });
+});
+
+describe("which resources count as an app's config vars", () => {
+  it("skips a config-vars resource whose app is not known yet (first preview)", async () => {
+    const g = baseline();
+    dropVar(node(g, "prerequisites"), "FREESCOUT_API_KEY");
+    for (const n of [node(g, "prerequisites"), node(g, "flags")]) {
+      n.inputs = { ...n.inputs, app: UNKNOWN };
+    }
+    expect(await messages(g, "flags-require-prerequisites")).toEqual([]);
+  });
+
+  it("counts only Heroku config-vars resources, whatever other resources hold", async () => {
+    const g = baseline();
+    dropVar(node(g, "prerequisites"), "FREESCOUT_API_KEY");
+    // A Vault secret with the same input shape is not a Heroku app's config.
+    g.push({
+      name: "look-alike",
+      type: T.vault,
+      inputs: {
+        app: "raxx-console-prod",
+        vars: { FREESCOUT_API_KEY: secret("k") },
+        keys: ["FREESCOUT_API_KEY"],
+      },
+      additionalSecretOutputs: ["vars"],
+    });
+    const [message] = await messages(g, "flags-require-prerequisites");
+    expect(message).toContain("  - FREESCOUT_API_KEY is not set on the app");
+  });
+});
+
+describe("flags-applied-after-prerequisites: only flags that are on", () => {
+  it("passes a flag resource whose flags are all off, though it does not depend on the prerequisites", async () => {
+    const g = baseline();
+    node(g, "flags").dependsOn = [];
+    setVar(node(g, "flags"), "FLAG_CONSOLE_INVESTIGATE_FROM_STATUS", "0");
+    setVar(node(g, "flags"), "FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET", "off");
+    expect(await messages(g, "flags-applied-after-prerequisites")).toEqual([]);
+  });
+
+  it("names only the flags that are on", async () => {
+    const g = baseline();
+    node(g, "flags").dependsOn = [];
+    setVar(node(g, "flags"), "FLAG_CONSOLE_INVESTIGATE_FROM_STATUS", "false");
+    const [message] = await messages(g, "flags-applied-after-prerequisites");
+    expect(message).toMatch(
+      /^flags sets FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET on Heroku app raxx-console-prod but does not depend on prerequisites,/,
+    );
+  });
+
+  it("names each unordered holder once, with the vars it sets", async () => {
+    const g = baseline();
+    node(g, "flags").dependsOn = ["prerequisites"];
+    // A second holder of one prerequisite, which the flags do not depend on.
+    dropVar(node(g, "prerequisites"), "FREESCOUT_OPERATIONS_MAILBOX_ID");
+    g.push({
+      name: "mailbox",
+      type: T.heroku,
+      inputs: {
+        app: "raxx-console-prod",
+        vars: { FREESCOUT_OPERATIONS_MAILBOX_ID: secret("7") },
+        keys: ["FREESCOUT_OPERATIONS_MAILBOX_ID"],
+        providerVersion: "1",
+      },
+      additionalSecretOutputs: ["vars"],
+    });
+    expect(await messages(g, "flags-applied-after-prerequisites")).toEqual([
+      "flags sets FLAG_CONSOLE_INVESTIGATE_FROM_STATUS, FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET on Heroku app raxx-console-prod but does not depend on mailbox, which sets FREESCOUT_OPERATIONS_MAILBOX_ID. " +
+        "Add { dependsOn: [mailbox] } to flags so the flags are applied after their prerequisites.",
+    ]);
+  });
+});
+
+describe("gated-api-requires-service-token: what the Access application gates", () => {
+  const gateOnly = (g: Node[], inputs: Record<string, unknown>) => {
+    const app = node(g, "application");
+    const { domain: _d, destinations: _ds, ...rest } = app.inputs;
+    app.inputs = { ...rest, ...inputs };
+  };
+  const withoutClientId = () => {
+    const g = baseline();
+    dropVar(node(g, "prerequisites"), "CF_ACCESS_SVC_TICKETS_CLIENT_ID");
+    return g;
+  };
+
+  it("does not apply when the API URL is on a host the application does not gate", async () => {
+    const g = withoutClientId();
+    setVar(node(g, "prerequisites"), "FREESCOUT_API_URL", "https://helpdesk.raxx.app");
+    expect(await messages(g, "gated-api-requires-service-token")).toEqual([]);
+  });
+
+  it("reads the gated host and path from domain alone", async () => {
+    const g = withoutClientId();
+    gateOnly(g, { domain: "tickets.raxx.app/api" });
+    expect(await messages(g, "gated-api-requires-service-token")).toHaveLength(1);
+  });
+
+  it("reads them from public destinations alone, and ignores private ones", async () => {
+    const g = withoutClientId();
+    gateOnly(g, { destinations: [{ uri: "TICKETS.raxx.app/api/" }] });
+    expect(await messages(g, "gated-api-requires-service-token")).toHaveLength(1);
+    gateOnly(g, { destinations: [{ type: "private", uri: "tickets.raxx.app/api" }] });
+    expect(await messages(g, "gated-api-requires-service-token")).toEqual([]);
+  });
+
+  it("matches a wildcard host on subdomains only", async () => {
+    const g = withoutClientId();
+    gateOnly(g, { domain: "*.raxx.app/api" });
+    expect(await messages(g, "gated-api-requires-service-token")).toHaveLength(1);
+    setVar(node(g, "prerequisites"), "FREESCOUT_API_URL", "https://raxx.app.example");
+    expect(await messages(g, "gated-api-requires-service-token")).toEqual([]);
+  });
+
+  it("applies when the API base URL has a path under which /api/ is gated", async () => {
+    const g = withoutClientId();
+    gateOnly(g, { domain: "tickets.raxx.app/help/api" });
+    setVar(node(g, "prerequisites"), "FREESCOUT_API_URL", "https://tickets.raxx.app/help/");
+    expect(await messages(g, "gated-api-requires-service-token")).toHaveLength(1);
+    setVar(node(g, "prerequisites"), "FREESCOUT_API_URL", "https://tickets.raxx.app/other");
+    expect(await messages(g, "gated-api-requires-service-token")).toEqual([]);
+  });
+
+  it("names the one missing var in the singular", async () => {
+    const [message] = await messages(withoutClientId(), "gated-api-requires-service-token");
+    expect(message).toBe(
+      "Heroku app raxx-console-prod: FREESCOUT_API_URL (https://tickets.raxx.app) is behind Cloudflare Access application application, " +
+        "but CF_ACCESS_SVC_TICKETS_CLIENT_ID is not set: every API call would be refused (401/403). " +
+        "Wire the service token's client id/secret to the app (see infra/program.ts).",
+    );
+  });
+
+  it("is not applicable to a stack without an Access application", async () => {
+    const g = withoutClientId().filter((n) => n.name !== "application");
+    expect(await messages(g, "gated-api-requires-service-token")).toEqual([]);
+  });
+});

@@ -78,11 +78,8 @@ function availabilityOf(
       }
       return { present: true };
     }
-    case "service-token":
-      // Written by this stack from the service token it manages: present by construction.
-      return { present: true };
-    case "manifest":
-      // Written by this stack from the manifest itself.
+    case "service-token": // written by this stack from the service token it manages
+    case "manifest": // written by this stack from the manifest itself
       return { present: true };
   }
 }
@@ -167,22 +164,16 @@ export function detectionProblems(
   return problems;
 }
 
-export class GateError extends Error {
-  constructor(
-    readonly app: string,
-    readonly problems: readonly GateProblem[],
-  ) {
-    super(formatGateError(app, problems));
-    this.name = "GateError";
-  }
-}
-
 export function formatGateError(app: string, problems: readonly GateProblem[]): string {
   const lines: string[] = [];
-  const byFeature = new Map<string, GateProblem[]>();
-  for (const p of problems) byFeature.set(p.feature, [...(byFeature.get(p.feature) ?? []), p]);
-  for (const [feature, ps] of byFeature) {
-    const flags = ps[0]?.flags ?? [];
+  // Every problem of one feature carries the same flags (those of the feature that are on).
+  const byFeature = new Map<string, { flags: readonly string[]; ps: GateProblem[] }>();
+  for (const p of problems) {
+    const group = byFeature.get(p.feature);
+    if (group) group.ps.push(p);
+    else byFeature.set(p.feature, { flags: p.flags, ps: [p] });
+  }
+  for (const [feature, { flags, ps }] of byFeature) {
     lines.push(
       `${PROJECT}: feature "${feature}" is requested on for Heroku app ${app} (${flags.join(", ")}), ` +
         `but ${ps.length} prerequisite${ps.length === 1 ? " is" : "s are"} missing. Nothing was applied and no flag was set.`,
