@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseConfig } from "../infra/config";
+import type { WiringConfig } from "../infra/config";
 import {
   detectionProblems,
   formatGateError,
@@ -8,9 +8,33 @@ import {
   type GateProblem,
 } from "../infra/features/gate";
 import { allRequiredVars, FEATURES, type Feature } from "../infra/features/manifest";
-import { loadStackFiles, projectConfig } from "../tools/stack-files";
 
-const config = parseConfig(projectConfig(loadStackFiles("prod")));
+// A parsed stack config (the gate's input), written out: the gate is tested apart from parsing.
+const config: WiringConfig = {
+  herokuApp: "raxx-console-prod",
+  cloudflareAccountId: "0123456789abcdef0123456789abcdef",
+  ticketsHost: "tickets.raxx.app",
+  ticketsApiPath: "/api",
+  vaultMount: "MooseQuest",
+  vaultPaths: { freescout: "freescout", cloudflare: "cloudflare" },
+  serviceToken: {
+    name: "console-investigate-tickets",
+    duration: "8760h",
+    secretVersion: 0,
+    expiryWarningDays: 30,
+  },
+  manifestValues: {
+    freescoutApiUrl: "https://tickets.raxx.app",
+    freescoutInstanceUrl: "https://tickets.raxx.app",
+  },
+  allowedHosts: ["tickets.raxx.app"],
+  sentry: { organization: "raxx", project: "console", opsTeamId: "42" },
+  flags: {
+    FLAG_CONSOLE_INVESTIGATE_FROM_STATUS: true,
+    FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET: true,
+  },
+  adopt: { vaultCloudflareSecret: false },
+};
 const FULL = { FREESCOUT_API_KEY: "k", FREESCOUT_OPERATIONS_MAILBOX_ID: "7" };
 
 describe("the feature manifest", () => {

@@ -1,6 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { allPolicies } from "../policy/policies";
+import { FEATURES, type Feature } from "../infra/features/manifest";
 import { apiUrlOnGatedHost } from "../policy/policies/api-url-on-gated-host";
+import { flagsRequireDetection } from "../policy/policies/flags-require-detection";
+import { serviceTokenExpiry } from "../policy/policies/service-token-expiry";
+import { urlsAreHttps } from "../policy/policies/urls-are-https";
 import { analyze, type Analysis } from "../tools/offline/analyze";
 import {
   baseline,
@@ -464,6 +468,12 @@ describe("every policy but the expiry warning blocks", () => {
   });
 });
 
+describe("what the engine shows of each policy", () => {
+  it("gives every policy a description a person can act on", () => {
+    for (const p of allPolicies()) expect(p.description.length, p.name).toBeGreaterThan(80);
+  });
+});
+
 describe("which resources count as an app's config vars", () => {
   it("skips a config-vars resource whose app is not known yet (first preview)", async () => {
     const g = baseline();
@@ -596,5 +606,308 @@ describe("gated-api-requires-service-token: what the Access application gates", 
   it("is not applicable to a stack without an Access application", async () => {
     const g = withoutClientId().filter((n) => n.name !== "application");
     expect(await messages(g, "gated-api-requires-service-token")).toEqual([]);
+  });
+});
+
+describe("service-auth-returns-401: which policies count", () => {
+  const redirecting = (g: Node[]) => {
+    const app = node(g, "application");
+    app.inputs = { ...app.inputs, serviceAuth401Redirect: false };
+    return app;
+  };
+
+  it("reads inline policies with a decision, and skips entries without one", async () => {
+    const g = baseline();
+    const app = redirecting(g);
+    app.propertyDeps = {};
+    app.inputs = { ...app.inputs, policies: [{ decision: "non_identity" }, { precedence: 2 }] };
+    expect(await messages(g, "service-auth-returns-401")).toHaveLength(1);
+    app.inputs = { ...app.inputs, policies: [{ decision: "non_identity" }, { decision: "allow" }] };
+    expect(await messages(g, "service-auth-returns-401")).toEqual([]);
+  });
+
+  it("counts only Access policies among what the application's policies come from", async () => {
+    const g = baseline();
+    redirecting(g).propertyDeps = { policies: ["policy", "token"] };
+    expect(await messages(g, "service-auth-returns-401")).toHaveLength(1);
+  });
+
+  it("does not apply to an application without any policy", async () => {
+    const g = baseline();
+    const app = redirecting(g);
+    app.propertyDeps = {};
+    app.inputs = { ...app.inputs, policies: [] };
+    expect(await messages(g, "service-auth-returns-401")).toEqual([]);
+  });
+
+  it("says when serviceAuth401Redirect is not set at all", async () => {
+    const g = baseline();
+    const app = node(g, "application");
+    const { serviceAuth401Redirect: _, ...rest } = app.inputs;
+    app.inputs = rest;
+    const [message] = await messages(g, "service-auth-returns-401");
+    expect(message).toMatch(
+      /but serviceAuth401Redirect is unset: set serviceAuth401Redirect: true/,
+    );
+  });
+
+  it("looks at Access applications only", async () => {
+    const g = baseline();
+    g.push({
+      name: "look-alike",
+      type: T.vault,
+      inputs: { policies: [{ decision: "non_identity" }], serviceAuth401Redirect: false },
+      additionalSecretOutputs: ["data", "dataJson"],
+    });
+    expect(await messages(g, "service-auth-returns-401")).toEqual([]);
+  });
+});
+
+describe("service-token-expiry: the window", () => {
+  const DAY = 24 * 60 * 60 * 1000;
+  const at = (ms: number) => new Date(NOW + ms).toISOString();
+  const withExpiry = (expiresAt: unknown) => {
+    const g = baseline();
+    node(g, "token").inputs = { ...node(g, "token").inputs, expiresAt };
+    return g;
+  };
+
+  it("warns inside the window, not at its edge", async () => {
+    expect(await messages(withExpiry(at(30 * DAY)), "service-token-expiry")).toEqual([]);
+    expect(await messages(withExpiry(at(30 * DAY - 1)), "service-token-expiry")).toHaveLength(1);
+  });
+
+  it("says 'expires in 0 day(s)' on its last day", async () => {
+    const [message] = await messages(withExpiry(at(DAY / 2)), "service-token-expiry");
+    expect(message).toMatch(/^Service token token expires in 0 day\(s\) \(/);
+  });
+
+  it("takes the window from the policy's options when its config has none", async () => {
+    const g = withExpiry(at(45 * DAY));
+    const policy = serviceTokenExpiry({ days: 60, now: () => NOW });
+    expect((await analyze(capture(g), [policy])).violations).toHaveLength(1);
+    const defaults = serviceTokenExpiry({ now: () => NOW });
+    expect((await analyze(capture(g), [defaults])).violations).toEqual([]);
+  });
+
+  it("declares its config: days, a whole number from 1, 30 by default", () => {
+    expect(serviceTokenExpiry().configSchema).toEqual({
+      properties: { days: { type: "integer", minimum: 1, default: 30 } },
+    });
+  });
+
+  it("is not applicable when no token has a readable expiry, and runs when one has", async () => {
+    for (const expiresAt of ["", "soon", UNKNOWN]) {
+      const result = await run(withExpiry(expiresAt));
+      expect(
+        result.notApplicable.map((n) => n.policy),
+        String(expiresAt),
+      ).toEqual(["service-token-expiry"]);
+    }
+    const checked = await run(withExpiry(at(90 * DAY)));
+    expect(checked.notApplicable).toEqual([]);
+    expect(checked.passed).toContain("service-token-expiry");
+  });
+
+  it("looks at service tokens only", async () => {
+    const g = withExpiry(UNKNOWN);
+    g.push({ name: "look-alike", type: T.alert, inputs: { expiresAt: at(DAY) } });
+    expect(await messages(g, "service-token-expiry")).toEqual([]);
+  });
+});
+
+describe("flags-require-prerequisites: values", () => {
+  it("counts a blank or non-string value as empty", async () => {
+    const g = baseline();
+    setVar(node(g, "prerequisites"), "FREESCOUT_INSTANCE_URL", "   ");
+    setVar(node(g, "prerequisites"), "FREESCOUT_API_URL", 5);
+    const [message] = await messages(g, "flags-require-prerequisites");
+    expect(message).toContain("  - FREESCOUT_API_URL is empty; provide it from stack config");
+    expect(message).toContain("  - FREESCOUT_INSTANCE_URL is empty; provide it from stack config");
+  });
+
+  it("reports on the resource holding the first flag that is on", async () => {
+    const g = baseline();
+    dropVar(node(g, "prerequisites"), "FREESCOUT_API_KEY");
+    const result = await run(g);
+    const verdict = result.violations.find((v) => v.policy === "flags-require-prerequisites");
+    expect(verdict?.resource).toBe("flags");
+  });
+});
+
+describe("urls-are-https: which vars", () => {
+  it("checks the https-url config vars only, on Heroku config vars only", async () => {
+    const feature: Feature = {
+      id: "f",
+      description: "",
+      flags: ["FLAG_F"],
+      requires: [
+        {
+          name: "F_URL",
+          secret: false,
+          source: { kind: "config", key: "fUrl", format: "https-url" },
+          purpose: "",
+        },
+        {
+          name: "F_TEXT",
+          secret: false,
+          source: { kind: "config", key: "fText", format: "text" },
+          purpose: "",
+        },
+        {
+          name: "F_FIELD",
+          secret: false,
+          source: { kind: "vault", secret: "freescout", field: "F_FIELD" },
+          purpose: "",
+        },
+      ],
+    };
+    const vars = { F_URL: "http://x.example", F_TEXT: "plain", F_FIELD: "also plain" };
+    const g: Node[] = [
+      {
+        name: "app-vars",
+        type: T.heroku,
+        inputs: { app: "a-app", vars, keys: Object.keys(vars), providerVersion: "1" },
+      },
+      { name: "look-alike", type: T.vault, inputs: { vars, keys: Object.keys(vars) } },
+      {
+        name: "not-yet",
+        type: T.heroku,
+        inputs: {
+          app: "b-app",
+          vars: { F_TEXT: "t" },
+          keys: ["F_URL", "F_TEXT"],
+          providerVersion: "1",
+        },
+      },
+    ];
+    const result = await analyze(capture(g), [urlsAreHttps([feature])]);
+    expect(result.violations.map((v) => v.message)).toEqual([
+      "F_URL on app-vars must use https:// (it uses http://).",
+    ]);
+  });
+});
+
+describe("flags-require-detection: which alerts count", () => {
+  it("passes when the flags depend on one of two matching alerts", async () => {
+    const g = baseline();
+    g.push({ ...node(g, "alert"), name: "alert-copy" });
+    expect(await messages(g, "flags-require-detection")).toEqual([]);
+  });
+
+  it("counts only Sentry issue alerts", async () => {
+    const g = baseline();
+    const alert = node(g, "alert");
+    alert.type = T.vault;
+    alert.additionalSecretOutputs = ["data", "dataJson"];
+    const [message] = await messages(g, "flags-require-detection");
+    expect(message).toMatch(/but no Sentry issue alert implements detection rule/);
+  });
+
+  it("asks nothing of a feature without detection rules", async () => {
+    const quiet: Feature = { ...FEATURES[0]!, detection: undefined };
+    const g = baseline().filter((n) => n.name !== "alert");
+    node(g, "flags").dependsOn = ["prerequisites"];
+    const result = await analyze(capture(g), [flagsRequireDetection([quiet])]);
+    expect(result.violations).toEqual([]);
+  });
+});
+
+describe("secrets-stay-secret: state", () => {
+  it("requires a Vault secret's data and the token's client secret to be stored encrypted", async () => {
+    const g = baseline();
+    node(g, "vault-cloudflare").additionalSecretOutputs = ["data"];
+    node(g, "token").additionalSecretOutputs = [];
+    expect(await messages(g, "secrets-stay-secret")).toEqual([
+      'token would store clientSecret in plain text in state: add ["clientSecret"] to its additionalSecretOutputs.',
+      'vault-cloudflare would store dataJson in plain text in state: add ["dataJson"] to its additionalSecretOutputs.',
+    ]);
+  });
+
+  it("reads a Heroku resource's credential names from its vars when keys are not declared", async () => {
+    const g = baseline();
+    const prereq = node(g, "prerequisites");
+    const { keys: _, ...rest } = prereq.inputs;
+    prereq.inputs = rest;
+    prereq.additionalSecretOutputs = [];
+    expect(await messages(g, "secrets-stay-secret")).toEqual([]);
+  });
+});
+
+describe("gated-api-requires-service-token: what it names", () => {
+  it("says when no service token of the stack feeds the vars and none is admitted", async () => {
+    const g = baseline();
+    node(g, "policy").propertyDeps = {};
+    node(g, "prerequisites").propertyDeps = {};
+    node(g, "prerequisites").dependsOn = [];
+    const [message] = await messages(g, "gated-api-requires-service-token");
+    expect(message).toBe(
+      "Heroku app raxx-console-prod: CF_ACCESS_SVC_TICKETS_CLIENT_ID does not come from a service token that Access application application admits " +
+        "(admitted: none; CF_ACCESS_SVC_TICKETS_CLIENT_ID comes from: no service token in this stack). " +
+        "Include the app's service token in a non_identity policy attached to the application, referencing the token resource's id.",
+    );
+  });
+
+  it("passes when one of the tokens feeding the vars is admitted", async () => {
+    const g = baseline();
+    g.unshift({
+      name: "other-token",
+      type: T.token,
+      inputs: {},
+      additionalSecretOutputs: ["clientSecret"],
+    });
+    node(g, "vault-cloudflare").propertyDeps = { dataJson: ["other-token", "token"] };
+    expect(await messages(g, "gated-api-requires-service-token")).toEqual([]);
+  });
+
+  it("skips an app whose API URL is not known yet", async () => {
+    const g = baseline();
+    dropVar(node(g, "prerequisites"), "CF_ACCESS_SVC_TICKETS_CLIENT_ID");
+    setVar(node(g, "prerequisites"), "FREESCOUT_API_URL", UNKNOWN);
+    expect(await messages(g, "gated-api-requires-service-token")).toEqual([]);
+  });
+});
+
+describe("api-url-on-gated-host: hosts", () => {
+  it("accepts any subdomain of a wildcard-gated host", async () => {
+    const g = baseline();
+    const app = node(g, "application");
+    app.inputs = {
+      ...app.inputs,
+      domain: "*.raxx.app/api",
+      destinations: [{ uri: "*.raxx.app/api" }],
+    };
+    setVar(node(g, "prerequisites"), "FREESCOUT_API_URL", "https://eu.raxx.app");
+    expect(await messages(g, "api-url-on-gated-host")).toEqual([]);
+    setVar(node(g, "prerequisites"), "FREESCOUT_API_URL", "https://eu.raxx.app.example");
+    expect(await messages(g, "api-url-on-gated-host")).toHaveLength(1);
+  });
+
+  it("does not apply without an Access application, or one whose hosts are unknown", async () => {
+    const g = baseline().filter((n) => n.name !== "application");
+    setVar(node(g, "prerequisites"), "FREESCOUT_API_URL", "https://evil.example");
+    expect(await messages(g, "api-url-on-gated-host")).toEqual([]);
+    const h = baseline();
+    node(h, "application").inputs = {
+      ...node(h, "application").inputs,
+      domain: UNKNOWN,
+      destinations: UNKNOWN,
+    };
+    setVar(node(h, "prerequisites"), "FREESCOUT_API_URL", "https://evil.example");
+    expect(await messages(h, "api-url-on-gated-host")).toEqual([]);
+  });
+
+  it("declares allowedHosts in its config, and skips unknown or non-Heroku values", async () => {
+    const g = baseline();
+    expect(apiUrlOnGatedHost().configSchema).toEqual({
+      properties: { allowedHosts: { type: "array", items: { type: "string" } } },
+    });
+    setVar(node(g, "prerequisites"), "FREESCOUT_API_URL", UNKNOWN);
+    g.push({
+      name: "look-alike",
+      type: T.vault,
+      inputs: { vars: { FREESCOUT_API_URL: "https://evil.example" }, keys: ["FREESCOUT_API_URL"] },
+    });
+    expect(await messages(g, "api-url-on-gated-host")).toEqual([]);
   });
 });

@@ -75,6 +75,7 @@ export const FEATURES: readonly Feature[] = [
   {
     id: "investigate",
     description:
+      // Stryker disable next-line StringLiteral: prose for people (see stryker-equivalents.md)
       "Console Investigate button: files FreeScout tickets through the Cloudflare Access gate on the tickets API.",
     flags: ["FLAG_CONSOLE_INVESTIGATE_FROM_STATUS", "FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET"],
     requires: [
@@ -82,36 +83,42 @@ export const FEATURES: readonly Feature[] = [
         name: "FREESCOUT_API_URL",
         secret: false,
         source: { kind: "config", key: "freescoutApiUrl", format: "https-url" },
+        // Stryker disable next-line StringLiteral: prose for people (see stryker-equivalents.md)
         purpose: "base URL of the FreeScout API the console calls",
       },
       {
         name: "FREESCOUT_INSTANCE_URL",
         secret: false,
         source: { kind: "config", key: "freescoutInstanceUrl", format: "https-url" },
+        // Stryker disable next-line StringLiteral: prose for people (see stryker-equivalents.md)
         purpose: "FreeScout web URL used in ticket links",
       },
       {
         name: "FREESCOUT_API_KEY",
         secret: true,
         source: { kind: "vault", secret: "freescout", field: "FREESCOUT_API_KEY" },
+        // Stryker disable next-line StringLiteral: prose for people (see stryker-equivalents.md)
         purpose: "sent as X-FreeScout-API-Key",
       },
       {
         name: "FREESCOUT_OPERATIONS_MAILBOX_ID",
         secret: true,
         source: { kind: "vault", secret: "freescout", field: "FREESCOUT_OPERATIONS_MAILBOX_ID" },
+        // Stryker disable next-line StringLiteral: prose for people (see stryker-equivalents.md)
         purpose: "mailbox the Investigate conversations are created in",
       },
       {
         name: "CF_ACCESS_SVC_TICKETS_CLIENT_ID",
         secret: true,
         source: { kind: "service-token", output: "clientId" },
+        // Stryker disable next-line StringLiteral: prose for people (see stryker-equivalents.md)
         purpose: "sent as CF-Access-Client-Id to pass the Access gate on the tickets API",
       },
       {
         name: "CF_ACCESS_SVC_TICKETS_CLIENT_SECRET",
         secret: true,
         source: { kind: "service-token", output: "clientSecret" },
+        // Stryker disable next-line StringLiteral: prose for people (see stryker-equivalents.md)
         purpose: "sent as CF-Access-Client-Secret to pass the Access gate on the tickets API",
       },
       {
@@ -119,6 +126,7 @@ export const FEATURES: readonly Feature[] = [
         secret: false,
         source: { kind: "manifest" },
         purpose:
+          // Stryker disable next-line StringLiteral: prose for people (see stryker-equivalents.md)
           "the prerequisite map (flag var -> the vars it needs) the console's startup check reads",
       },
     ],
@@ -126,6 +134,7 @@ export const FEATURES: readonly Feature[] = [
       {
         id: "freescout-not-configured",
         summary:
+          // Stryker disable next-line StringLiteral: prose for people (see stryker-equivalents.md)
           "the console logs freescout_not_configured (Investigate is on but FreeScout is not reachable as configured)",
         logger: "freescout_client",
         messageContains: "freescout_not_configured",

@@ -12,9 +12,11 @@ export function flagsAppliedAfterPrerequisites(
 ): StackValidationPolicy {
   return {
     name: "flags-applied-after-prerequisites",
+    // Stryker disable StringLiteral: the description is prose for people (see stryker-equivalents.md)
     description:
       "The config-vars resource that sets a feature flag must depend on the resource(s) that set the feature's prerequisites on the same app " +
       "(dependsOn or a value flowing from them), so prerequisites are applied before flags and flags are removed before prerequisites.",
+    // Stryker restore StringLiteral
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
       const byUrn = new Map<string, PolicyResource>(args.resources.map((r) => [r.urn, r]));

@@ -48,9 +48,11 @@ export function flagsRequireDetection(
 ): StackValidationPolicy {
   return {
     name: "flags-require-detection",
+    // Stryker disable StringLiteral: the description is prose for people (see stryker-equivalents.md)
     description:
       "A feature flag that is on needs a Sentry issue alert for each detection rule of its feature (infra/features/manifest.ts) in the stack, " +
       "applied before the flag: the incident went unnoticed for months because nothing alerted.",
+    // Stryker restore StringLiteral
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
       const byUrn = new Map<string, PolicyResource>(args.resources.map((r) => [r.urn, r]));

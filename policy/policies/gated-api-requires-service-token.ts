@@ -76,10 +76,12 @@ export function gatedApiRequiresServiceToken(
     .map((v) => v.name);
   return {
     name: "gated-api-requires-service-token",
+    // Stryker disable StringLiteral: the description is prose for people (see stryker-equivalents.md)
     description:
       `When ${API_URL_VAR} on a Heroku app points at a host and path that a Cloudflare Access application in this stack gates, the app must also get ` +
       `${tokenVars.join(" and ")}, computed from a service token that a non_identity policy attached to that application includes. ` +
       "Decided from the graph: the policy's include and the application's policies must reference the resources (not pasted IDs), and the vars must flow from the token.",
+    // Stryker restore StringLiteral
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
       const accessApps = args.resources.filter((r) => r.type === ACCESS_APPLICATION);

@@ -4,7 +4,7 @@
  */
 import type { Policies } from "@pulumi/policy";
 import { apiUrlOnGatedHost } from "./api-url-on-gated-host";
-import { FEATURES, type Feature } from "../../infra/features/manifest";
+import type { Feature } from "../../infra/features/manifest";
 import { flagsAppliedAfterPrerequisites } from "./flags-applied-after-prerequisites";
 import { flagsRequireDetection } from "./flags-require-detection";
 import { flagsRequirePrerequisites } from "./flags-require-prerequisites";
@@ -20,7 +20,8 @@ export interface PolicyOptions {
 }
 
 export function allPolicies(options: PolicyOptions = {}): Policies {
-  const features = options.features ?? FEATURES;
+  // Each factory defaults to the manifest's FEATURES when none are given.
+  const features = options.features;
   return [
     flagsRequirePrerequisites(features),
     flagsAppliedAfterPrerequisites(features),

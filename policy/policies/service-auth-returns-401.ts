@@ -4,10 +4,12 @@ import { ACCESS_APPLICATION, ACCESS_POLICY, read } from "../lib/resources";
 export function serviceAuthReturns401(): StackValidationPolicy {
   return {
     name: "service-auth-returns-401",
+    // Stryker disable StringLiteral: the description is prose for people (see stryker-equivalents.md)
     description:
       "An Access application whose policies are all non_identity (service clients only) must set serviceAuth401Redirect: true. " +
       "Otherwise a blocked service request is redirected to the login page, which an HTTP client follows into a 200 HTML page: a failure that looks like success. " +
       "Policies are read from the graph (reusable policies the application references) and from inline policies with a decision.",
+    // Stryker restore StringLiteral
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
       for (const app of args.resources) {

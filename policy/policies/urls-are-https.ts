@@ -9,13 +9,14 @@ export function urlsAreHttps(features: readonly Feature[] = FEATURES): ResourceV
     .map((v) => v.name);
   return {
     name: "urls-are-https",
+    // Stryker disable StringLiteral: the description is prose for people (see stryker-equivalents.md)
     description: `${urlVars.join(" and ")} on a Heroku app must be https:// URLs without credentials: the API key and service-token headers travel with every call.`,
+    // Stryker restore StringLiteral
     enforcementLevel: "mandatory",
     validateResource: (args, reportViolation) => {
       if (args.type !== HEROKU_CONFIG_VARS) return;
       const view = herokuVars(args);
       for (const name of urlVars) {
-        if (!view.keys.includes(name)) continue;
         const value = view.value(name);
         if (!value.known || value.value === undefined) continue;
         const problem = httpsUrlProblem(value.value);
