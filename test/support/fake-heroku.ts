@@ -75,6 +75,8 @@ export class FakeHeroku {
   private readonly timers = new Set<NodeJS.Timeout>();
   private server: Server | undefined;
   rateLimitRemaining = 4500;
+  /** Answers the next PATCH with 200 and the config unchanged (an API that loses a write). */
+  ignoreNextPatch = false;
 
   constructor(readonly token: string) {}
 
@@ -240,6 +242,10 @@ export class FakeHeroku {
         "invalid_params",
         `Invalid config vars: ${ajv.errorsText(validatePatchBody.errors)}`,
       );
+    }
+    if (this.ignoreNextPatch) {
+      this.ignoreNextPatch = false;
+      return this.send(res, 200, { ...config });
     }
     const next = { ...config };
     for (const [k, v] of Object.entries(body as Record<string, string | null>)) {
