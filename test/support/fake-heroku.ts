@@ -54,7 +54,14 @@ export type Fault =
   | { readonly kind: "reset" }
   /** Applies the request, then drops the connection before answering. */
   | { readonly kind: "apply-then-reset" }
-  | { readonly kind: "slow"; readonly ms: number };
+  | { readonly kind: "slow"; readonly ms: number }
+  /** An answer that is not the Platform API's: a proxy's page, a truncated body. */
+  | {
+      readonly kind: "raw";
+      readonly status: number;
+      readonly statusText: string;
+      readonly text: string;
+    };
 
 export interface RecordedCall {
   readonly method: string;
@@ -167,6 +174,11 @@ export class FakeHeroku {
     if (fault?.kind === "redirect") {
       res.writeHead(fault.status, { Location: fault.location, "Content-Type": "text/html" });
       res.end("<html>Moved</html>");
+      return;
+    }
+    if (fault?.kind === "raw") {
+      res.writeHead(fault.status, fault.statusText, { "Content-Type": "text/plain" });
+      res.end(fault.text);
       return;
     }
     if (fault?.kind === "reset") {
