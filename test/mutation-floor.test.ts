@@ -89,7 +89,7 @@ describe("mutation-floor", () => {
     const p = report({ "a.ts": [...nine, "Survived", "NoCoverage"], "b.ts": nine });
     const result = await run(["--report", p]);
     expect(result.code).toBe(1);
-    expect(result.out).toMatch(/^UNDER  81\.82%  a\.ts /m);
+    expect(result.out).toMatch(/^UNDER {2}81\.82% {2}a\.ts /m);
     expect((await run(["--report", p, "--floor", "80"])).code).toBe(0);
   });
 
