@@ -92,6 +92,13 @@ describe("validateInputs: each value", () => {
   });
 });
 
+describe("the engine's preview placeholder", () => {
+  it("is the value Pulumi's runtime sends for a value not known yet", async () => {
+    const rpc = (await import("@pulumi/pulumi/runtime/rpc")) as { unknownValue: string };
+    expect(UNKNOWN).toBe(rpc.unknownValue);
+  });
+});
+
 describe("validateInputs: Heroku's 32 kB limit", () => {
   // Key and value bytes count: a 1-byte key and a value filling the rest.
   const filled = (total: number) => ({ K: "v".repeat(total - 1) });
