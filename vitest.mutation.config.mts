@@ -16,6 +16,8 @@ export default defineConfig({
       "test/cli-shell.test.ts",
       "node_modules/**",
     ],
+    // Activates the mutant before the test file's imports (see the file).
+    setupFiles: ["test/support/stryker-activate-early.ts"],
     pool: "forks",
     isolate: true,
     testTimeout: 30_000,

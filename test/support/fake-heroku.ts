@@ -55,6 +55,8 @@ export type Fault =
   /** Applies the request, then drops the connection before answering. */
   | { readonly kind: "apply-then-reset" }
   | { readonly kind: "slow"; readonly ms: number }
+  /** Sends the status line and part of a body, then drops the connection. */
+  | { readonly kind: "cut" }
   /** An answer that is not the Platform API's: a proxy's page, a truncated body. */
   | {
       readonly kind: "raw";
@@ -174,6 +176,12 @@ export class FakeHeroku {
     if (fault?.kind === "redirect") {
       res.writeHead(fault.status, { Location: fault.location, "Content-Type": "text/html" });
       res.end("<html>Moved</html>");
+      return;
+    }
+    if (fault?.kind === "cut") {
+      res.writeHead(200, { "Content-Type": "application/json", "Content-Length": "1000" });
+      res.write('{"A": "');
+      setImmediate(() => req.socket.destroy());
       return;
     }
     if (fault?.kind === "raw") {
