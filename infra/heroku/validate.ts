@@ -34,6 +34,7 @@ export function validateInputs(inputs: {
 }): InputFailure[] {
   const failures: InputFailure[] = [];
   const { app, vars, keys } = inputs;
+  // Stryker disable next-line ConditionalExpression: equivalent, UNKNOWN is a UUID, which the app check accepts anyway
   if (app !== UNKNOWN) {
     if (typeof app !== "string" || !(APP_NAME.test(app) || APP_ID.test(app))) {
       failures.push({
