@@ -15,3 +15,12 @@ if (provided("mode") === "mutant") {
   const ns = (g[name] ??= {});
   ns.activeMutant = provided("activeMutant");
 }
+
+// The modules under mutation, loaded before any test: code that runs at load is then "static" for
+// StrykerJS in every test file. Loaded lazily inside a test (the offline runner imports the program
+// when it runs it), it would be attributed to that one test, and the mutant tested with that test
+// alone: reported as survived though other files' tests kill it.
+await import("../../infra/config");
+await import("../../infra/features/gate");
+await import("../../infra/heroku/provider");
+await import("../../policy/policies");
