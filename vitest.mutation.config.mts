@@ -16,8 +16,9 @@ export default defineConfig({
       "test/cli-shell.test.ts",
       "node_modules/**",
     ],
-    // Activates the mutant before the test file's imports (see the file).
-    setupFiles: ["test/support/stryker-activate-early.ts"],
+    // Activate the mutant before the test file's imports, then load the modules under mutation
+    // (see each file).
+    setupFiles: ["test/support/stryker-activate-early.ts", "test/support/stryker-load-modules.ts"],
     pool: "forks",
     isolate: true,
     testTimeout: 30_000,
