@@ -30,7 +30,8 @@ export default {
   reporters: ["html", "json", "clear-text", "progress"],
   htmlReporter: { fileName: "reports/mutation/index.html" },
   jsonReporter: { fileName: "reports/mutation/mutation.json" },
-  thresholds: { high: 95, low: 90, break: null },
+  // break: the score over all files; tools/mutation-floor.ts then holds each file to 90.
+  thresholds: { high: 95, low: 90, break: 90 },
   concurrency: 2,
   timeoutMS: 20_000,
   tempDirName: ".stryker-tmp",

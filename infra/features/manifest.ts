@@ -206,7 +206,7 @@ export function describeSource(v: RequiredVar): string {
     case "config":
       return `stack config console-wiring:${s.key} (pulumi config set ${s.key} <value>)`;
     case "vault": {
-      const key = `vault${s.secret[0]?.toUpperCase() ?? ""}${s.secret.slice(1)}Path`;
+      const key = `vault${s.secret.charAt(0).toUpperCase()}${s.secret.slice(1)}Path`;
       return `Vault KV v2 secret console-wiring:${key} under console-wiring:vaultMount, field ${s.field}`;
     }
     case "service-token":
