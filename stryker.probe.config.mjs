@@ -1,2 +1,0 @@
-import base from "./stryker.config.mjs";
-export default { ...base, incrementalFile: "/tmp/inc-probe.json", jsonReporter: { fileName: "/tmp/probe.json" }, htmlReporter: { fileName: "/tmp/probe.html" } };
