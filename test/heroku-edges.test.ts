@@ -35,7 +35,7 @@ describe("Heroku API errors", () => {
 });
 
 describe("environment values", () => {
-  const KEY = ["HRKU", "0123456789abcdef"].join("-");
+  const KEY = "fake-heroku-api-key";
 
   it("strips every trailing slash of HEROKU_API_URL, and treats an empty knob as unset", () => {
     const opts = clientOptionsFromEnv({

@@ -81,7 +81,7 @@ describe("redact", () => {
   });
 
   it("replaces the credentials given, and ignores an unset one", () => {
-    const key = ["HRKU", "0123456789abcdef"].join("-");
+    const key = "fake-heroku-api-key";
     expect(redact(`bad key ${key}`, {}, [undefined, key])).toBe("bad key [redacted]");
   });
 });
@@ -94,7 +94,7 @@ describe("redactToken", () => {
 });
 
 describe("clientOptionsFromEnv", () => {
-  const KEY = ["HRKU", "0123456789abcdef"].join("-");
+  const KEY = "fake-heroku-api-key";
 
   it("defaults to the Platform API with bounded retries", () => {
     expect(clientOptionsFromEnv({ HEROKU_API_KEY: KEY })).toEqual({
