@@ -1,28 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  ConfigError,
-  knownConfigKeys,
-  parseConfig,
-  readConfig,
-  type RawConfig,
-} from "../infra/config";
-import { loadStackFiles, projectConfig } from "../tools/stack-files";
+import { ConfigError, knownConfigKeys, parseConfig, readConfig } from "../infra/config";
+import { problemsOf, prod } from "./support/config-problems";
 
 // Every rule of the stack config, at its edges: the value it accepts, the one it refuses, and the
 // exact message a person reads (the key, the rule, the fix).
-
-const prod = (): Record<string, string | undefined> => projectConfig(loadStackFiles("prod"));
-
-function problemsOf(raw: RawConfig): readonly string[] {
-  try {
-    parseConfig(raw);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  return [];
-}
 
 const only = (key: string, value: string | undefined) => problemsOf({ ...prod(), [key]: value });
 /** The prod stack without the FreeScout URLs (which must point at ticketsHost). */

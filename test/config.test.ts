@@ -1,18 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig, type RawConfig } from "../infra/config";
-import { loadStackFiles, projectConfig } from "../tools/stack-files";
-
-const prod = (): Record<string, string | undefined> => projectConfig(loadStackFiles("prod"));
-
-function problemsOf(raw: RawConfig): readonly string[] {
-  try {
-    parseConfig(raw);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.problems;
-    throw err;
-  }
-  throw new Error("parseConfig accepted the config");
-}
+import { ConfigError, parseConfig } from "../infra/config";
+import { problemsOf, prod } from "./support/config-problems";
 
 describe("parseConfig", () => {
   it("accepts the prod stack with its declared defaults", () => {
