@@ -180,17 +180,40 @@ describe("deploy on main", () => {
     expect(JSON.stringify(test)).not.toContain("secrets.");
     expect(job.needs).toBe("test");
     expect(runs(job)).not.toContain("npm test");
-    const up = job.steps.findIndex(
-      (s) => s.uses?.startsWith("pulumi/actions@") && s.with?.["command"] === "up",
-    );
+    const install = job.steps.findIndex((s) => s.uses?.startsWith("pulumi/actions@"));
+    const up = job.steps.findIndex((s) => /^pulumi up /m.test(s.run ?? ""));
     const smoke = job.steps.findIndex((s) => s.run?.includes("npm run -s smoke -- --stack prod"));
-    expect(up).toBeGreaterThan(-1);
-    expect(job.steps[up]?.with).toMatchObject({ "stack-name": "prod", policyPacks: "policy" });
+    expect(install).toBeGreaterThan(-1);
+    expect(job.steps[install]?.with).toEqual({ "pulumi-version": lockVersion });
+    expect(up).toBeGreaterThan(install);
+    expect(job.steps[up]?.run).toContain(
+      "pulumi up --stack prod --yes --refresh --policy-pack policy --suppress-outputs --non-interactive",
+    );
     expect(smoke).toBeGreaterThan(up);
     expect(Object.keys(job.steps[smoke]?.env ?? {}).sort()).toEqual([
       "HEROKU_API_KEY",
       "SERVICE_TOKEN_EXPIRES_AT",
     ]);
+  });
+
+  // pulumi/actions' `command: up` is `pulumi up --yes --skip-preview` (the Automation API's up), and
+  // in an up the engine runs stack policies only after every step has executed: the pack would
+  // report the incident after the flags were on. Every step that applies previews the whole plan
+  // with the pack first.
+  it.each(files)("%s applies nothing without the policy pack's preview of the whole plan", (f) => {
+    for (const j of Object.values(workflow(f).jobs)) {
+      for (const step of j.steps) {
+        if (step.uses?.startsWith("pulumi/actions@"))
+          expect(["preview", undefined]).toContain(step.with?.["command"]);
+        for (const line of (step.run ?? "").split("\n")) {
+          if (!/\bpulumi (up|destroy|refresh)\b/.test(line)) continue;
+          expect(line).toMatch(/^\s*pulumi up /);
+          expect(line).toContain("--policy-pack policy");
+          expect(line).not.toContain("--skip-preview");
+          expect(line).not.toMatch(/\s-f\b/);
+        }
+      }
+    }
   });
 });
 
