@@ -626,6 +626,18 @@ describe("service-auth-returns-401: which policies count", () => {
     expect(await messages(g, "service-auth-returns-401")).toEqual([]);
   });
 
+  // On a stack that exists, the policy reads the application's outputs, where an inline entry's
+  // decision can be unknown in a preview; a throw there would downgrade the whole policy to advisory.
+  it("stays mandatory and decides when an inline policy's decision is unknown", async () => {
+    const g = baseline();
+    const app = redirecting(g);
+    app.propertyDeps = {};
+    app.inputs = { ...app.inputs, policies: [{ decision: "non_identity" }, { decision: UNKNOWN }] };
+    const result = await run(g);
+    expect(result.violations.filter((v) => v.policy === "service-auth-returns-401")).toEqual([]);
+    expect(result.passed).toContain("service-auth-returns-401");
+  });
+
   it("counts only Access policies among what the application's policies come from", async () => {
     const g = baseline();
     redirecting(g).propertyDeps = { policies: ["policy", "token"] };

@@ -21,8 +21,14 @@ export function serviceAuthReturns401(): StackValidationPolicy {
           decisions.push(d.known ? d.value : undefined);
         }
         const inline = read(() => app.props["policies"] as { decision?: string }[] | undefined);
+        // Each entry's decision is read on its own: on a stack that exists this is the output,
+        // where one entry's decision can be unknown while the list is known.
         if (inline.known)
-          for (const p of inline.value ?? []) if (p.decision) decisions.push(p.decision);
+          for (const p of inline.value ?? []) {
+            const d = read(() => p.decision);
+            if (!d.known) decisions.push(undefined);
+            else if (d.value) decisions.push(d.value);
+          }
         if (decisions.length === 0 || !decisions.every((d) => d === "non_identity")) continue;
         const redirect = read(() => app.props["serviceAuth401Redirect"] as boolean | undefined);
         if (redirect.known && redirect.value !== true) {
