@@ -251,3 +251,62 @@ describe("scheduled drift detection", () => {
     }
   });
 });
+
+describe("credentials for the state backend and Vault", () => {
+  const credentialed = { "deploy.yml": "up", "drift.yml": "drift", "pull-request.yml": "preview" };
+
+  it.each(Object.entries(credentialed))(
+    "%s reaches the state backend by OIDC, with credentials only on the steps that read state",
+    (f, jobName) => {
+      const job = workflow(f).jobs[jobName] as Job & { environment?: string };
+      const state = job.steps.findIndex((s) =>
+        s.uses?.startsWith("aws-actions/configure-aws-credentials@"),
+      );
+      expect(state).toBeGreaterThan(-1);
+      expect(job.steps[state]?.with).toMatchObject({
+        "role-to-assume": "${{ vars.PULUMI_STATE_ROLE_ARN }}",
+        "output-credentials": true,
+        "output-env-credentials": false,
+      });
+      for (const [i, step] of job.steps.entries()) {
+        const usesState = JSON.stringify(step.env ?? {}).includes("steps.state.outputs");
+        const readsState =
+          /^\s*(\S+=\S+\s+)*(echo "\S+=\$\()?pulumi (up|preview|stack|login)\b/m.test(step.run ?? "") ||
+          (step.uses?.startsWith("pulumi/actions@") === true &&
+            step.with?.["command"] !== undefined);
+        expect(usesState, `${f} step ${i}`).toBe(readsState);
+        if (readsState) expect(i).toBeGreaterThan(state);
+      }
+    },
+  );
+
+  it("smoke-checks prod with the read-only Heroku key", () => {
+    const job = workflow("deploy.yml").jobs["up"]!;
+    const smoke = job.steps.find((s) => s.run?.includes("npm run -s smoke"));
+    expect(smoke?.env?.["HEROKU_API_KEY"]).toBe("${{ secrets.HEROKU_READ_API_KEY }}");
+  });
+
+  const roleFile = (env: string) =>
+    JSON.parse(
+      readFileSync(join(__dirname, "..", "ops", "vault", `jwt-role-${env}.json`), "utf8"),
+    ) as {
+      bound_audiences: string[];
+      bound_claims: Record<string, string>;
+      bound_claims_type: string;
+    };
+
+  it.each(Object.entries(credentialed))(
+    "%s logs in to Vault with a role bound to its repository, environment and workflow file",
+    (f, jobName) => {
+      const job = workflow(f).jobs[jobName] as Job & { environment?: string };
+      const login = job.steps.find((s) => s.uses?.startsWith("hashicorp/vault-action@"));
+      const role = roleFile(job.environment!);
+      expect(role.bound_audiences).toEqual([login?.with?.["jwtGithubAudience"]]);
+      expect(role.bound_claims["environment"]).toBe(job.environment);
+      expect(role.bound_claims["job_workflow_ref"]).toMatch(
+        new RegExp(`^raxx-app/console-wiring/\\.github/workflows/${f.replace(".", "\\.")}@refs/`),
+      );
+      expect(role.bound_claims["repository"]).toBe("raxx-app/console-wiring");
+    },
+  );
+});
