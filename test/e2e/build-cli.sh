@@ -12,11 +12,17 @@
 # (403 "This module version is not available"). Until it serves it, the script falls back to the
 # newest Node.js language host it does serve: the one inside github.com/pulumi/pulumi/sdk/v3 up to
 # v3.68.0 (the host moved to a module of its own after that). That host runs programs and dynamic
-# providers with the 3.248 engine, but answers RunPlugin with "not supported", so the engine cannot
-# load a policy pack through it. The choice is written to language-host.txt next to bin/.
+# providers with the 3.248 engine, but answers RunPlugin with "not supported", so on its own the
+# engine could not load a policy pack through it. So it is installed as
+# `pulumi-language-nodejs-fallback`, and `pulumi-language-nodejs` is our adapter
+# (test/e2e/language-host/, Go, its own go.mod): it forwards every call to the fallback host and
+# runs policy packs itself (RunPlugin for analyzers), as the 3.248 host does. The choice is written
+# to language-host.txt next to bin/.
 #
-# Output: $CLI_CACHE/<version>/bin/{pulumi,pulumi-language-nodejs}; prints that bin directory on
-# its last line of stdout. A cache that holds both binaries of the right version is reused.
+# Output: $CLI_CACHE/<version>/bin/{pulumi,pulumi-language-nodejs[,pulumi-language-nodejs-fallback]};
+# prints that bin directory on its last line of stdout. The CLI and the hosts are cached apart: a
+# `pulumi` of the right version is reused, and so are the hosts unless the adapter's sources
+# changed (their hash is kept in language-host.hash). Delete the directory to rebuild everything.
 # Environment: CONSOLE_WIRING_CLI_CACHE (default: <repo>/.cache/pulumi-cli, gitignored).
 set -euo pipefail
 
@@ -40,13 +46,42 @@ version="$(node -e '
 cache="${CONSOLE_WIRING_CLI_CACHE:-$repo/.cache/pulumi-cli}"
 out="$cache/$version"
 bin="$out/bin"
+adapter_src="$repo/test/e2e/language-host"
+fallback_sdk="v3.68.0"
+fallback_name="pulumi-language-nodejs-fallback"
 
-if [[ -x "$bin/pulumi" && -x "$bin/pulumi-language-nodejs" ]] &&
-  [[ "$("$bin/pulumi" version 2>/dev/null)" == "$version" ]]; then
+# What the adapter is built from: its sources and the fallback host it drives.
+adapter_hash() {
+  (cd "$adapter_src" && find . -type f \( -name '*.go' -o -name go.mod -o -name go.sum \) | LC_ALL=C sort |
+    xargs sha256sum && echo "fallback $fallback_sdk") | sha256sum | cut -d' ' -f1
+}
+
+cli_cached() {
+  [[ -x "$bin/pulumi" ]] && [[ "$("$bin/pulumi" version 2>/dev/null)" == "$version" ]]
+}
+hosts_cached() {
+  [[ -x "$bin/pulumi-language-nodejs" && -f "$out/language-host.txt" ]] || return 1
+  case "$(cat "$out/language-host.txt")" in
+  exact:*) return 0 ;;
+  adapter*)
+    [[ -x "$bin/$fallback_name" && -f "$out/language-host.hash" ]] &&
+      [[ "$(cat "$out/language-host.hash")" == "$(adapter_hash)" ]]
+    ;;
+  *) return 1 ;; # e.g. a cache from before the adapter: the fallback host alone
+  esac
+}
+
+build_cli=true
+build_hosts=true
+cli_cached && build_cli=false
+hosts_cached && build_hosts=false
+if ! $build_cli && ! $build_hosts; then
   log "reusing the CLI $version in $bin (built earlier; delete it to rebuild)"
+  log "language host: $(cat "$out/language-host.txt")"
   echo "$bin"
   exit 0
 fi
+$build_cli || log "reusing pulumi $version in $bin; rebuilding the language host(s)"
 
 start=$(date +%s)
 work="$(mktemp -d)"
@@ -55,52 +90,80 @@ cd "$work"
 
 export CGO_ENABLED=0 GOFLAGS=-mod=mod GOTOOLCHAIN=local
 go mod init console-wiring-pulumi-cli-build >/dev/null 2>&1
-
-log "resolving github.com/pulumi/pulumi/pkg/v3@$version"
-commit="$(go mod download -json "github.com/pulumi/pulumi/pkg/v3@$version" |
-  node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const m=JSON.parse(s);if(m.Error){console.error(m.Error);process.exit(1)}process.stdout.write((m.Origin&&m.Origin.Hash)||"")})')" ||
-  fail "the Go module proxy did not serve github.com/pulumi/pulumi/pkg/v3@$version"
-[[ "$commit" =~ ^[0-9a-f]{40}$ ]] ||
-  fail "the Go module proxy gave no commit for github.com/pulumi/pulumi/pkg/v3@$version (Origin.Hash missing)"
-log "tag pkg/$version is commit $commit"
-
-go get "github.com/pulumi/pulumi/pkg/v3@$version" "github.com/pulumi/pulumi/sdk/v3@$version" ||
-  fail "go get github.com/pulumi/pulumi/pkg/v3@$version sdk/v3@$version failed (see above)"
 ldflags="-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version"
 mkdir -p "$work/bin"
-log "building pulumi (several minutes on a cold Go build cache)"
-go build -trimpath -ldflags "$ldflags" -o "$work/bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi ||
-  fail "go build github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@$version failed (see above)"
 
-host_module="github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3"
-fallback_sdk="v3.68.0"
-if go get "$host_module@$commit" 2>"$work/host-error.txt"; then
-  log "building pulumi-language-nodejs at $commit"
-  go build -trimpath -ldflags "$ldflags" -o "$work/bin/pulumi-language-nodejs" "$host_module" ||
-    fail "go build $host_module@$commit failed (see above)"
-  host_note="exact: $host_module@$commit"
-else
-  log "the Go module proxy refused $host_module@$commit:"
-  sed 's/^/build-cli:   /' "$work/host-error.txt" >&2
-  log "FALLBACK: building the newest Node.js language host the proxy serves, github.com/pulumi/pulumi/sdk/v3@$fallback_sdk (nodejs/cmd/pulumi-language-nodejs). It cannot run policy packs (RunPlugin: not supported)."
-  mkdir "$work/host" && cd "$work/host"
-  go mod init console-wiring-pulumi-host-build >/dev/null 2>&1
-  go get "github.com/pulumi/pulumi/sdk/v3@$fallback_sdk" ||
-    fail "go get github.com/pulumi/pulumi/sdk/v3@$fallback_sdk failed (see above); no Node.js language host can be built"
-  go build -trimpath -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$fallback_sdk" \
-    -o "$work/bin/pulumi-language-nodejs" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs ||
-    fail "go build of the fallback language host failed (see above)"
-  cd "$work"
-  host_note="fallback: github.com/pulumi/pulumi/sdk/v3@$fallback_sdk nodejs/cmd/pulumi-language-nodejs (no RunPlugin: policy packs cannot load); proxy refused $host_module@$commit: $(tr '\n' ' ' <"$work/host-error.txt")"
+if $build_cli; then
+  go get "github.com/pulumi/pulumi/pkg/v3@$version" "github.com/pulumi/pulumi/sdk/v3@$version" ||
+    fail "go get github.com/pulumi/pulumi/pkg/v3@$version sdk/v3@$version failed (see above)"
+  log "building pulumi (several minutes on a cold Go build cache)"
+  go build -trimpath -ldflags "$ldflags" -o "$work/bin/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi ||
+    fail "go build github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@$version failed (see above)"
+  built="$("$work/bin/pulumi" version)"
+  [[ "$built" == "$version" ]] || fail "the built CLI reports version '$built', expected $version"
 fi
 
-built="$("$work/bin/pulumi" version)"
-[[ "$built" == "$version" ]] || fail "the built CLI reports version '$built', expected $version"
+if $build_hosts; then
+  log "resolving github.com/pulumi/pulumi/pkg/v3@$version"
+  commit="$(go mod download -json "github.com/pulumi/pulumi/pkg/v3@$version" |
+    node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{const m=JSON.parse(s);if(m.Error){console.error(m.Error);process.exit(1)}process.stdout.write((m.Origin&&m.Origin.Hash)||"")})')" ||
+    fail "the Go module proxy did not serve github.com/pulumi/pulumi/pkg/v3@$version"
+  # The proxy reports the tag's commit (Origin.Hash) only on some answers; it is needed only to ask
+  # for the language host module at the same commit, so without it the host is asked at the tag.
+  if [[ "$commit" =~ ^[0-9a-f]{40}$ ]]; then
+    log "tag pkg/$version is commit $commit"
+    host_ref="$commit"
+  else
+    log "the Go module proxy gave no commit for pkg/$version (no Origin.Hash); asking for the language host at $version"
+    host_ref="$version"
+  fi
 
-mkdir -p "$out"
-rm -rf "$bin"
-mv "$work/bin" "$bin"
-cp "$work/go.mod" "$work/go.sum" "$out/"
-echo "$host_note" >"$out/language-host.txt"
-log "built the CLI $version in $(($(date +%s) - start)) s into $bin"
+  host_module="github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3"
+  if go get "$host_module@$host_ref" 2>"$work/host-error.txt"; then
+    # The exact host runs policy packs itself: no fallback, no adapter.
+    log "building pulumi-language-nodejs at $host_ref"
+    go build -trimpath -ldflags "$ldflags" -o "$work/bin/pulumi-language-nodejs" "$host_module" ||
+      fail "go build $host_module@$host_ref failed (see above)"
+    host_note="exact: $host_module@$host_ref"
+  else
+    log "the Go module proxy refused $host_module@$host_ref:"
+    sed 's/^/build-cli:   /' "$work/host-error.txt" >&2
+    log "FALLBACK: building the newest Node.js language host the proxy serves, github.com/pulumi/pulumi/sdk/v3@$fallback_sdk (nodejs/cmd/pulumi-language-nodejs), as $fallback_name, under our adapter (test/e2e/language-host) as pulumi-language-nodejs; the adapter runs policy packs itself."
+    mkdir "$work/host" && cd "$work/host"
+    go mod init console-wiring-pulumi-host-build >/dev/null 2>&1
+    go get "github.com/pulumi/pulumi/sdk/v3@$fallback_sdk" ||
+      fail "go get github.com/pulumi/pulumi/sdk/v3@$fallback_sdk failed (see above); no Node.js language host can be built"
+    go build -trimpath -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$fallback_sdk" \
+      -o "$work/bin/$fallback_name" github.com/pulumi/pulumi/sdk/v3/nodejs/cmd/pulumi-language-nodejs ||
+      fail "go build of the fallback language host failed (see above)"
+    cd "$work"
+
+    # The adapter builds from its own go.mod/go.sum (GOFLAGS=-mod=mod, exported above).
+    adapter_start=$(date +%s)
+    log "building the language host adapter from $adapter_src"
+    (cd "$adapter_src" && go build -trimpath -ldflags "-s -w" -o "$work/bin/pulumi-language-nodejs" .) ||
+      fail "go build of the language host adapter (test/e2e/language-host) failed (see above); without it policy packs cannot load"
+    log "built the adapter in $(($(date +%s) - adapter_start)) s"
+    adapter_hash >"$work/language-host.hash"
+    host_note="adapter over sdk/v3@$fallback_sdk host; RunPlugin for analyzers: own (test/e2e/language-host); proxy refused $host_module@$host_ref: $(tr '\n' ' ' <"$work/host-error.txt")"
+  fi
+fi
+
+# Install: each file replaced by a rename, so a bin directory in use is never half written.
+mkdir -p "$bin"
+for f in "$work"/bin/*; do
+  mv -f "$f" "$bin/$(basename "$f")"
+done
+if $build_cli; then
+  cp "$work/go.mod" "$work/go.sum" "$out/"
+fi
+if $build_hosts; then
+  if [[ -f "$work/language-host.hash" ]]; then
+    mv -f "$work/language-host.hash" "$out/language-host.hash"
+  else
+    rm -f "$bin/$fallback_name" "$out/language-host.hash"
+  fi
+  echo "$host_note" >"$out/language-host.txt"
+fi
+log "built into $bin in $(($(date +%s) - start)) s; language host: $(cat "$out/language-host.txt")"
 echo "$bin"

@@ -37,9 +37,14 @@ export interface CliRun {
 
 export interface BuiltCli {
   readonly binDir: string;
-  /** How the language host was obtained (exact version, or the fallback and why). */
+  /** How the language host was obtained (exact version, or our adapter over the fallback and why). */
   readonly languageHost: string;
   readonly exactLanguageHost: boolean;
+  /**
+   * Whether `--policy-pack` can load: the exact host runs packs itself, and so does our adapter
+   * over the fallback host (test/e2e/language-host, RunPlugin for analyzers).
+   */
+  readonly runsPolicyPacks: boolean;
   readonly buildMs: number;
 }
 
@@ -64,6 +69,7 @@ export async function buildCli(): Promise<BuiltCli> {
     binDir,
     languageHost,
     exactLanguageHost: languageHost.startsWith("exact:"),
+    runsPolicyPacks: languageHost.startsWith("exact:") || languageHost.startsWith("adapter "),
     buildMs: Date.now() - started,
   };
 }
@@ -187,9 +193,53 @@ export class Workspace {
     writeFileSync(file, lines.join("\n") + "\n");
   }
 
-  /** Runs the real CLI in the project; never throws on a non-zero exit. */
+  /**
+   * Runs the real CLI in the project; never throws on a non-zero exit. Every `preview` and `up`
+   * runs with the policy pack, as the workflows do.
+   */
   pulumi(args: readonly string[], extraEnv: Record<string, string> = {}): Promise<CliRun> {
-    return this.exec("pulumi", [...args, "--non-interactive"], extraEnv);
+    const pack =
+      (args[0] === "preview" || args[0] === "up") && !args.includes("--policy-pack")
+        ? ["--policy-pack", "policy"]
+        : [];
+    return this.exec("pulumi", [...args, ...pack, "--non-interactive"], extraEnv);
+  }
+
+  /**
+   * Starts the CLI in a process group of its own (detached), so a test can kill it with every
+   * plugin it started: `process.kill(-child.pid, "SIGKILL")`. `done` settles as `pulumi()` does.
+   */
+  startDetached(
+    args: readonly string[],
+    extraEnv: Record<string, string> = {},
+  ): { readonly pid: number; readonly done: Promise<CliRun> } {
+    const started = Date.now();
+    const child = spawn("pulumi", [...args, "--non-interactive"], {
+      cwd: this.project,
+      env: { ...this.env, ...extraEnv },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const done = new Promise<CliRun>((resolvePromise, reject) => {
+      child.on("error", reject);
+      child.on("close", (code, signal) => {
+        const run = {
+          args: ["pulumi", ...args],
+          code: code ?? (signal ? -1 : 0),
+          stdout,
+          stderr,
+          ms: Date.now() - started,
+        };
+        this.runs.push(run);
+        resolvePromise(run);
+      });
+    });
+    if (child.pid === undefined) throw new Error("pulumi did not start");
+    return { pid: child.pid, done };
   }
 
   exec(
