@@ -27,10 +27,15 @@ export interface WiringConfig {
   readonly vaultPaths: { readonly freescout: string; readonly cloudflare: string };
   readonly serviceToken: {
     readonly name: string;
+    /** A Go duration such as `8760h`, or `forever` (a token created with it never expires). */
     readonly duration: string;
     readonly secretVersion: number;
-    /** Sent to Cloudflare only when rotating (version ≥ 1), with the previous secret's end. */
+    /** Sent to Cloudflare only when rotating (version ≥ 2), with the previous secret's end. */
     readonly rotation?: { readonly version: number; readonly previousSecretExpiresAt: string };
+    /** The generation whose token the app uses; a renewal creates the next one. */
+    readonly generation: number;
+    /** The generation before it, still admitted while a renewal is in progress (not retired yet). */
+    readonly previousGeneration?: number;
     readonly expiryWarningDays: number;
   };
   /** Values of the config keys the feature manifest reads (`freescoutApiUrl`, ...); unset ones are absent. */
@@ -76,7 +81,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const HOSTNAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 const URL_PATH = /^\/(?:[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*)?$/;
 const VAULT_PATH = /^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
-const GO_DURATION = /^(?:\d+(?:ns|us|µs|ms|s|m|h))+$/;
+// A Go duration, or `forever` (Cloudflare's provider accepts it since v5.23).
+const TOKEN_DURATION = /^(?:forever|(?:\d+(?:ns|us|µs|ms|s|m|h))+)$/;
 
 /** Keys this module reads besides the manifest's own; anything else in the namespace is a typo. */
 const FIXED_KEYS = [
@@ -91,6 +97,8 @@ const FIXED_KEYS = [
   "serviceTokenDuration",
   "serviceTokenSecretVersion",
   "serviceTokenPreviousSecretExpiresAt",
+  "serviceTokenGeneration",
+  "serviceTokenRetiredGeneration",
   "tokenExpiryWarningDays",
   "flags",
   "freescoutAllowedHosts",
@@ -200,13 +208,17 @@ export function parseConfig(raw: RawConfig, features: readonly Feature[] = FEATU
   const duration = text(
     "serviceTokenDuration",
     "8760h",
-    GO_DURATION,
-    "must be a duration such as 8760h (units ns, us, ms, s, m, h)",
+    TOKEN_DURATION,
+    "must be a duration such as 8760h (units ns, us, ms, s, m, h), or forever for a token that never expires",
   );
-  const secretVersion = integer("serviceTokenSecretVersion", 0, "1");
+  const generation = integer("serviceTokenGeneration", 1, "2");
+  const retired = integer("serviceTokenRetiredGeneration", 0, "1");
+  const generations = tokenGenerations(generation, retired, problems);
+  const secretVersion = integer("serviceTokenSecretVersion", 0, "2");
   const rotation = secretRotation(
     secretVersion,
     raw["serviceTokenPreviousSecretExpiresAt"]?.trim() ?? "",
+    generations,
     problems,
   );
   const expiryWarningDays = integer("tokenExpiryWarningDays", 1, "30");
@@ -289,7 +301,15 @@ export function parseConfig(raw: RawConfig, features: readonly Feature[] = FEATU
     ticketsApiPath,
     vaultMount,
     vaultPaths: { freescout: freescoutPath, cloudflare: cloudflarePath },
-    serviceToken: { name: tokenName, duration, secretVersion, rotation, expiryWarningDays },
+    serviceToken: {
+      name: tokenName,
+      duration,
+      secretVersion,
+      rotation,
+      generation,
+      previousGeneration: generations?.previous,
+      expiryWarningDays,
+    },
     manifestValues,
     allowedHosts,
     sentry: Object.fromEntries(Object.entries(sentry).filter(([, v]) => v !== undefined)),
@@ -301,24 +321,70 @@ export function parseConfig(raw: RawConfig, features: readonly Feature[] = FEATU
 const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
 
 /**
- * The rotation to send with the service token, if any. Version 0 means never rotated: Cloudflare's
- * provider (v5.12+) accepts `clientSecretVersion` only together with
- * `previousClientSecretExpiresAt`, so neither is sent. From version 1 on, the previous secret's
- * end is required: the grace window in which the old secret still works while Vault and Heroku
- * take the new one.
+ * The service token generations the stack declares: the current one (its token feeds Vault and
+ * the app) and, while a renewal is in progress, the one before it. A renewal takes two updates:
+ * bumping serviceTokenGeneration creates the new token and keeps the previous one admitted while
+ * Vault and Heroku move to the new one; setting serviceTokenRetiredGeneration to the previous
+ * generation then drops it from the policy and deletes it. A retired value left behind by an
+ * earlier renewal keeps the previous generation, so forgetting to update it is safe.
+ */
+export function tokenGenerations(
+  generation: number,
+  retired: number,
+  problems: string[] = [],
+): { readonly current: number; readonly previous?: number } | undefined {
+  // A malformed or out-of-range number has its own problem already.
+  if (!Number.isInteger(generation) || !Number.isInteger(retired)) return undefined;
+  if (generation < 1 || retired < 0) return undefined;
+  if (retired >= generation) {
+    const fix =
+      generation > 1
+        ? `Retire only an earlier one: pulumi config set serviceTokenRetiredGeneration ${generation - 1}`
+        : "Remove it: pulumi config rm serviceTokenRetiredGeneration";
+    problems.push(
+      `${PROJECT}:serviceTokenRetiredGeneration is ${retired} but serviceTokenGeneration is ${generation}: the current generation's token is the one the app uses and cannot be retired. ${fix}`,
+    );
+    return undefined;
+  }
+  const previous = generation > 1 && retired !== generation - 1 ? generation - 1 : undefined;
+  return previous === undefined ? { current: generation } : { current: generation, previous };
+}
+
+/**
+ * The rotation to send with the current generation's token, if any. Cloudflare's provider keeps
+ * `clientSecretVersion` at 1 until told otherwise and rotates only when the version differs from
+ * its state, so 0 (the default) sends nothing and the first rotation is 2; 1 would rotate nothing
+ * and say nothing, so it is refused. It takes the version only together with
+ * `previousClientSecretExpiresAt`: the grace window in which the old secret still works while
+ * Vault and Heroku take the new one. A rotation counts for one token: while a renewal keeps the
+ * previous generation, the new token starts at version 1 and the version must be reset.
  */
 function secretRotation(
   version: number,
   previousExpiresAt: string,
+  generations: ReturnType<typeof tokenGenerations>,
   problems: string[],
 ): { readonly version: number; readonly previousSecretExpiresAt: string } | undefined {
   const example = set("serviceTokenPreviousSecretExpiresAt", "2026-12-01T12:00:00Z");
-  if (!Number.isInteger(version) || version <= 0) {
+  if (!Number.isInteger(version) || version < 0) return undefined;
+  if (version === 0) {
     if (previousExpiresAt !== "") {
       problems.push(
-        `${PROJECT}:serviceTokenPreviousSecretExpiresAt is set but serviceTokenSecretVersion is 0 (never rotated): it only applies to a rotation. Remove it (pulumi config rm serviceTokenPreviousSecretExpiresAt) or bump serviceTokenSecretVersion.`,
+        `${PROJECT}:serviceTokenPreviousSecretExpiresAt is set but serviceTokenSecretVersion is 0 (never rotated): it only applies to a rotation. Remove it (pulumi config rm serviceTokenPreviousSecretExpiresAt), or rotate: pulumi config set serviceTokenSecretVersion 2`,
       );
     }
+    return undefined;
+  }
+  if (version === 1) {
+    problems.push(
+      `${PROJECT}:serviceTokenSecretVersion is 1, which rotates nothing: Cloudflare's provider starts every token at client secret version 1 and rotates only when the version differs from its state. The first rotation is 2, each later one the current value + 1. Fix: pulumi config set serviceTokenSecretVersion 2`,
+    );
+    return undefined;
+  }
+  if (generations?.previous !== undefined) {
+    problems.push(
+      `${PROJECT}:serviceTokenSecretVersion is ${version} while generation ${generations.previous}'s token is still admitted (serviceTokenGeneration ${generations.current}: a renewal in progress). A rotation counts for one token, and generation ${generations.current}'s new token starts at version 1. Remove both: pulumi config rm serviceTokenSecretVersion && pulumi config rm serviceTokenPreviousSecretExpiresAt (generation ${generations.previous}'s token keeps its secret until it is retired).`,
+    );
     return undefined;
   }
   if (previousExpiresAt === "") {

@@ -5,6 +5,14 @@
  * the stack outputs.
  */
 import { readConfig } from "./config";
+import { detectionRulesError } from "./features/detection-rules";
+import { FEATURES } from "./features/manifest";
 import { wire } from "./program";
+import { runError } from "./run-error";
 
-export = async () => wire(readConfig());
+export = async () => {
+  // A detection rule Sentry cannot create would stop the deploy at the alert, after the preview.
+  const manifestError = detectionRulesError(FEATURES);
+  if (manifestError) throw runError(manifestError);
+  return wire(readConfig());
+};

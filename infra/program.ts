@@ -36,6 +36,9 @@ export interface StackOutputs {
   readonly serviceTokenId: pulumi.Output<string>;
   readonly serviceTokenExpiresAt: pulumi.Output<string>;
   readonly serviceTokenExpiryWarningDays: number;
+  readonly serviceTokenGeneration: number;
+  /** The previous generation's token while a renewal is in progress. */
+  readonly previousServiceTokenId: pulumi.Output<string> | undefined;
   readonly gatedUri: string;
   readonly vaultCloudflareSecret: string;
   readonly prerequisiteKeys: string[];
@@ -91,6 +94,19 @@ export function prerequisiteValues(
     }
   }
   return values;
+}
+
+/**
+ * Each flag var → every var its feature needs (the manifest's `requires`, the prerequisite map
+ * included): what the flags resource checks on the app itself before switching a flag on.
+ */
+export function flagRequirements(features: readonly Feature[] = FEATURES): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const feature of features) {
+    const names = [...new Set(feature.requires.map((v) => v.name))].sort();
+    for (const flag of feature.flags) out[flag] = [...new Set([...(out[flag] ?? []), ...names])].sort();
+  }
+  return out;
 }
 
 export async function wire(
@@ -152,6 +168,8 @@ export async function wire(
     tokenName: config.serviceToken.name,
     tokenDuration: config.serviceToken.duration,
     rotation: config.serviceToken.rotation,
+    generation: config.serviceToken.generation,
+    previousGeneration: config.serviceToken.previousGeneration,
     adopt: {
       applicationId: config.adopt.accessApplicationId,
       policyId: config.adopt.accessPolicyId,
@@ -159,13 +177,17 @@ export async function wire(
     },
   });
 
-  // 5. The token's credentials into Vault, the source of truth for every consumer.
+  // 5. The token's credentials into Vault, the source of truth for every consumer, once Access
+  // admits the token. The order Cloudflare → Vault → Heroku is what keeps the app admitted: in a
+  // rotation the old secret works until previousClientSecretExpiresAt; in a renewal the policy
+  // includes the new token next to the old one before Vault and Heroku get it.
   const vaultWiring = new VaultWiring("vault", {
     mount: config.vaultMount,
     cloudflarePath: config.vaultPaths.cloudflare,
     fields: Object.fromEntries(tokenVars.map((v) => [v.name, access.serviceToken[v.output]])),
     existing: start.data,
     adopt: config.adopt.vaultCloudflareSecret,
+    secretDependsOn: access.admission,
   });
 
   // 6. Heroku: prerequisites from Vault and config, then the flags that passed the gate.
@@ -195,8 +217,10 @@ export async function wire(
     app: config.herokuApp,
     prerequisites,
     flagsOn,
-    prerequisitesDependOn: [vaultWiring.cloudflareSecret],
-    flagsDependOn: detection?.alerts ?? [],
+    flagRequirements: flagRequirements(features),
+    prerequisitesDependOn: [vaultWiring.cloudflareSecret, ...access.admission],
+    // The feature's calls pass the Access gate: no flag is on before it admits the app's token.
+    flagsDependOn: [...access.admission, ...(detection?.alerts ?? [])],
   });
 
   return {
@@ -206,6 +230,8 @@ export async function wire(
     serviceTokenId: access.serviceToken.id,
     serviceTokenExpiresAt: access.serviceToken.expiresAt,
     serviceTokenExpiryWarningDays: config.serviceToken.expiryWarningDays,
+    serviceTokenGeneration: config.serviceToken.generation,
+    previousServiceTokenId: access.previousServiceToken?.id,
     gatedUri: access.gatedUri,
     vaultCloudflareSecret: `${config.vaultMount}/${config.vaultPaths.cloudflare}`,
     prerequisiteKeys: Object.keys(prerequisites).sort(),

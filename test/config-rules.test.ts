@@ -1,6 +1,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { afterEach, describe, expect, it } from "vitest";
-import { ConfigError, knownConfigKeys, parseConfig, readConfig } from "../infra/config";
+import {
+  ConfigError,
+  knownConfigKeys,
+  parseConfig,
+  readConfig,
+  tokenGenerations,
+} from "../infra/config";
 import { problemsOf, prod } from "./support/config-problems";
 
 // Every rule of the stack config, at its edges: the value it accepts, the one it refuses, and the
@@ -65,9 +71,21 @@ describe("each key's rule and message", () => {
     ],
     [
       "serviceTokenDuration",
-      ["8760h", "1h30m", "90s", "10ms", "5us", "5µs", "7ns", "2m"],
-      ["8760", "1d", "h", "8760h ", "-1h"],
-      "console-wiring:serviceTokenDuration must be a duration such as 8760h (units ns, us, ms, s, m, h). Example: pulumi config set serviceTokenDuration 8760h",
+      ["8760h", "1h30m", "90s", "10ms", "5us", "5µs", "7ns", "2m", "forever"],
+      ["8760", "1d", "h", "8760h ", "-1h", "Forever", "forever ", "never", "forever8760h"],
+      "console-wiring:serviceTokenDuration must be a duration such as 8760h (units ns, us, ms, s, m, h), or forever for a token that never expires. Example: pulumi config set serviceTokenDuration 8760h",
+    ],
+    [
+      "serviceTokenGeneration",
+      ["1", "2", "41"],
+      ["0", "-1", "x", "1.5"],
+      "console-wiring:serviceTokenGeneration must be a whole number of at least 1. Example: pulumi config set serviceTokenGeneration 2",
+    ],
+    [
+      "serviceTokenRetiredGeneration",
+      ["0"],
+      ["-1", "x"],
+      "console-wiring:serviceTokenRetiredGeneration must be a whole number of at least 0. Example: pulumi config set serviceTokenRetiredGeneration 1",
     ],
     [
       "tokenExpiryWarningDays",
@@ -253,6 +271,8 @@ describe("the whole error", () => {
       "serviceTokenDuration",
       "serviceTokenSecretVersion",
       "serviceTokenPreviousSecretExpiresAt",
+      "serviceTokenGeneration",
+      "serviceTokenRetiredGeneration",
       "tokenExpiryWarningDays",
       "flags",
       "freescoutAllowedHosts",
@@ -275,10 +295,10 @@ describe("rotation", () => {
       expect(
         parseConfig({
           ...prod(),
-          serviceTokenSecretVersion: "1",
+          serviceTokenSecretVersion: "2",
           serviceTokenPreviousSecretExpiresAt: ` ${at} `,
         }).serviceToken.rotation,
-      ).toEqual({ version: 1, previousSecretExpiresAt: at });
+      ).toEqual({ version: 2, previousSecretExpiresAt: at });
     }
     for (const at of [
       "2026-12-01T12:00:00+01:00",
@@ -289,7 +309,7 @@ describe("rotation", () => {
       expect(
         problemsOf({
           ...prod(),
-          serviceTokenSecretVersion: "1",
+          serviceTokenSecretVersion: "3",
           serviceTokenPreviousSecretExpiresAt: at,
         }),
         at,
@@ -309,8 +329,127 @@ describe("rotation", () => {
 
   it("does not ask for the end when the version itself is malformed", () => {
     expect(only("serviceTokenSecretVersion", "-1")).toEqual([
-      "console-wiring:serviceTokenSecretVersion must be a whole number of at least 0. Example: pulumi config set serviceTokenSecretVersion 1",
+      "console-wiring:serviceTokenSecretVersion must be a whole number of at least 0. Example: pulumi config set serviceTokenSecretVersion 2",
     ]);
+  });
+
+  // Cloudflare's provider keeps client_secret_version at 1 (its default) and rotates only when
+  // the planned version differs from state: sending 1 would rotate nothing and say nothing.
+  it("refuses version 1, which rotates nothing, naming the first rotation, with or without the end", () => {
+    const message =
+      "console-wiring:serviceTokenSecretVersion is 1, which rotates nothing: Cloudflare's provider starts every token at client secret version 1 and rotates only when the version differs from its state. The first rotation is 2, each later one the current value + 1. Fix: pulumi config set serviceTokenSecretVersion 2";
+    expect(only("serviceTokenSecretVersion", "1")).toEqual([message]);
+    expect(
+      problemsOf({
+        ...prod(),
+        serviceTokenSecretVersion: "1",
+        serviceTokenPreviousSecretExpiresAt: "2026-12-01T12:00:00Z",
+      }),
+    ).toEqual([message]);
+  });
+
+  it("sends the first rotation as version 2 with the previous secret's end", () => {
+    const config = parseConfig({
+      ...prod(),
+      serviceTokenSecretVersion: "2",
+      serviceTokenPreviousSecretExpiresAt: "2026-12-01T12:00:00Z",
+    });
+    expect(config.serviceToken.rotation).toEqual({
+      version: 2,
+      previousSecretExpiresAt: "2026-12-01T12:00:00Z",
+    });
+    expect(config.serviceToken.secretVersion).toBe(2);
+  });
+
+  it("refuses a rotation while a renewal keeps the previous generation: the new token starts at 1", () => {
+    expect(
+      problemsOf({
+        ...prod(),
+        serviceTokenGeneration: "2",
+        serviceTokenSecretVersion: "3",
+        serviceTokenPreviousSecretExpiresAt: "2026-12-01T12:00:00Z",
+      }),
+    ).toEqual([
+      "console-wiring:serviceTokenSecretVersion is 3 while generation 1's token is still admitted (serviceTokenGeneration 2: a renewal in progress). A rotation counts for one token, and generation 2's new token starts at version 1. Remove both: pulumi config rm serviceTokenSecretVersion && pulumi config rm serviceTokenPreviousSecretExpiresAt (generation 1's token keeps its secret until it is retired).",
+    ]);
+    const renewed = parseConfig({
+      ...prod(),
+      serviceTokenGeneration: "2",
+      serviceTokenRetiredGeneration: "1",
+      serviceTokenSecretVersion: "2",
+      serviceTokenPreviousSecretExpiresAt: "2026-12-01T12:00:00Z",
+    }).serviceToken;
+    expect(renewed.rotation?.version).toBe(2);
+    expect(renewed.previousGeneration).toBeUndefined();
+  });
+});
+
+describe("renewal: token generations", () => {
+  const generations = (generation: string, retired?: string) =>
+    parseConfig({
+      ...prod(),
+      serviceTokenGeneration: generation,
+      serviceTokenRetiredGeneration: retired,
+    }).serviceToken;
+
+  it("starts at generation 1 with nothing kept besides it", () => {
+    expect(generations("1", "0")).toMatchObject({ generation: 1, previousGeneration: undefined });
+  });
+
+  it("keeps the previous generation admitted after a bump, until it is retired", () => {
+    expect(generations("2", "0")).toMatchObject({ generation: 2, previousGeneration: 1 });
+    expect(generations("2", "1")).toMatchObject({ generation: 2, previousGeneration: undefined });
+  });
+
+  it("keeps the previous generation when the retired one is left over from an earlier renewal", () => {
+    expect(generations("3", "1")).toMatchObject({ generation: 3, previousGeneration: 2 });
+    expect(generations("3", "2")).toMatchObject({ generation: 3, previousGeneration: undefined });
+  });
+
+  it("refuses to retire the generation the app uses, naming the one that can be", () => {
+    expect(
+      problemsOf({ ...prod(), serviceTokenGeneration: "2", serviceTokenRetiredGeneration: "2" }),
+    ).toEqual([
+      "console-wiring:serviceTokenRetiredGeneration is 2 but serviceTokenGeneration is 2: the current generation's token is the one the app uses and cannot be retired. Retire only an earlier one: pulumi config set serviceTokenRetiredGeneration 1",
+    ]);
+    expect(
+      problemsOf({ ...prod(), serviceTokenGeneration: "2", serviceTokenRetiredGeneration: "5" }),
+    ).toHaveLength(1);
+    expect(problemsOf({ ...prod(), serviceTokenRetiredGeneration: "1" })).toEqual([
+      "console-wiring:serviceTokenRetiredGeneration is 1 but serviceTokenGeneration is 1: the current generation's token is the one the app uses and cannot be retired. Remove it: pulumi config rm serviceTokenRetiredGeneration",
+    ]);
+  });
+
+  it("says nothing more of the generations when one of them is malformed", () => {
+    expect(only("serviceTokenGeneration", "0")).toHaveLength(1);
+    expect(only("serviceTokenGeneration", "")).toEqual([
+      "console-wiring:serviceTokenGeneration is empty. Set it: pulumi config set serviceTokenGeneration 2",
+    ]);
+    expect(
+      problemsOf({ ...prod(), serviceTokenGeneration: "2", serviceTokenRetiredGeneration: "-2" }),
+    ).toHaveLength(1);
+  });
+});
+
+describe("tokenGenerations (pure)", () => {
+  it("gives the current generation and, until retired, the one before", () => {
+    expect(tokenGenerations(1, 0)).toEqual({ current: 1 });
+    expect(tokenGenerations(2, 0)).toEqual({ current: 2, previous: 1 });
+    expect(tokenGenerations(2, 1)).toEqual({ current: 2 });
+    expect(tokenGenerations(4, 2)).toEqual({ current: 4, previous: 3 });
+  });
+
+  it("decides nothing on numbers already reported as malformed or out of range", () => {
+    const problems: string[] = [];
+    for (const [g, r] of [
+      [Number.NaN, 0],
+      [2, Number.NaN],
+      [0, 0],
+      [2, -1],
+      [1.5, 0],
+    ] as const)
+      expect(tokenGenerations(g, r, problems), `${g}/${r}`).toBeUndefined();
+    expect(problems).toEqual([]);
   });
 });
 

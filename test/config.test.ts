@@ -23,6 +23,8 @@ describe("parseConfig", () => {
       duration: "8760h",
       secretVersion: 0,
       rotation: undefined,
+      generation: 1,
+      previousGeneration: undefined,
       expiryWarningDays: 30,
     });
     expect(config.adopt).toEqual({
@@ -181,7 +183,7 @@ describe("parseConfig", () => {
     "takes serviceTokenSecretVersion %j as malformed, not as a number",
     (raw) => {
       expect(problemsOf({ ...prod(), serviceTokenSecretVersion: raw })).toEqual([
-        "console-wiring:serviceTokenSecretVersion must be a whole number of at least 0. Example: pulumi config set serviceTokenSecretVersion 1",
+        "console-wiring:serviceTokenSecretVersion must be a whole number of at least 0. Example: pulumi config set serviceTokenSecretVersion 2",
       ]);
     },
   );
@@ -202,7 +204,7 @@ describe("parseConfig", () => {
     expect(
       problemsOf({ ...prod(), serviceTokenPreviousSecretExpiresAt: "2026-12-01T12:00:00Z" }),
     ).toEqual([
-      "console-wiring:serviceTokenPreviousSecretExpiresAt is set but serviceTokenSecretVersion is 0 (never rotated): it only applies to a rotation. Remove it (pulumi config rm serviceTokenPreviousSecretExpiresAt) or bump serviceTokenSecretVersion.",
+      "console-wiring:serviceTokenPreviousSecretExpiresAt is set but serviceTokenSecretVersion is 0 (never rotated): it only applies to a rotation. Remove it (pulumi config rm serviceTokenPreviousSecretExpiresAt), or rotate: pulumi config set serviceTokenSecretVersion 2",
     ]);
     expect(
       parseConfig({
@@ -224,7 +226,7 @@ describe("parseConfig", () => {
     expect(() => parseConfig(raw)).toThrowError(
       new ConfigError([
         "console-wiring:herokuApp is not a Heroku app name (3-30 characters: lowercase letters, digits and dashes, starting with a letter, not ending with a dash). Example: pulumi config set herokuApp raxx-console-prod",
-        "console-wiring:serviceTokenSecretVersion must be a whole number of at least 0. Example: pulumi config set serviceTokenSecretVersion 1",
+        "console-wiring:serviceTokenSecretVersion must be a whole number of at least 0. Example: pulumi config set serviceTokenSecretVersion 2",
         "console-wiring:freescoutApiUrl (FREESCOUT_API_URL on the app) must use https:// (it uses http://). Example: pulumi config set freescoutApiUrl https://tickets.raxx.app",
         "console-wiring:flags.FLAG_NOPE is not a flag of any feature in infra/features/manifest.ts (known: FLAG_CONSOLE_INVESTIGATE_FROM_STATUS, FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET).",
       ]),

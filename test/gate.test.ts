@@ -21,6 +21,7 @@ const config: WiringConfig = {
     name: "console-investigate-tickets",
     duration: "8760h",
     secretVersion: 0,
+    generation: 1,
     expiryWarningDays: 30,
   },
   manifestValues: {

@@ -155,3 +155,73 @@ describe("the serialized provider on its failure paths", () => {
     expect(outcome.error?.message).not.toContain(TOKEN);
   });
 });
+
+describe("the serialized provider fails closed on a flag's missing prerequisites", () => {
+  const FLAG = "FLAG_CONSOLE_INVESTIGATE_FROM_STATUS";
+  const NEEDS = ["FREESCOUT_API_KEY", "FREESCOUT_API_URL"];
+
+  async function serializedFlagsOp(
+    op: "create" | "update",
+    app: Record<string, string>,
+  ): Promise<{ outcome: Outcome; fake: FakeHeroku }> {
+    const fake = new FakeHeroku(TOKEN);
+    fake.apps.set(APP, app);
+    const base = await fake.start();
+    const news = {
+      app: APP,
+      vars: { [FLAG]: "1" },
+      keys: [FLAG],
+      providerVersion: "3",
+      requires: { [FLAG]: NEEDS },
+    };
+    const olds = { ...news, vars: {}, keys: [], adoptedKeys: [], driftedKeys: [] };
+    try {
+      const { stdout } = await run(
+        process.execPath,
+        [join(__dirname, "support/serialized-provider-call.cjs"), outDir, root],
+        {
+          env: {
+            PATH: process.env["PATH"] ?? "/usr/bin:/bin",
+            HEROKU_API_KEY: TOKEN,
+            HEROKU_API_URL: base,
+            TEST_OP: JSON.stringify({
+              op,
+              args: op === "create" ? [news] : [`${APP}/id`, olds, news],
+            }),
+          },
+        },
+      );
+      return { outcome: JSON.parse(stdout) as Outcome, fake };
+    } finally {
+      await fake.stop();
+    }
+  }
+
+  it.each(["create", "update"] as const)(
+    "%s refuses with an Error naming the flag and each missing var, and sends no PATCH",
+    async (op) => {
+      const { outcome, fake } = await serializedFlagsOp(op, {
+        ...unrelatedVars(),
+        FREESCOUT_API_URL: "",
+      });
+      expect(outcome.ok).toBe(false);
+      expect(outcome.error?.isError).toBe(true);
+      expect(outcome.error?.message).toContain(
+        `Heroku app ${APP}: refusing to switch on ${FLAG}: the app's config, read just now, lacks vars it needs (missing or empty); nothing was changed.\n  - ${FLAG} needs FREESCOUT_API_KEY, FREESCOUT_API_URL\n`,
+      );
+      expect(fake.count("GET")).toBe(1);
+      expect(fake.count("PATCH")).toBe(0);
+      expect(fake.apps.get(APP)).toEqual({ ...unrelatedVars(), FREESCOUT_API_URL: "" });
+    },
+  );
+
+  it("sets the flag once the app holds what it needs", async () => {
+    const { outcome, fake } = await serializedFlagsOp("create", {
+      ...unrelatedVars(),
+      FREESCOUT_API_KEY: "fake-key-not-a-secret",
+      FREESCOUT_API_URL: "https://tickets.raxx.app",
+    });
+    expect(outcome.error).toBeUndefined();
+    expect(fake.apps.get(APP)?.[FLAG]).toBe("1");
+  });
+});

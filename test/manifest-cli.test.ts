@@ -27,7 +27,7 @@ describe("npm run manifest", () => {
         id: "freescout-not-configured",
         summary:
           "the console logs freescout_not_configured (Investigate is on but FreeScout is not reachable as configured)",
-        rule: 'Sentry issue alert: more than 2 events in 10 minutes from logger freescout_client whose message contains "freescout_not_configured"; email the ops team (stack config sentryOrganization, sentryProject, sentryOpsTeamId)',
+        rule: 'Sentry issue alert: more than 2 events of one issue in 15 minutes from logger freescout_client whose message contains "freescout_not_configured"; email the ops team, at most every 10 minutes (stack config sentryOrganization, sentryProject, sentryOpsTeamId)',
       },
     ]);
   });

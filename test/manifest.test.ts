@@ -20,7 +20,8 @@ const rule = (id: string): DetectionRule => ({
   logger: "l",
   messageContains: "m",
   moreThan: 1,
-  intervalMinutes: 5,
+  windowMinutes: 5,
+  notifyAtMostEveryMinutes: 5,
   notify: "ops-team-email",
 });
 const need = (name: string, purpose = "p"): RequiredVar => ({

@@ -149,6 +149,27 @@ describe("ancestors and sourcesOf", () => {
     expect([...sourcesOf(vars, "vars")]).toEqual([vault, token]);
     expect([...sourcesOf(vars, "app")]).toEqual([]);
   });
+
+  it("follows what values were computed from, not what a resource was ordered after", () => {
+    const old = resource(SERVICE_TOKEN, {});
+    const renewed = resource(SERVICE_TOKEN, {});
+    const policy = resource(
+      ACCESS_POLICY,
+      {},
+      { propertyDependencies: { includes: [old, renewed] } },
+    );
+    const vault = resource(
+      VAULT_SECRET,
+      {},
+      { dependencies: [policy], propertyDependencies: { dataJson: [renewed] } },
+    );
+    const vars = resource(
+      HEROKU_CONFIG_VARS,
+      {},
+      { dependencies: [policy], propertyDependencies: { vars: [vault] } },
+    );
+    expect([...sourcesOf(vars, "vars")]).toEqual([vault, renewed]);
+  });
 });
 
 describe("gatedPrefixes", () => {
@@ -302,7 +323,9 @@ describe("implementsRule", () => {
   const alert = (change: Record<string, unknown>) =>
     resource(SENTRY_ISSUE_ALERT, { ...args, ...change });
   const without = (list: string, attribute: string) =>
-    args[list]!.filter((e) => e["attribute"] !== attribute && e["id"] !== attribute);
+    args[list]!.filter(
+      (e) => e["attribute"] !== attribute && e["key"] !== attribute && e["id"] !== attribute,
+    );
 
   it("accepts the alert the program creates", () => {
     expect(implementsRule(alert({}), rule!)).toBe(true);
@@ -319,5 +342,14 @@ describe("implementsRule", () => {
 
   it("counts a part not known yet (preview) as matching", () => {
     expect(implementsRule(alert({ filters: UNKNOWN, conditions: UNKNOWN }), rule!)).toBe(true);
+  });
+
+  it("is never met for a rule whose window Sentry has no interval for, not even in preview", () => {
+    const tenMinutes = { ...rule!, windowMinutes: 10 };
+    expect(implementsRule(alert({ filters: UNKNOWN, conditions: UNKNOWN }), tenMinutes)).toBe(
+      false,
+    );
+    const asTheOldProgramSent = [{ ...args["conditions"]![0], interval: "10m" }];
+    expect(implementsRule(alert({ conditions: asTheOldProgramSent }), tenMinutes)).toBe(false);
   });
 });

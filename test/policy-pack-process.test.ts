@@ -74,7 +74,7 @@ const rpc = <T>(fn: (cb: Callback<T>) => void) =>
   new Promise<T>((res, rej) => fn((err, resp) => (err ? rej(err) : res(resp))));
 
 describe("the policy pack loaded by Pulumi's policy-pack host", () => {
-  it("serves the nine policies with their enforcement levels", async () => {
+  it("serves the ten policies with their enforcement levels", async () => {
     const info = await rpc<Parameters<Parameters<Client["getAnalyzerInfo"]>[1]>[1]>((cb) =>
       client.getAnalyzerInfo(new Empty(), cb),
     );
@@ -83,6 +83,7 @@ describe("the policy pack loaded by Pulumi's policy-pack host", () => {
     expect(info.getPoliciesList().map((p) => [p.getName(), p.getEnforcementlevel()])).toEqual([
       ["flags-require-prerequisites", 1],
       ["flags-applied-after-prerequisites", 1],
+      ["flags-applied-after-access-gate", 1],
       ["flags-require-detection", 1],
       ["gated-api-requires-service-token", 1],
       ["service-auth-returns-401", 1],
@@ -100,7 +101,7 @@ describe("the policy pack loaded by Pulumi's policy-pack host", () => {
     expect(ok.getDiagnosticsList()).toEqual([]);
 
     const g = baseline();
-    node(g, "flags").dependsOn = ["alert"];
+    node(g, "flags").dependsOn = ["alert", "application", "policy"];
     const bad = await rpc<Parameters<Parameters<Client["analyzeStack"]>[1]>[1]>((cb) =>
       client.analyzeStack(analyzeStackRequest(capture(g)), cb),
     );

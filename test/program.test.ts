@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { loadStackFiles } from "../tools/stack-files";
-import { prerequisiteMap } from "../infra/features/manifest";
+import { FEATURES, prerequisiteMap, type DetectionRule } from "../infra/features/manifest";
 import { byName, runStack, type Captured, type VaultFixture } from "./support/harness";
 
 const CONFIG_VARS = "pulumi-nodejs:dynamic/heroku:ConfigVars";
@@ -419,6 +419,25 @@ describe("Vault secrets this stack reads or writes", () => {
 });
 
 describe("detection as code", () => {
+  it("refuses a detection rule Sentry cannot create, before registering anything", async () => {
+    // The program reads the one manifest: this file's copy of it is edited for one run.
+    const rule = FEATURES[0]!.detection![0] as {
+      -readonly [K in keyof DetectionRule]: DetectionRule[K];
+    };
+    const saved = rule.windowMinutes;
+    rule.windowMinutes = 10;
+    try {
+      const run = await runStack({ config: prodConfig(), vault: VAULT });
+      expect(run.error?.message).toBe(
+        "console-wiring: infra/features/manifest.ts declares a detection rule Sentry cannot create as an issue alert. Nothing was applied. Fix the rule in the manifest:\n" +
+          "  - detection rule freescout-not-configured of feature investigate: windowMinutes 10 is not an interval Sentry accepts for an issue alert (1m, 5m, 15m, 1h, 1d, 1w, 30d): use 15, the shortest accepted window longer than 10 minutes: with the same threshold it fires in every case the 10-minute rule does (a metric alert counts an exact window).",
+      );
+      expect(run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
+    } finally {
+      rule.windowMinutes = saved;
+    }
+  });
+
   it("creates the incident's alert and applies the flags after it", async () => {
     const run = await runStack({ config: prodConfig(), vault: VAULT });
     expect(run.error).toBeUndefined();
@@ -435,13 +454,13 @@ describe("detection as code", () => {
           id: "sentry.rules.conditions.event_frequency.EventFrequencyCondition",
           comparisonType: "count",
           value: "2",
-          interval: "10m",
+          interval: "15m",
         },
       ],
       filters: [
         {
-          id: "sentry.rules.filters.event_attribute.EventAttributeFilter",
-          attribute: "logger",
+          id: "sentry.rules.filters.tagged_event.TaggedEventFilter",
+          key: "logger",
           match: "eq",
           value: "freescout_client",
         },
@@ -499,5 +518,144 @@ describe("detection as code", () => {
     const run = await runStack({ config, vault: VAULT });
     expect(run.error).toBeUndefined();
     expect(run.resources.filter((r) => r.type.startsWith("sentry:"))).toEqual([]);
+  });
+});
+
+describe("the Access gate comes before the app's credentials and flags", () => {
+  // Issue 17, defect 3: the flags depended on the prerequisites and the alerts only, so the
+  // engine could switch them on before Access admitted the app's token.
+  it("makes the flags depend on the Access application, its policy and the app's token", async () => {
+    const run = await runStack({ config: prodConfig(), vault: VAULT });
+    const flags = byName(run.resources, "console-flags");
+    for (const name of ["tickets-application", "tickets-policy", "tickets-service-token"]) {
+      expect(dependsOn(flags, byName(run.resources, name)), name).toBe(true);
+    }
+  });
+
+  it("writes Vault and the app's credentials only after the policy and application (Cloudflare → Vault → Heroku)", async () => {
+    const run = await runStack({ config: prodConfig(), vault: VAULT });
+    const secret = byName(run.resources, "vault-cloudflare");
+    const prerequisites = byName(run.resources, "console-prerequisites");
+    for (const name of ["tickets-policy", "tickets-application", "tickets-service-token"]) {
+      const gate = byName(run.resources, name);
+      expect(dependsOn(secret, gate), `vault-cloudflare after ${name}`).toBe(true);
+      expect(dependsOn(prerequisites, gate), `console-prerequisites after ${name}`).toBe(true);
+    }
+    expect(dependsOn(prerequisites, secret)).toBe(true);
+    // An order only: the secret's value still comes from the token alone.
+    expect(secret.propertyDependencies["dataJson"]).toEqual([
+      byName(run.resources, "tickets-service-token").urn,
+    ]);
+  });
+});
+
+describe("renewal: a new token generation next to the old one", () => {
+  const TOKEN_TYPE = "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken";
+  const tokens = (run: { resources: readonly { type: string; name: string }[] }) =>
+    run.resources.filter((r) => r.type === TOKEN_TYPE).map((r) => r.name);
+
+  it("creates generation 2 as a new token, keeps generation 1 frozen, and admits both", async () => {
+    const run = await runStack({
+      config: withConfig({ serviceTokenGeneration: "2" }),
+      vault: VAULT,
+      preview: false,
+    });
+    expect(run.error).toBeUndefined();
+    expect(tokens(run)).toEqual(["tickets-service-token", "tickets-service-token-g2"]);
+    const old = byName(run.resources, "tickets-service-token");
+    const renewed = byName(run.resources, "tickets-service-token-g2");
+    expect(renewed.inputs).toMatchObject({
+      name: "console-investigate-tickets-g2",
+      duration: "8760h",
+    });
+    expect(renewed.ignoreChanges).toEqual([]);
+    expect(old.inputs).toMatchObject({ name: "console-investigate-tickets" });
+    expect(old.ignoreChanges).toEqual([
+      "name",
+      "duration",
+      "clientSecretVersion",
+      "previousClientSecretExpiresAt",
+    ]);
+
+    const policy = byName(run.resources, "tickets-policy");
+    expect(policy.propertyDependencies["includes"]).toEqual([old.urn, renewed.urn]);
+    expect(policy.inputs["includes"]).toEqual([
+      { serviceToken: { tokenId: "tickets-service-token-id" } },
+      { serviceToken: { tokenId: "tickets-service-token-g2-id" } },
+    ]);
+
+    // Vault and the app get the new generation's credentials, once the policy admits it.
+    const secret = byName(run.resources, "vault-cloudflare");
+    expect(secret.propertyDependencies["dataJson"]).toEqual([renewed.urn]);
+    expect(JSON.parse(String(secret.inputs["dataJson"]))).toMatchObject({
+      CF_ACCESS_SVC_TICKETS_CLIENT_ID: "tickets-service-token-g2.access",
+      CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: "mock-client-secret-of-tickets-service-token-g2",
+    });
+    expect(dependsOn(secret, policy)).toBe(true);
+    const prerequisites = byName(run.resources, "console-prerequisites");
+    expect(dependsOn(prerequisites, policy)).toBe(true);
+    expect(dependsOn(prerequisites, renewed)).toBe(true);
+    expect(dependsOn(byName(run.resources, "console-flags"), renewed)).toBe(true);
+    expect(run.outputs).toMatchObject({
+      serviceTokenGeneration: 2,
+      serviceTokenId: "tickets-service-token-g2-id",
+      previousServiceTokenId: "tickets-service-token-id",
+    });
+  });
+
+  it("drops the retired generation: one token, which the policy, Vault and the app use", async () => {
+    const run = await runStack({
+      config: withConfig({ serviceTokenGeneration: "2", serviceTokenRetiredGeneration: "1" }),
+      vault: VAULT,
+    });
+    expect(tokens(run)).toEqual(["tickets-service-token-g2"]);
+    const renewed = byName(run.resources, "tickets-service-token-g2");
+    expect(byName(run.resources, "tickets-policy").propertyDependencies["includes"]).toEqual([
+      renewed.urn,
+    ]);
+    expect(run.outputs).toMatchObject({ serviceTokenId: "tickets-service-token-g2-id" });
+    expect(run.outputs?.["previousServiceTokenId"]).toBeUndefined();
+  });
+
+  it("sends a rotation to the current generation only", async () => {
+    const run = await runStack({
+      config: withConfig({
+        serviceTokenGeneration: "3",
+        serviceTokenRetiredGeneration: "2",
+        serviceTokenSecretVersion: "2",
+        serviceTokenPreviousSecretExpiresAt: "2026-12-01T12:00:00Z",
+      }),
+      vault: VAULT,
+    });
+    expect(tokens(run)).toEqual(["tickets-service-token-g3"]);
+    expect(byName(run.resources, "tickets-service-token-g3").inputs).toMatchObject({
+      name: "console-investigate-tickets-g3",
+      clientSecretVersion: 2,
+      previousClientSecretExpiresAt: "2026-12-01T12:00:00Z",
+    });
+  });
+
+  it("adopts by ID the generation-1 token only, frozen while it is the previous one", async () => {
+    const run = await runStack({
+      config: withConfig({
+        adoptServiceTokenId: "ca6fd315-0000-4000-8000-000000000003",
+        serviceTokenGeneration: "2",
+      }),
+      vault: VAULT,
+    });
+    const old = byName(run.resources, "tickets-service-token");
+    expect(old.importId).toBe(
+      "accounts/0123456789abcdef0123456789abcdef/ca6fd315-0000-4000-8000-000000000003",
+    );
+    expect(old.retainOnDelete).toBe(true);
+    expect(old.ignoreChanges).toEqual([
+      "name",
+      "duration",
+      "clientSecretVersion",
+      "previousClientSecretExpiresAt",
+    ]);
+    const renewed = byName(run.resources, "tickets-service-token-g2");
+    expect(renewed.importId).toBe("");
+    expect(renewed.retainOnDelete).toBe(false);
   });
 });

@@ -87,6 +87,53 @@ describe("Access is told apart from the origin by Access's own signals", () => {
     expect(accessSignal(401, new Headers({ "cf-ray": "1-LHR" }))).toEqual({ kind: "none" });
   });
 
+  it("decides by status first: a redirect carrying Access's challenge is still a redirect", () => {
+    const challenge = { "www-authenticate": "Cloudflare-Access" };
+    expect(
+      accessSignal(
+        302,
+        new Headers({
+          ...challenge,
+          location: "https://raxx.cloudflareaccess.com/cdn-cgi/access/login/tickets.raxx.app",
+        }),
+      ),
+    ).toEqual({
+      kind: "login-redirect",
+      location: "https://raxx.cloudflareaccess.com/cdn-cgi/access/login/tickets.raxx.app",
+    });
+    expect(
+      accessSignal(307, new Headers({ ...challenge, location: "https://tickets.raxx.app/api/" })),
+    ).toEqual({ kind: "other-redirect", location: "https://tickets.raxx.app/api/" });
+    expect(accessSignal(300, new Headers(challenge))).toEqual({
+      kind: "other-redirect",
+      location: "no Location",
+    });
+    expect(accessSignal(399, new Headers(challenge))).toEqual({
+      kind: "other-redirect",
+      location: "no Location",
+    });
+  });
+
+  it("takes the challenge header as a refusal only on a 4xx", () => {
+    const challenge = new Headers({ "www-authenticate": "Cloudflare-Access" });
+    expect(accessSignal(400, challenge)).toEqual({ kind: "challenge" });
+    expect(accessSignal(403, challenge)).toEqual({ kind: "challenge" });
+    expect(accessSignal(499, challenge)).toEqual({ kind: "challenge" });
+    expect(accessSignal(200, challenge)).toEqual({ kind: "none" });
+    expect(accessSignal(299, challenge)).toEqual({ kind: "none" });
+    expect(accessSignal(500, challenge)).toEqual({ kind: "none" });
+  });
+
+  it("fails the link on Access's login redirect even when it carries the challenge header", async () => {
+    const base = await start({ gate: "redirect", redirectChallenge: true });
+    const result = await gateRefusesWithoutToken(base, HTTP);
+    expect(result).toEqual({
+      link: "gate refuses without token",
+      status: "fail",
+      detail: `GET ${base.origin}/api/conversations -> 302 redirect to Access's login page (Location https://raxx.cloudflareaccess.com/cdn-cgi/access/login/tickets.raxx.app): a client that follows it sees a 200 HTML page. Set serviceAuth401Redirect on the Access application (pulumi up restores it).`,
+    });
+  });
+
   it("an ungated origin refusing with an HTML 401 is not taken for Access", async () => {
     const base = await start({ gate: "off", originRefusal: "html" });
     const result = await gateRefusesWithoutToken(base, HTTP);

@@ -180,6 +180,27 @@ describe("npm run smoke", () => {
     );
   });
 
+  it("fails link 2 on a login redirect that also carries Access's challenge, and files no ticket", async () => {
+    await setup({ gate: "redirect", redirectChallenge: true });
+    const result = await smoke({ createTicket: true });
+    expect(tickets.calls.filter((c) => c.method === "POST")).toEqual([]);
+    expect(tickets.conversations).toEqual([]);
+    const apiUrl = heroku.apps.get("raxx-console-prod")!["FREESCOUT_API_URL"]!;
+    expect(linkOf(result, "gate refuses without token")).toEqual({
+      link: "gate refuses without token",
+      status: "fail",
+      detail: `GET ${apiUrl}/api/conversations -> 302 redirect to Access's login page (Location https://raxx.cloudflareaccess.com/cdn-cgi/access/login/tickets.raxx.app): a client that follows it sees a 200 HTML page. Set serviceAuth401Redirect on the Access application (pulumi up restores it).`,
+    });
+    expect(statuses(result).slice(3, 7)).toEqual([
+      "skip gate admits with token",
+      "skip FreeScout accepts key",
+      "skip mailbox exists",
+      "skip ticket created",
+    ]);
+    expect(result.exitCode).toBe(1);
+    expect(tickets.calls.map((c) => `${c.method} ${c.path}`)).toEqual(["GET /api/conversations"]);
+  });
+
   it("fails link 3 when the app's service token is not admitted", async () => {
     await setup({}, { CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: "rotated-elsewhere" });
     const result = await smoke();
@@ -219,14 +240,18 @@ describe("npm run smoke", () => {
     expect(tickets.calls.filter((c) => c.path === "/api/mailboxes")).toHaveLength(2);
   });
 
-  it("fails when the token expires within the window, saying how to rotate", async () => {
+  it("fails when the token expires within the window, saying how to renew it (a rotation would not)", async () => {
     await setup();
     const result = await smoke({ tokenExpiresAt: "2026-12-09T00:00:00Z" });
     expect(result.links.at(-1)).toEqual({
       link: "service token not expiring",
       status: "fail",
       detail:
-        "the service token expires in 10 day(s) (2026-12-09T00:00:00Z), within the 30-day window. Rotate: pulumi config set serviceTokenSecretVersion <current+1> && pulumi config set serviceTokenPreviousSecretExpiresAt <a few hours ahead, RFC 3339 UTC> && pulumi up (a new secret goes to Vault and Heroku in the same update), or raise serviceTokenDuration.",
+        "the service token expires in 10 day(s) (2026-12-09T00:00:00Z), within the 30-day window. " +
+        "Renew it with a new token: pulumi config set serviceTokenGeneration 2 && pulumi up (Access admits the old and the new token while Vault and Heroku move to the new one); " +
+        "once this check passes, pulumi config set serviceTokenRetiredGeneration 1 && pulumi up. " +
+        "For a token that never expires, also set serviceTokenDuration forever in the first step. " +
+        "A rotation (serviceTokenSecretVersion) does not extend the expiry.",
     });
     expect(result.exitCode).toBe(1);
   });

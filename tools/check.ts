@@ -8,6 +8,8 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { detectionRulesError } from "../infra/features/detection-rules";
+import { FEATURES, type Feature } from "../infra/features/manifest";
 import { allPolicies } from "../policy/policies";
 import { scanForCredentials } from "./credential-scan";
 import { analyze } from "./offline/analyze";
@@ -29,6 +31,11 @@ export interface CheckOptions {
   readonly configOverrides?: Record<string, string | undefined>;
   /** Clock for the expiry policy. */
   readonly now?: () => number;
+  /**
+   * The manifest whose detection rules are checked before anything runs (tests pass variants);
+   * default: infra/features/manifest.ts, which the program and the policies read.
+   */
+  readonly features?: readonly Feature[];
 }
 
 export interface CheckResult {
@@ -59,6 +66,10 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     if (v === undefined) delete config[k];
     else config[k] = v;
   }
+
+  // The manifest first: a detection rule Sentry cannot create fails every stack the same way.
+  const manifestError = detectionRulesError(options.features ?? FEATURES);
+  if (manifestError) return { exitCode: 1, output: manifestError };
 
   const notes: string[] = [];
   const stackFile = `Pulumi.${options.stack}.yaml`;

@@ -46,7 +46,7 @@ export function checklist(features: readonly Feature[] = FEATURES): ChecklistEnt
     detection: (f.detection ?? []).map((r) => ({
       id: r.id,
       summary: r.summary,
-      rule: `Sentry issue alert: more than ${r.moreThan} events in ${r.intervalMinutes} minutes from logger ${r.logger} whose message contains "${r.messageContains}"; email the ops team (stack config sentryOrganization, sentryProject, sentryOpsTeamId)`,
+      rule: `Sentry issue alert: more than ${r.moreThan} events of one issue in ${r.windowMinutes} minutes from logger ${r.logger} whose message contains "${r.messageContains}"; email the ops team, at most every ${r.notifyAtMostEveryMinutes} minutes (stack config sentryOrganization, sentryProject, sentryOpsTeamId)`,
     })),
   }));
 }

@@ -20,6 +20,7 @@ import {
   ticketCreated,
   tokenNotExpiring,
   type LinkResult,
+  type TokenGenerations,
 } from "./smoke/links";
 import { loadStackFiles, projectConfig, StackFileError } from "./stack-files";
 import { appendSummary, logSafe } from "./summary";
@@ -58,6 +59,7 @@ function render(stack: string, app: string, links: readonly LinkResult[]): strin
 export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
   let app: string;
   let expiryDays: number;
+  let token: TokenGenerations;
   let desiredFlags: Readonly<Record<string, boolean>>;
   let allowedHosts: readonly string[];
   try {
@@ -66,6 +68,8 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
     desiredFlags = config.flags;
     allowedHosts = config.allowedHosts;
     expiryDays = options.expiryDays ?? config.serviceToken.expiryWarningDays;
+    const { generation, previousGeneration, duration } = config.serviceToken;
+    token = { generation, previousGeneration, duration };
   } catch (err) {
     if (err instanceof StackFileError || err instanceof ConfigError) {
       return { exitCode: 2, links: [], output: `console-wiring smoke: ${err.message}` };
@@ -151,7 +155,7 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
     for (const name of chain) skip(name, "reading the app's config vars");
   }
 
-  links.push(tokenNotExpiring(options.tokenExpiresAt, expiryDays, options.now?.()));
+  links.push(tokenNotExpiring(options.tokenExpiresAt, expiryDays, options.now?.(), token));
   const exitCode = links.some((l) => l.status === "fail") ? 1 : 0;
   return { exitCode, links, output: render(options.stack, app, links) };
 }

@@ -7,11 +7,18 @@
  * Headers and error bodies follow Heroku's official schema: `Accept: application/vnd.heroku+json;
  * version=3`, `Authorization: Bearer <token>`, errors `{ id, message }`. Rate limits (429
  * `rate_limit`), 5xx, connection resets and timeouts are retried with bounded, jittered
- * exponential backoff inside a total deadline; other 4xx fail at once.
+ * exponential backoff inside a total deadline; other 4xx fail at once. A call is cancelled by its
+ * options' `signal`, or else by SIGINT/SIGTERM to the process (cancel.ts): no further attempt is
+ * sent, the one in flight is aborted.
  *
  * The dynamic provider is serialized into Pulumi state with everything it references, so this file
  * holds no credential and reads none at load time: callers pass options built at call time.
  */
+
+import { cancelled, cancelOnStopSignal, pause } from "./cancel";
+import { herokuApiError, isHerokuApiError, redactToken, type HerokuApiError } from "./errors";
+
+export { herokuApiError, isHerokuApiError, redactToken, type HerokuApiError } from "./errors";
 
 export type ConfigVars = Record<string, string>;
 export type ConfigPatch = Record<string, string | null>;
@@ -29,46 +36,14 @@ export interface HerokuClientOptions {
   readonly maxDelayMs: number;
   /** No retry starts after this much time has passed since the call began. */
   readonly deadlineMs: number;
+  /**
+   * Cancels the call: the attempt in flight is aborted and no other is sent. Without it, SIGINT
+   * or SIGTERM to the process cancels the call (and is delivered again once it has settled).
+   */
+  readonly signal?: AbortSignal;
 }
 
 export const DEFAULT_API_URL = "https://api.heroku.com";
-
-/**
- * A failed Platform API call: an `Error` whose message names the app, method, status and Heroku's
- * error id, with the facts the retry loop needs as plain properties.
- *
- * Not a `class … extends Error`: the provider is serialized into state and reloaded by Pulumi's
- * dynamic-provider host, where a captured subclass of Error no longer makes Errors.
- */
-export interface HerokuApiError extends Error {
-  readonly herokuApiError: true;
-  readonly app: string;
-  readonly status: number | undefined;
-  readonly errorId: string | undefined;
-  readonly retryable: boolean;
-  /** What the server asked to wait (Retry-After), when it said so. */
-  readonly retryAfterMs: number | undefined;
-}
-
-export function herokuApiError(
-  message: string,
-  fields: Omit<HerokuApiError, "herokuApiError" | keyof Error>,
-): HerokuApiError {
-  return Object.assign(new Error(message), {
-    name: "HerokuApiError",
-    herokuApiError: true as const,
-    ...fields,
-  });
-}
-
-export function isHerokuApiError(err: unknown): err is HerokuApiError {
-  return err instanceof Error && (err as Partial<HerokuApiError>).herokuApiError === true;
-}
-
-/** Replaces every occurrence of the API key in a text (Heroku's messages may echo it). */
-export function redactToken(text: string, token: string): string {
-  return token.length >= 4 ? text.split(token).join("[redacted]") : text;
-}
 
 /**
  * Options from the environment, read when called: HEROKU_API_KEY (required), HEROKU_API_URL
@@ -176,12 +151,32 @@ async function request<T>(
   opts: HerokuClientOptions,
   isValid: (value: unknown) => value is T,
 ): Promise<T> {
+  const cancellation = opts.signal === undefined ? cancelOnStopSignal() : undefined;
+  const signal = opts.signal ?? cancellation!.signal;
+  try {
+    return await attempts(method, app, path, body, opts, isValid, signal);
+  } finally {
+    cancellation?.dispose();
+  }
+}
+
+async function attempts<T>(
+  method: "GET" | "PATCH",
+  app: string,
+  path: string,
+  body: ConfigPatch | undefined,
+  opts: HerokuClientOptions,
+  isValid: (value: unknown) => value is T,
+  signal: AbortSignal,
+): Promise<T> {
   const started = Date.now();
   for (let attempt = 1; ; attempt++) {
+    if (signal.aborted) throw cancelled(method, path, app, signal, attempt - 1);
     let error: HerokuApiError;
     try {
-      return await attemptOnce(method, app, path, body, opts, isValid);
+      return await attemptOnce(method, app, path, body, opts, isValid, signal);
     } catch (err) {
+      if (signal.aborted) throw cancelled(method, path, app, signal, attempt);
       if (!isHerokuApiError(err) || !err.retryable) throw err;
       error = err;
     }
@@ -204,7 +199,7 @@ async function request<T>(
         retryAfterMs: error.retryAfterMs,
       });
     }
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    if (!(await pause(delay, signal))) throw cancelled(method, path, app, signal, attempt);
   }
 }
 
@@ -219,6 +214,7 @@ async function attemptOnce<T>(
   body: ConfigPatch | undefined,
   opts: HerokuClientOptions,
   isValid: (value: unknown) => value is T,
+  cancel: AbortSignal,
 ): Promise<T> {
   const what = `Heroku API ${method} ${path} for app ${app}`;
   const fail = (
@@ -247,7 +243,7 @@ async function attemptOnce<T>(
       body: body ? JSON.stringify(body) : undefined,
       // A redirect is never followed (it would carry the API key elsewhere); it is reported below.
       redirect: "manual",
-      signal: AbortSignal.timeout(opts.timeoutMs),
+      signal: AbortSignal.any([AbortSignal.timeout(opts.timeoutMs), cancel]),
     });
   } catch (err) {
     const name = (err as Error).name;

@@ -15,12 +15,19 @@ export interface HerokuConfigVarsArgs {
    * secret Outputs and the whole map is stored as a secret output.
    */
   readonly vars: Readonly<Record<string, pulumi.Input<string>>>;
+  /**
+   * For flag vars: flag → the vars it needs on the same app. Create and update then refuse to
+   * leave a declared flag on while one of them is missing or empty on the app, read just before
+   * the PATCH (fail closed at apply time, whatever the state says).
+   */
+  readonly requires?: Readonly<Record<string, readonly string[]>>;
 }
 
 export class HerokuConfigVars extends pulumi.dynamic.Resource {
   declare readonly app: pulumi.Output<string>;
   declare readonly vars: pulumi.Output<Record<string, string>>;
   declare readonly keys: pulumi.Output<string[]>;
+  declare readonly requires: pulumi.Output<Record<string, string[]> | undefined>;
   declare readonly adoptedKeys: pulumi.Output<string[]>;
   declare readonly driftedKeys: pulumi.Output<string[]>;
 
@@ -33,6 +40,7 @@ export class HerokuConfigVars extends pulumi.dynamic.Resource {
         vars: args.vars,
         keys: Object.keys(args.vars).sort(),
         providerVersion: PROVIDER_VERSION,
+        requires: args.requires,
         adoptedKeys: undefined,
         driftedKeys: undefined,
       },

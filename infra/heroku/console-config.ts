@@ -1,7 +1,8 @@
 /**
  * The console app's config: the prerequisite vars, then the flag vars in a second resource that
- * depends on the first (and on the detection alerts), so the engine sets prerequisites before
- * flags and removes flags before prerequisites. A flag that is off is not written at all.
+ * depends on the first (and on the detection alerts and the Access gate), so the engine sets
+ * prerequisites before flags and removes flags before prerequisites. A flag that is off is not
+ * written at all.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { HerokuConfigVars } from "./config-vars";
@@ -15,9 +16,22 @@ export interface ConsoleConfigArgs {
   readonly prerequisites: Readonly<Record<string, pulumi.Input<string>>>;
   /** Flag vars to switch on ("1"); only passed once the gate has accepted them. */
   readonly flagsOn: readonly string[];
-  /** Resources the prerequisite values are read from (the Vault secret), made explicit edges. */
+  /**
+   * Flag var → every var it needs on the app (the feature manifest's). The flags resource
+   * checks the app's live config against it before its PATCH and refuses a flag whose vars are
+   * missing there, whatever the state says.
+   */
+  readonly flagRequirements?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * What the prerequisites are applied after: the Vault secret their values are read from, and
+   * the Access gate's admission of the token whose credentials they carry.
+   */
   readonly prerequisitesDependOn?: pulumi.Input<pulumi.Resource>[];
-  /** What must exist before any flag is on besides the prerequisites: the detection alerts. */
+  /**
+   * What must be in place before any flag is on besides the prerequisites: the detection alerts,
+   * and the Access application and policy that admit the app's token (the feature's calls go
+   * through that gate).
+   */
   readonly flagsDependOn?: pulumi.Input<pulumi.Resource>[];
 }
 
@@ -44,7 +58,11 @@ export class ConsoleConfig extends pulumi.ComponentResource {
       }
       this.flags = new HerokuConfigVars(
         `${name}-flags`,
-        { app: args.app, vars: Object.fromEntries(args.flagsOn.map((f) => [f, "1"])) },
+        {
+          app: args.app,
+          vars: Object.fromEntries(args.flagsOn.map((f) => [f, "1"])),
+          requires: requirementsOf(args.flagsOn, args.flagRequirements),
+        },
         { parent: this, dependsOn: [this.prerequisites, ...(args.flagsDependOn ?? [])] },
       );
     }
@@ -54,4 +72,15 @@ export class ConsoleConfig extends pulumi.ComponentResource {
       flagKeys: this.flags?.keys ?? [],
     });
   }
+}
+
+/** The requirements of the flags switched on, or none when the program gives none. */
+function requirementsOf(
+  flagsOn: readonly string[],
+  all: Readonly<Record<string, readonly string[]>> | undefined,
+): Record<string, string[]> | undefined {
+  if (all === undefined) return undefined;
+  return Object.fromEntries(
+    flagsOn.filter((f) => Object.hasOwn(all, f)).map((f) => [f, [...(all[f] ?? [])].sort()]),
+  );
 }

@@ -8,6 +8,8 @@
  *            taken over and listed in `adoptedKeys`)
  *   update → GET the app's config, then one PATCH with the declared keys that differ from what
  *            the app holds and `null` for keys no longer declared; none if the app already matches
+ *   create and update refuse, before any PATCH, to leave a declared flag on while a var it needs
+ *   (`requires`) is missing or empty in the app's config as it would be after the PATCH
  *   read   → GET; reports owned keys as they are on the app now, and which of them drifted
  *   delete → one PATCH setting the owned keys to `null`
  *
@@ -30,10 +32,19 @@ import {
   type ConfigPatch,
   type ConfigVars,
 } from "./client";
+import {
+  refusalMessage,
+  sameRequirements,
+  unmetRequirements,
+  type Requirements,
+} from "./prerequisites";
 import { CONFIG_LIMIT_BYTES, configBytes, UNKNOWN, validateInputs } from "./validate";
 
-/** Bump when the provider's behaviour changes, so that an update carries the new code into state. */
-export const PROVIDER_VERSION = "2";
+/**
+ * Bump when the provider's behaviour changes, so that an update carries the new code into state.
+ * 3: create and update fail closed on a flag's missing prerequisites (`requires`).
+ */
+export const PROVIDER_VERSION = "3";
 
 export interface ConfigVarsInputs {
   readonly app: string;
@@ -41,6 +52,11 @@ export interface ConfigVarsInputs {
   /** Declared key names (not secret), so drift and plans can name keys without values. */
   readonly keys: readonly string[];
   readonly providerVersion: string;
+  /**
+   * For flag vars: flag → the vars it needs on the same app. Create and update refuse to leave a
+   * declared flag on while one of them is missing or empty on the app. Absent: no such check.
+   */
+  readonly requires?: Requirements;
 }
 
 export interface ConfigVarsOutputs extends ConfigVarsInputs {
@@ -132,9 +148,22 @@ function outputs(
     vars: { ...inputs.vars },
     keys: sortedKeys(inputs.vars),
     providerVersion: inputs.providerVersion,
+    ...(inputs.requires === undefined ? {} : { requires: inputs.requires }),
     adoptedKeys: [...adoptedKeys].sort(),
     driftedKeys: [...driftedKeys].sort(),
   };
+}
+
+/**
+ * Fails closed: no write that leaves a declared flag on while a var it needs is missing or empty
+ * in `after`, the app's config as the PATCH would leave it (read from the app just before).
+ */
+function assertPrerequisitesMet(
+  inputs: ConfigVarsInputs,
+  after: Readonly<Record<string, string>>,
+): void {
+  const unmet = unmetRequirements(after, Object.keys(inputs.vars), inputs.requires);
+  if (unmet.length > 0) throw new Error(refusalMessage(inputs.app, unmet));
 }
 
 /** Refuses a change that would take the app's whole config past Heroku's limit. */
@@ -195,6 +224,7 @@ export const configVarsProvider: pulumi.dynamic.ResourceProvider<
     const changed =
       newVars === undefined ||
       olds.providerVersion !== news.providerVersion ||
+      !sameRequirements(olds.requires, news.requires) ||
       Object.keys(oldVars).length !== Object.keys(newVars).length ||
       Object.entries(newVars).some(([k, v]) => own(oldVars, k) !== v);
     return { changes: changed };
@@ -206,7 +236,9 @@ export const configVarsProvider: pulumi.dynamic.ResourceProvider<
       const current = await getConfigVars(inputs.app, opts);
       const adopted = Object.keys(inputs.vars).filter((k) => own(current, k) !== undefined);
       const patch = planPatch(current, inputs.vars);
-      assertWithinLimit(inputs.app, applyPatch(current, patch));
+      const after = applyPatch(current, patch);
+      assertPrerequisitesMet(inputs, after);
+      assertWithinLimit(inputs.app, after);
       if (Object.keys(patch).length > 0) {
         const result = await patchConfigVars(inputs.app, patch, opts);
         assertApplied(inputs.app, result, patch);
@@ -241,6 +273,7 @@ export const configVarsProvider: pulumi.dynamic.ResourceProvider<
         vars,
         keys: sortedKeys(vars),
         providerVersion: props.providerVersion,
+        requires: props.requires,
       };
       // Only outputs are returned, not `inputs`: the outputs' `vars` stay encrypted through
       // additionalSecretOutputs, while inputs handed back by a provider that takes no secrets
@@ -270,8 +303,12 @@ export const configVarsProvider: pulumi.dynamic.ResourceProvider<
           (k) => own(olds.vars, k) === undefined && own(current, k) !== undefined,
         ),
       ];
+      const after = applyPatch(current, patch);
+      // Checked even when nothing is to be sent: a flag already on with its prerequisites gone is
+      // the incident itself, and the deployment says so instead of reporting success.
+      assertPrerequisitesMet(news, after);
       if (Object.keys(patch).length > 0) {
-        assertWithinLimit(news.app, applyPatch(current, patch));
+        assertWithinLimit(news.app, after);
         const result = await patchConfigVars(news.app, patch, opts);
         assertApplied(news.app, result, patch);
       }

@@ -31,8 +31,9 @@ export function validateInputs(inputs: {
   app?: unknown;
   vars?: unknown;
   keys?: unknown;
+  requires?: unknown;
 }): InputFailure[] {
-  const failures: InputFailure[] = [];
+  const failures: InputFailure[] = validateRequires(inputs.requires);
   const { app, vars, keys } = inputs;
   // Stryker disable next-line ConditionalExpression: equivalent, UNKNOWN is a UUID, which the app check accepts anyway
   if (app !== UNKNOWN) {
@@ -109,6 +110,41 @@ export function validateInputs(inputs: {
       property: "vars",
       reason: `the declared config vars take ${bytes} bytes, over Heroku's ${CONFIG_LIMIT_BYTES}-byte limit for an app's whole config`,
     });
+  }
+  return failures;
+}
+
+/**
+ * `requires` (optional): flag var name → the names of the vars that flag needs on the app. The
+ * provider refuses to switch a declared flag on while one of them is missing there.
+ */
+export function validateRequires(requires: unknown): InputFailure[] {
+  if (requires === undefined || requires === UNKNOWN) return [];
+  if (typeof requires !== "object" || requires === null || Array.isArray(requires)) {
+    return [
+      {
+        property: "requires",
+        reason: "requires must be a map of flag var name to the names of the vars that flag needs",
+      },
+    ];
+  }
+  const failures: InputFailure[] = [];
+  for (const [flag, needs] of Object.entries(requires as Record<string, unknown>)) {
+    const property = `requires.${flag}`;
+    if (!KEY_PATTERN.test(flag)) {
+      failures.push({
+        property,
+        reason: `flag name "${flag}" is not a config var name Heroku accepts (^\\w+$)`,
+      });
+    } else if (
+      !Array.isArray(needs) ||
+      !needs.every((n) => typeof n === "string" && KEY_PATTERN.test(n))
+    ) {
+      failures.push({
+        property,
+        reason: `${flag} must list the names of the config vars it needs (each matching ^\\w+$)`,
+      });
+    }
   }
   return failures;
 }

@@ -25,6 +25,11 @@ export interface VaultWiringArgs {
   readonly existing?: Readonly<Record<string, string>>;
   /** Adopt the existing secret with Pulumi's `import` option. */
   readonly adopt?: boolean;
+  /**
+   * What must be in place before the secret is written: the Access gate's admission of the token,
+   * so no consumer of Vault gets a token that Access does not admit yet (a renewal).
+   */
+  readonly secretDependsOn?: pulumi.Input<pulumi.Resource>[];
 }
 
 /**
@@ -101,6 +106,7 @@ export class VaultWiring extends pulumi.ComponentResource {
       {
         // dataJson and data are secret outputs by the provider's schema (the SDK adds them).
         parent: this,
+        dependsOn: args.secretDependsOn,
         ...(args.adopt
           ? { import: `${args.mount}/data/${args.cloudflarePath}`, retainOnDelete: true }
           : {}),

@@ -111,12 +111,20 @@ export function ancestors(start: PolicyResource): Set<PolicyResource> {
   return seen;
 }
 
-/** Resources a property of `resource` was computed from, and everything they depend on. */
+/**
+ * Resources a property of `resource` was computed from, and what those were computed from in
+ * turn: property dependencies only. A dependsOn orders two resources but carries no value, so a
+ * secret written after the Access policy (which includes every token of a renewal) still comes
+ * from one token only.
+ */
 export function sourcesOf(resource: PolicyResource, property: string): Set<PolicyResource> {
   const out = new Set<PolicyResource>();
-  for (const d of resource.propertyDependencies[property] ?? []) {
-    out.add(d);
-    for (const a of ancestors(d)) out.add(a);
+  const queue = [...(resource.propertyDependencies[property] ?? [])];
+  // Pulumi's graph is acyclic, so the walk ends; a resource reached twice is kept once.
+  while (queue.length > 0) {
+    const r = queue.pop()!;
+    out.add(r);
+    queue.push(...Object.values(r.propertyDependencies).flat());
   }
   return out;
 }

@@ -1,12 +1,18 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { FEATURES, type DetectionRule, type Feature } from "../../infra/features/manifest";
-import { SENTRY_RULES, sentryInterval } from "../../infra/sentry/detection-alerts";
+import { issueAlertInterval } from "../../infra/features/detection-rules";
+import { SENTRY_RULES } from "../../infra/sentry/detection-alerts";
 import { ancestors, byApp, flagIsOn, read, SENTRY_ISSUE_ALERT } from "../lib/resources";
 
 type Entry = Record<string, unknown>;
 
-/** Whether an issue alert implements a detection rule; unknown values (preview) count as a match. */
+/**
+ * Whether an issue alert implements a detection rule; unknown values (preview) count as a match.
+ * No alert implements a rule whose window Sentry has no interval for.
+ */
 export function implementsRule(alert: PolicyResource, rule: DetectionRule): boolean {
+  const interval = issueAlertInterval(rule.windowMinutes);
+  if (interval === undefined) return false;
   const list = (prop: string) => {
     const v = read(() => alert.props[prop] as Entry[] | undefined);
     return v.known ? (Array.isArray(v.value) ? v.value : []) : undefined;
@@ -14,18 +20,25 @@ export function implementsRule(alert: PolicyResource, rule: DetectionRule): bool
   const conditions = list("conditions");
   const filters = list("filters");
   const actions = list("actions");
+  // Each field is read on its own: on a stack that exists these are the alert's outputs, where an
+  // entry's field can be unknown while the list is known (a throw would make the policy advisory).
   const has = (entries: Entry[] | undefined, want: Entry) =>
     entries === undefined ||
-    entries.some((e) => Object.entries(want).every(([k, v]) => e[k] === v));
+    entries.some((e) =>
+      Object.entries(want).every(([k, v]) => {
+        const field = read(() => e[k]);
+        return !field.known || field.value === v;
+      }),
+    );
   return (
     has(conditions, {
       id: SENTRY_RULES.eventFrequency,
       value: String(rule.moreThan),
-      interval: sentryInterval(rule.intervalMinutes),
+      interval,
     }) &&
     has(filters, {
-      id: SENTRY_RULES.eventAttribute,
-      attribute: "logger",
+      id: SENTRY_RULES.taggedEvent,
+      key: "logger",
       match: "eq",
       value: rule.logger,
     }) &&
@@ -71,7 +84,7 @@ export function flagsRequireDetection(
               if (matching.length === 0) {
                 reportViolation(
                   `${holder.name} turns on ${on.join(", ")} on Heroku app ${app}, but no Sentry issue alert implements detection rule ${rule.id} ` +
-                    `(${rule.logger} logs "${rule.messageContains}" more than ${rule.moreThan} times in ${rule.intervalMinutes} minutes, email the ops team). ` +
+                    `(${rule.logger} logs "${rule.messageContains}" more than ${rule.moreThan} times in ${rule.windowMinutes} minutes, email the ops team). ` +
                     "Set sentryOrganization, sentryProject and sentryOpsTeamId in stack config: the program creates it.",
                   holder.urn,
                 );

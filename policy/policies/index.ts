@@ -5,6 +5,7 @@
 import type { Policies } from "@pulumi/policy";
 import { apiUrlOnGatedHost } from "./api-url-on-gated-host";
 import type { Feature } from "../../infra/features/manifest";
+import { flagsAppliedAfterAccessGate } from "./flags-applied-after-access-gate";
 import { flagsAppliedAfterPrerequisites } from "./flags-applied-after-prerequisites";
 import { flagsRequireDetection } from "./flags-require-detection";
 import { flagsRequirePrerequisites } from "./flags-require-prerequisites";
@@ -25,6 +26,7 @@ export function allPolicies(options: PolicyOptions = {}): Policies {
   return [
     flagsRequirePrerequisites(features),
     flagsAppliedAfterPrerequisites(features),
+    flagsAppliedAfterAccessGate(features),
     flagsRequireDetection(features),
     gatedApiRequiresServiceToken(features),
     serviceAuthReturns401(),

@@ -1,5 +1,5 @@
-import type { StackValidationPolicy } from "@pulumi/policy";
-import { read, SERVICE_TOKEN } from "../lib/resources";
+import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
+import { HEROKU_CONFIG_VARS, read, SERVICE_TOKEN, sourcesOf } from "../lib/resources";
 
 export const DEFAULT_EXPIRY_WARNING_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -11,6 +11,30 @@ export interface ServiceTokenExpiryOptions {
   readonly now?: () => number;
 }
 
+/** How to renew the token the app uses: a rotation changes its secret, never its expiry. */
+export const RENEW =
+  "Renew it with a new token: pulumi config set serviceTokenGeneration <current+1> && pulumi up (Access admits the old and the new token while Vault and Heroku move to the new one), " +
+  "then, once the smoke check passes, pulumi config set serviceTokenRetiredGeneration <current> && pulumi up. " +
+  "Set serviceTokenDuration forever in the first step for a token that never expires. A rotation (serviceTokenSecretVersion) does not extend the expiry.";
+
+/** A previous generation kept during a renewal: the app no longer uses it, so it is retired. */
+export const RETIRE =
+  "No app's credentials come from it any more (a previous generation kept during a renewal): once the smoke check passes, retire it: " +
+  "pulumi config set serviceTokenRetiredGeneration <its generation> && pulumi up.";
+
+/**
+ * Tokens whose credentials flow into a Heroku app's vars. None at all (no app wired, or values not
+ * known yet) means the roles cannot be told apart: every token then counts as in use.
+ */
+function tokensInUse(resources: readonly PolicyResource[]): Set<PolicyResource> | undefined {
+  const used = new Set<PolicyResource>();
+  for (const r of resources) {
+    if (r.type !== HEROKU_CONFIG_VARS) continue;
+    for (const s of sourcesOf(r, "vars")) if (s.type === SERVICE_TOKEN) used.add(s);
+  }
+  return used.size > 0 ? used : undefined;
+}
+
 export function serviceTokenExpiry(options: ServiceTokenExpiryOptions = {}): StackValidationPolicy {
   const now = options.now ?? Date.now;
   return {
@@ -18,8 +42,9 @@ export function serviceTokenExpiry(options: ServiceTokenExpiryOptions = {}): Sta
     // Stryker disable StringLiteral: the description is prose for people (see stryker-equivalents.md)
     description:
       "Warns when a Cloudflare Access service token expires within the configured number of days (default 30). " +
-      "An expired token is the next silent 403: rotate it by bumping console-wiring:serviceTokenSecretVersion, or extend serviceTokenDuration. " +
-      "A token not created yet has no expiry to check.",
+      "An expired token is the next silent 403, and a rotation (serviceTokenSecretVersion) does not extend it: renew with a new token " +
+      "(bump console-wiring:serviceTokenGeneration, then retire the previous generation), or create that token with serviceTokenDuration forever. " +
+      "A previous generation kept during a renewal is named with the command that retires it. A token not created yet has no expiry to check.",
     // Stryker restore StringLiteral
     enforcementLevel: "advisory",
     configSchema: {
@@ -41,12 +66,13 @@ export function serviceTokenExpiry(options: ServiceTokenExpiryOptions = {}): Sta
         args.notApplicable("no service token with a known expiry (not created yet)");
         return;
       }
+      const inUse = tokensInUse(args.resources);
       for (const { token, at, text } of expiring) {
         const left = Math.floor((at - now()) / DAY_MS);
         if (at - now() < days * DAY_MS) {
           reportViolation(
             `Service token ${token.name} ${left < 0 ? `expired ${-left} day(s) ago` : `expires in ${left} day(s)`} (${text}), within the ${days}-day warning window. ` +
-              "Rotate: pulumi config set serviceTokenSecretVersion <current+1> && pulumi config set serviceTokenPreviousSecretExpiresAt <a few hours ahead, RFC 3339 UTC> && pulumi up (Vault and Heroku follow in the same update).",
+              (inUse === undefined || inUse.has(token) ? RENEW : RETIRE),
             token.urn,
           );
         }

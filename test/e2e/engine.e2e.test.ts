@@ -6,6 +6,7 @@
  * and the policy pack run on stacks of their own. `npm run test:e2e`; README "End-to-end".
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { parse } from "yaml";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -136,8 +137,7 @@ describe.sequential("one stack through its life under the real engine", () => {
         "MooseQuest/freescout": { FREESCOUT_API_KEY: FS_KEY, FREESCOUT_OPERATIONS_MAILBOX_ID: "3" },
       },
     });
-    const policyArgs = cli.exactLanguageHost ? ["--policy-pack", "policy"] : [];
-    const run = timed("b", await ws.pulumi(["up", "--yes", ...policyArgs]));
+    const run = timed("b", await ws.pulumi(["up", "--yes"]));
     expect(run.code, text(run)).toBe(0);
 
     const sent = patches().map((c) => Object.keys(c.body as object).sort());
@@ -346,7 +346,18 @@ describe.sequential("h. adopting what already exists", () => {
     token: "33333333-3333-4333-8333-333333333333",
   };
   const ADOPTED_SECRET = "e2e-adopted-client-secret-sentinel-77";
+  const APPLICATION_TYPE = "cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication";
+  const POLICY_TYPE = "cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy";
   let ws: Workspace;
+
+  /** The stand-in's last planned diff for an object (its log's `diff` entries). */
+  const lastDiff = (id: string) =>
+    (
+      ws.standinLog("cloudflare").filter((e) => e.op === "diff" && e.id === id) as {
+        diffs?: Record<string, string>;
+        replaces?: string[];
+      }[]
+    ).at(-1);
 
   beforeAll(async () => {
     heroku.apps.set(ADOPT_APP, unrelatedVars());
@@ -363,13 +374,17 @@ describe.sequential("h. adopting what already exists", () => {
         adoptVaultCloudflareSecret: true,
       },
     });
-    const account = "0123456789abcdef0123456789abcdef";
+    // The objects as Cloudflare holds them after someone made them in the dashboard: only the
+    // fields that were filled in. What the API returns for them (its defaults: session 24h,
+    // cookie attributes, launcher visible, destinations from the domain, the reusable policy
+    // expanded) is the stand-in's apiView (standins/rules/cloudflare-api.ts); an import then
+    // normalizes that as the provider's ImportState does. Nothing here is shaped like the program.
     ws.writeStandin("cloudflare", {
       secrets: {},
       objects: {
         [ids.token]: {
           type: TOKEN_TYPE,
-          inputs: { accountId: account, name: "console-investigate-tickets", duration: "8760h" },
+          inputs: { name: "console-investigate-tickets" },
           computed: {
             clientId: "adopted-client.access",
             clientSecret: ADOPTED_SECRET,
@@ -377,9 +392,8 @@ describe.sequential("h. adopting what already exists", () => {
           },
         },
         [ids.policy]: {
-          type: "cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy",
+          type: POLICY_TYPE,
           inputs: {
-            accountId: account,
             name: "Tickets API service clients (prod)",
             decision: "non_identity",
             includes: [{ serviceToken: { tokenId: ids.token } }],
@@ -387,18 +401,14 @@ describe.sequential("h. adopting what already exists", () => {
           computed: {},
         },
         [ids.application]: {
-          type: "cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication",
+          type: APPLICATION_TYPE,
           inputs: {
-            accountId: account,
             type: "self_hosted",
             name: "Tickets API (prod)",
             domain: "tickets.raxx.app/api",
-            destinations: [{ type: "public", uri: "tickets.raxx.app/api" }],
             policies: [{ id: ids.policy, precedence: 1 }],
-            serviceAuth401Redirect: true,
-            appLauncherVisible: false,
           },
-          computed: {},
+          computed: { aud: "adopted-aud" },
         },
       },
     });
@@ -415,7 +425,7 @@ describe.sequential("h. adopting what already exists", () => {
     });
   }, 120_000);
 
-  it("preview shows import steps for the Access objects and the Vault secret", async () => {
+  it("preview --diff imports the four objects and shows what the real provider would change after the import", async () => {
     const run = timed("h", await ws.pulumi(["preview", "--diff"]));
     expect(run.code, text(run)).toBe(0);
     for (const name of [
@@ -428,19 +438,66 @@ describe.sequential("h. adopting what already exists", () => {
         new RegExp(`\\(import\\)\\n\\s+\\[id=[^\\]]+\\]\\n\\s+\\[urn=[^\\]]*::${name}\\]`),
       );
     }
-    expect(text(run)).toContain("= 4 to import");
-    // What the stack does not own (names) is not rewritten: no update of any Cloudflare object.
-    expect(text(run)).not.toMatch(/~ cloudflare:index\/[^\n]*\(update\)/);
+    expect(ws.standinLog("cloudflare").filter((e) => e.op === "import")).toHaveLength(3);
+    // The application: the stack owns the 401 switch, which the dashboard app lacks; the API's
+    // `false` for Optional booleans the program leaves out are planned to null. Names and
+    // launcher visibility are not owned (ignoreChanges), session and cookie defaults match.
+    expect(lastDiff(ids.application)).toEqual({
+      op: "diff",
+      type: APPLICATION_TYPE,
+      id: ids.application,
+      diffs: {
+        serviceAuth401Redirect: "add",
+        autoRedirectToIdentity: "delete",
+        enableBindingCookie: "delete",
+        optionsPreflightBypass: "delete",
+        pathCookieAttribute: "delete",
+      },
+      replaces: [],
+    });
+    expect(lastDiff(ids.policy)).toEqual({
+      op: "diff",
+      type: POLICY_TYPE,
+      id: ids.policy,
+      diffs: {
+        approvalRequired: "delete",
+        isolationRequired: "delete",
+        purposeJustificationRequired: "delete",
+      },
+      replaces: [],
+    });
+    // An imported token has no client_secret_version (no_refresh): the default 1 is a change.
+    expect(lastDiff(ids.token)).toEqual({
+      op: "diff",
+      type: TOKEN_TYPE,
+      id: ids.token,
+      diffs: { clientSecretVersion: "add" },
+      replaces: [],
+    });
+    for (const property of ["serviceAuth401Redirect", "enableBindingCookie", "clientSecretVersion"])
+      expect(text(run)).toContain(property);
+    // Nothing is created, replaced or deleted in Cloudflare (and, above, nothing is renamed).
+    expect(text(run)).not.toMatch(/^\s*[+-]{1,2}\s+cloudflare:index\//m);
   });
 
-  it("up adopts them: no duplicate, names kept, the client secret in Vault kept and on the app", async () => {
+  it("up adopts them: no duplicate, names kept, the 401 switch on, the client secret in Vault kept and on the app", async () => {
     const run = timed("h", await ws.pulumi(["up", "--yes"]));
     expect(run.code, text(run)).toBe(0);
-    expect(ws.standinLog("cloudflare").filter((e) => e.op === "create")).toEqual([]);
+    const log = ws.standinLog("cloudflare") as { op: string; id?: string; rotated?: boolean }[];
+    expect(log.filter((e) => e.op === "create")).toEqual([]);
+    // The token is updated to version 1, which Cloudflare already holds: nothing rotates.
+    expect(log.filter((e) => e.op === "update" && e.id === ids.token)).toEqual([
+      expect.objectContaining({ rotated: false }),
+    ]);
     const objects = ws.standin("cloudflare").objects;
     expect(Object.keys(objects).sort()).toEqual(Object.values(ids).sort());
-    expect(objects[ids.application]?.inputs["name"]).toBe("Tickets API (prod)");
+    expect(objects[ids.application]?.inputs).toMatchObject({
+      name: "Tickets API (prod)",
+      serviceAuth401Redirect: true,
+    });
+    expect(objects[ids.application]?.inputs["appLauncherVisible"]).not.toBe(false);
     expect(objects[ids.policy]?.inputs["name"]).toBe("Tickets API service clients (prod)");
+    expect(objects[ids.token]?.computed["clientSecret"]).toBe(ADOPTED_SECRET);
     expect(ws.standin("vault").secrets["MooseQuest/cloudflare"]).toEqual({
       CF_ACCESS_SVC_TICKETS_CLIENT_ID: "adopted-client.access",
       CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: ADOPTED_SECRET,
@@ -463,34 +520,95 @@ describe.sequential("h. adopting what already exists", () => {
   });
 });
 
-describe("g. the policy pack enforced by the engine", () => {
-  it("blocks the incident's program (flags, no prerequisites), naming the policy", async (ctx) => {
-    if (!cli.exactLanguageHost) {
-      process.stdout.write(
-        `e2e: SKIPPED g (policy pack through the engine): the Node.js language host built here cannot run policy packs. ${cli.languageHost}\n`,
+describe.sequential("g. the policy pack enforced by the engine", () => {
+  const INCIDENT_APP = "raxx-console-prod";
+  /** The incident's program (flags, none of the prerequisites) in place of infra/index.ts. */
+  const incidentFiles = {
+    "infra/index.ts":
+      'import program from "../test/fixtures/incidents/flags-without-vars";\nexport = program;\n',
+    ...Object.fromEntries(
+      ["common.ts", "flags-without-vars.ts"].map((f) => [
+        `test/fixtures/incidents/${f}`,
+        readFileSync(join(REPO, "test/fixtures/incidents", f), "utf8"),
+      ]),
+    ),
+  };
+  const flagPatches = (since: number) =>
+    heroku.calls
+      .slice(since)
+      .filter(
+        (c) =>
+          c.method === "PATCH" &&
+          c.path.includes(INCIDENT_APP) &&
+          Object.keys(c.body as object).some((k) => k.startsWith("FLAG_")),
       );
-      ctx.skip();
-    }
-    heroku.apps.set("raxx-console-prod", unrelatedVars());
+  /** deploy.yml's own `pulumi up` step, as the deploy runs it. */
+  const deployScript = () => {
+    const wf = parse(readFileSync(join(REPO, ".github/workflows/deploy.yml"), "utf8")) as {
+      jobs: Record<string, { steps: { run?: string }[] }>;
+    };
+    const step = wf.jobs["up"]?.steps.find((s) => /^pulumi up /m.test(s.run ?? ""));
+    if (!step?.run) throw new Error("deploy.yml has no `pulumi up` step");
+    return step.run;
+  };
+
+  it("runs the pack through the language host", () => {
+    expect(cli.runsPolicyPacks, cli.languageHost).toBe(true);
+  });
+
+  it("blocks the incident's program (flags, no prerequisites) in a preview, naming the policy", async () => {
+    heroku.apps.set(INCIDENT_APP, unrelatedVars());
     const ws = await Workspace.create({
       cli,
       stack: "e2e-incident",
       herokuUrl,
       config: baseConfig(),
-      files: {
-        "infra/index.ts":
-          'import program from "../test/fixtures/incidents/flags-without-vars";\nexport = program;\n',
-        ...Object.fromEntries(
-          ["common.ts", "flags-without-vars.ts"].map((f) => [
-            `test/fixtures/incidents/${f}`,
-            readFileSync(join(REPO, "test/fixtures/incidents", f), "utf8"),
-          ]),
-        ),
-      },
+      files: incidentFiles,
     });
     const run = timed("g", await ws.pulumi(["preview", "--policy-pack", "policy"]));
     expect(run.code).not.toBe(0);
+    expect(text(run)).toMatch(/\[mandatory\] {2}flags-require-prerequisites {2}\(/);
+  });
+
+  // Why the deploy does not use pulumi/actions' `command: up`: that is `pulumi up --yes
+  // --skip-preview`, and the engine runs stack policies only after the steps. Shown here so the
+  // next test's "nothing reached Heroku" is known to be able to fail.
+  it("an up that skips the preview sets the flags in the app before the stack policy fails", async () => {
+    heroku.apps.set(INCIDENT_APP, unrelatedVars());
+    const since = heroku.calls.length;
+    const ws = await Workspace.create({
+      cli,
+      stack: "prod",
+      herokuUrl,
+      config: baseConfig(),
+      files: incidentFiles,
+    });
+    const run = timed(
+      "g",
+      await ws.pulumi(["up", "--yes", "--skip-preview", "--policy-pack", "policy"]),
+    );
+    expect(run.code).not.toBe(0);
     expect(text(run)).toContain("flags-require-prerequisites");
-    expect(text(run)).toContain("mandatory");
+    expect(flagPatches(since)).toHaveLength(1);
+    expect(heroku.apps.get(INCIDENT_APP)?.[FLAG_STATUS]).toBe("1");
+  });
+
+  it("deploy.yml's exact command applies nothing the pack refuses: no flag var ever reaches Heroku", async () => {
+    heroku.apps.set(INCIDENT_APP, unrelatedVars());
+    const since = heroku.calls.length;
+    const ws = await Workspace.create({
+      cli,
+      stack: "prod",
+      herokuUrl,
+      config: baseConfig(),
+      files: incidentFiles,
+    });
+    const run = timed("g", await ws.exec("bash", ["-euo", "pipefail", "-c", deployScript()]));
+    expect(run.code).not.toBe(0);
+    expect(text(run)).toMatch(/\[mandatory\] {2}flags-require-prerequisites {2}\(/);
+    expect(flagPatches(since)).toEqual([]);
+    expect(heroku.calls.slice(since).filter((c) => c.method === "PATCH")).toEqual([]);
+    expect(heroku.apps.get(INCIDENT_APP)).toEqual(unrelatedVars());
+    expect(ws.standinLog("cloudflare").filter((e) => e.op === "create")).toEqual([]);
   });
 });

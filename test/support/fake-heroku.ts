@@ -3,7 +3,9 @@
  * official schema (test/fixtures/heroku-platform-api-schema.json, a copy of Heroku's): request
  * bodies are validated with the schema's PATCH link, responses with its target schema, errors
  * are `{ id, message }`, and every response carries RateLimit-Remaining. Faults can be queued
- * (HTTP errors, connection resets, slow responses) to test the client's retries.
+ * (HTTP errors, connection resets, slow responses) to test the client's retries. A request can be
+ * held until the test releases it (to kill a client in the middle of a call), and every config an
+ * app passes through is recorded in `history`.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -75,23 +77,91 @@ export interface RecordedCall {
 
 export const CONFIG_LIMIT = 32 * 1024;
 
+/** One config an app held, from the moment it was set (by a PATCH, or by the test). */
+export interface AppState {
+  readonly app: string;
+  readonly at: number;
+  readonly vars: Readonly<Record<string, string>>;
+  /** What set it: a PATCH the fake applied, or the test itself. */
+  readonly by: "patch" | "test";
+}
+
+/**
+ * A request held on arrival. `arrived` resolves when a matching request comes in; `release`
+ * lets it go on: "apply" handles it as usual (Heroku got it, whether or not the client is still
+ * there to read the answer), "drop" closes the connection without applying it.
+ */
+export interface Hold {
+  readonly arrived: Promise<RecordedCall>;
+  release(how?: "apply" | "drop"): void;
+}
+
+/** The apps' configs, recording every one set into `history` (the fake's own and the test's). */
+class RecordingApps extends Map<string, Record<string, string>> {
+  constructor(
+    private readonly history: AppState[],
+    private readonly source: () => "patch" | "test",
+  ) {
+    super();
+  }
+  override set(app: string, vars: Record<string, string>): this {
+    this.history.push({ app, at: Date.now(), vars: { ...vars }, by: this.source() });
+    return super.set(app, vars);
+  }
+}
+
 export class FakeHeroku {
-  readonly apps = new Map<string, Record<string, string>>();
+  /** Every config each app passed through, in order (see `statesOf`). */
+  readonly history: AppState[] = [];
+  private patching = false;
+  readonly apps: Map<string, Record<string, string>> = new RecordingApps(this.history, () =>
+    this.patching ? "patch" : "test",
+  );
   readonly calls: RecordedCall[] = [];
   /** Apps the token can see but not change (403). */
   readonly readOnlyApps = new Set<string>();
   private readonly faults: Fault[] = [];
+  private readonly holds: {
+    readonly matches: (call: RecordedCall) => boolean;
+    readonly arrive: (call: RecordedCall) => void;
+    readonly released: Promise<"apply" | "drop">;
+    readonly release: (how: "apply" | "drop") => void;
+  }[] = [];
+  private readonly activeHolds = new Set<(how: "apply" | "drop") => void>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private server: Server | undefined;
   rateLimitRemaining = 4500;
   /** Answers the next PATCH with 200 and the config unchanged (an API that loses a write). */
   ignoreNextPatch = false;
+  /**
+   * Called as each request arrives, before it is applied: a test looks at the app and at the
+   * other services at that very moment (what Access admits while the app's credentials change).
+   */
+  onRequest: ((call: RecordedCall) => void) | undefined;
 
   constructor(readonly token: string) {}
 
   /** Queue faults answered, in order, to the next requests instead of the real handling. */
   inject(...faults: Fault[]): void {
     this.faults.push(...faults);
+  }
+
+  /**
+   * Holds the next request that `matches` (checked as it arrives, before faults) until released.
+   * The client sees no answer meanwhile: a test kills it there, then releases the request.
+   */
+  hold(matches: (call: RecordedCall) => boolean): Hold {
+    let arrive!: (call: RecordedCall) => void;
+    let release!: (how: "apply" | "drop") => void;
+    const arrived = new Promise<RecordedCall>((resolve) => (arrive = resolve));
+    const released = new Promise<"apply" | "drop">((resolve) => (release = resolve));
+    this.holds.push({ matches, arrive, released, release });
+    return { arrived, release: (how = "apply") => release(how) };
+  }
+
+  /** The configs `app` passed through, oldest first. */
+  statesOf(app: string): AppState[] {
+    return this.history.filter((s) => s.app === app);
   }
 
   /** Drops faults still queued (after a scenario that queued more than it used). */
@@ -118,6 +188,8 @@ export class FakeHeroku {
 
   async stop(): Promise<void> {
     for (const t of this.timers) clearTimeout(t);
+    this.holds.length = 0;
+    for (const release of this.activeHolds) release("drop");
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) =>
       this.server ? this.server.close(() => resolve()) : resolve(),
@@ -164,7 +236,22 @@ export class FakeHeroku {
       body = raw;
     }
     const path = req.url ?? "";
-    this.calls.push({ method: req.method ?? "", path, body, at: Date.now() });
+    const call = { method: req.method ?? "", path, body, at: Date.now() };
+    this.calls.push(call);
+    this.onRequest?.(call);
+
+    const hold = this.holds.find((h) => h.matches(call));
+    if (hold) {
+      this.holds.splice(this.holds.indexOf(hold), 1);
+      this.activeHolds.add(hold.release);
+      hold.arrive(call);
+      const how = await hold.released;
+      this.activeHolds.delete(hold.release);
+      if (how === "drop") {
+        req.socket.destroy();
+        return;
+      }
+    }
 
     const fault = this.faults.shift();
     if (fault?.kind === "apply-then-reset") {
@@ -279,7 +366,12 @@ export class FakeHeroku {
     if (size > CONFIG_LIMIT) {
       return this.error(res, 422, "invalid_params", "Config vars cannot exceed 32kB.");
     }
-    this.apps.set(app, next);
+    this.patching = true;
+    try {
+      this.apps.set(app, next);
+    } finally {
+      this.patching = false;
+    }
     return this.send(res, 200, { ...next });
   }
 }

@@ -12,6 +12,11 @@ import type { AddressInfo } from "node:net";
 
 export interface TicketsOptions {
   gate: "401" | "redirect" | "off";
+  /**
+   * With `gate: "redirect"`, Access's login redirect also carries its challenge header
+   * `www-authenticate: Cloudflare-Access`: a 302 that a status-blind check takes for a refusal.
+   */
+  redirectChallenge?: boolean;
   /** Body of Access's 401 (its challenge header is sent either way). @default "html" */
   accessBody?: "html" | "json";
   /** How the origin refuses a request without a key. @default "json" (FreeScout's own) */
@@ -87,6 +92,7 @@ export class FakeTickets {
         if (this.options.gate === "redirect") {
           res.writeHead(302, {
             Location: "https://raxx.cloudflareaccess.com/cdn-cgi/access/login/tickets.raxx.app",
+            ...(this.options.redirectChallenge ? { "www-authenticate": "Cloudflare-Access" } : {}),
           });
           res.end();
         } else if (this.options.accessBody === "json") {

@@ -60,6 +60,7 @@ export function capture(nodes: readonly Node[]): Captured[] {
       additionalSecretOutputs: n.additionalSecretOutputs ?? [],
       importId: "",
       retainOnDelete: false,
+      ignoreChanges: [],
       wireInputs: n.inputs,
       inputs,
       secretInputs,
@@ -74,7 +75,10 @@ const herokuInputs = (app: string, vars: Record<string, unknown>) => ({
   providerVersion: "1",
 });
 
-/** The compliant stack for one app: token → policy → application; token → Vault → prerequisites → flags. */
+/**
+ * The compliant stack for one app: token → policy → application; token → Vault → prerequisites →
+ * flags; Vault, the prerequisites and the flags applied after the Access policy and application.
+ */
 export function baseline(app = "raxx-console-prod", suffix = ""): Node[] {
   const s = (n: string) => `${n}${suffix}`;
   return [
@@ -112,6 +116,7 @@ export function baseline(app = "raxx-console-prod", suffix = ""): Node[] {
       type: T.vault,
       inputs: { mount: "MooseQuest", name: "cloudflare", dataJson: secret('{"a":"b"}') },
       propertyDeps: { dataJson: [s("token")] },
+      dependsOn: [s("policy"), s("application")],
       additionalSecretOutputs: ["data", "dataJson"],
     },
     {
@@ -127,7 +132,7 @@ export function baseline(app = "raxx-console-prod", suffix = ""): Node[] {
         CONSOLE_FEATURE_PREREQUISITES: JSON.stringify(prerequisiteMap()),
       }),
       propertyDeps: { vars: [s("vault-cloudflare")] },
-      dependsOn: [s("vault-cloudflare")],
+      dependsOn: [s("vault-cloudflare"), s("policy"), s("application")],
       additionalSecretOutputs: ["vars"],
     },
     {
@@ -148,7 +153,7 @@ export function baseline(app = "raxx-console-prod", suffix = ""): Node[] {
         FLAG_CONSOLE_INVESTIGATE_FROM_STATUS: "1",
         FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET: "1",
       }),
-      dependsOn: [s("prerequisites"), s("alert")],
+      dependsOn: [s("prerequisites"), s("alert"), s("application"), s("policy")],
       additionalSecretOutputs: ["vars"],
     },
   ];
@@ -159,6 +164,19 @@ export function node(nodes: Node[], name: string): Node {
   const n = nodes.find((x) => x.name === name);
   if (!n) throw new Error(`fixture: no node ${name}`);
   return n;
+}
+
+/** The graph without one node, and without every edge to it. */
+export function withoutNode(nodes: readonly Node[], name: string): Node[] {
+  return nodes
+    .filter((n) => n.name !== name)
+    .map((n) => ({
+      ...n,
+      dependsOn: n.dependsOn?.filter((d) => d !== name),
+      propertyDeps: Object.fromEntries(
+        Object.entries(n.propertyDeps ?? {}).map(([k, v]) => [k, v.filter((d) => d !== name)]),
+      ),
+    }));
 }
 
 /** Removes a var from a Heroku node (keys follow). */

@@ -104,11 +104,17 @@ export function renderComment(doc: CheckDocument, options: CommentOptions = {}):
   for (const name of p.passed) rows.push(`| ${inline(name)} | ✅ pass |`);
   for (const n of p.notApplicable)
     rows.push(`| ${inline(n.policy)} | ➖ n/a: ${inline(n.reason)} |`);
-  const mandatory = p.violations.filter((v) => v.level !== "advisory");
-  const advisory = p.violations.filter((v) => v.level === "advisory");
+  // A remediation is applied by the engine and fails nothing: shown as a note, after the rest.
+  const icon = (level: string) =>
+    level === "advisory" ? "⚠️" : level === "remediate" ? "🩹" : "❌";
+  const mandatory = p.violations.filter((v) => v.level !== "advisory" && v.level !== "remediate");
+  const advisory = [
+    ...p.violations.filter((v) => v.level === "advisory"),
+    ...p.violations.filter((v) => v.level === "remediate"),
+  ];
   for (const v of [...mandatory, ...advisory].slice(0, LIST_LIMIT)) {
     rows.push(
-      `| ${inline(v.policy)} | ${v.level === "advisory" ? "⚠️" : "❌"} ${inline(v.level)}${v.resource ? ` on ${code(v.resource)}` : ""}: ${inline(clip(v.message))} |`,
+      `| ${inline(v.policy)} | ${icon(v.level)} ${inline(v.level)}${v.resource ? ` on ${code(v.resource)}` : ""}: ${inline(clip(v.message))} |`,
     );
   }
   if (mandatory.length + advisory.length > LIST_LIMIT)

@@ -184,10 +184,12 @@ export async function analyze(
       const after = rem.getProperties()?.toJavaScript();
       const paths = after ? newlySecret(r.wireInputs, after) : [];
       if (paths.length === 0) continue;
+      // A remediation is not a violation: the engine applies it before the step, so the value
+      // reaches state and the display as a secret; the same verdict here (a pass with a note).
       violations.push({
         policy: rem.getPolicyname(),
-        level: "mandatory",
-        message: `${r.name} sends ${paths.join(", ")} in plain text; the pack's remediation would wrap ${paths.length === 1 ? "it" : "them"} as a secret, but the program must: pass the value through pulumi.secret().`,
+        level: "remediate",
+        message: `${r.name} sends ${paths.join(", ")} in plain text; the pack's remediation wraps ${paths.length === 1 ? "it" : "them"} as a secret before anything is stored (only when the pack runs): fix the program, pass the value through pulumi.secret().`,
         resource: r.name,
       });
     }

@@ -109,10 +109,11 @@ function componentLines(m: Model): string[] {
 }
 
 function verdictCounts(analysis: Analysis | undefined) {
-  const mandatory =
-    analysis?.violations.filter((v) => v.level === "mandatory" || v.level === "remediate") ?? [];
+  const mandatory = analysis?.violations.filter((v) => v.level === "mandatory") ?? [];
   const advisory = analysis?.violations.filter((v) => v.level === "advisory") ?? [];
-  return { mandatory, advisory };
+  // What the pack's remediations change: the engine applies them and reports no violation.
+  const remediated = analysis?.violations.filter((v) => v.level === "remediate") ?? [];
+  return { mandatory, advisory, remediated };
 }
 
 export function failed(input: PlanInput): boolean {
@@ -157,13 +158,14 @@ export function renderText(input: PlanInput): string {
   out.push("");
   if (input.analysis) {
     out.push("Policies");
-    const { mandatory, advisory } = verdictCounts(input.analysis);
+    const { mandatory, advisory, remediated } = verdictCounts(input.analysis);
     for (const p of input.analysis.passed) out.push(`  PASS  ${p}`);
     for (const n of input.analysis.notApplicable) out.push(`  N/A   ${n.policy}: ${n.reason}`);
     out.push(
       ...capped(mandatory, LIST_LIMIT, (v) => `  FAIL  ${verdictLine(v)}`, "mandatory violations"),
     );
     out.push(...capped(advisory, LIST_LIMIT, (v) => `  WARN  ${verdictLine(v)}`, "advisories"));
+    out.push(...capped(remediated, LIST_LIMIT, (v) => `  NOTE  ${verdictLine(v)}`, "remediations"));
     out.push("");
   }
   out.push(resultLine(input));
@@ -171,15 +173,19 @@ export function renderText(input: PlanInput): string {
 }
 
 function resultLine(input: PlanInput): string {
-  const { mandatory, advisory } = verdictCounts(input.analysis);
+  const { mandatory, advisory, remediated } = verdictCounts(input.analysis);
   if (input.programError) return "Result: FAIL (the program stopped; nothing would be applied)";
-  return `Result: ${mandatory.length > 0 ? "FAIL" : "PASS"} (${mandatory.length} mandatory violation${mandatory.length === 1 ? "" : "s"}, ${advisory.length} advisor${advisory.length === 1 ? "y" : "ies"})`;
+  const notes =
+    remediated.length > 0
+      ? `, ${remediated.length} remediation${remediated.length === 1 ? "" : "s"} applied`
+      : "";
+  return `Result: ${mandatory.length > 0 ? "FAIL" : "PASS"} (${mandatory.length} mandatory violation${mandatory.length === 1 ? "" : "s"}, ${advisory.length} advisor${advisory.length === 1 ? "y" : "ies"}${notes})`;
 }
 
 /** The check's result as data: the PR comment's source (`--format json`). */
 export function toDocument(input: PlanInput): CheckDocument {
   const m = model(input.resources);
-  const { mandatory } = verdictCounts(input.analysis);
+  const { mandatory, advisory, remediated } = verdictCounts(input.analysis);
   return {
     schema: CHECK_SCHEMA,
     stack: input.stack,
@@ -190,10 +196,7 @@ export function toDocument(input: PlanInput): CheckDocument {
     policies: {
       passed: [...(input.analysis?.passed ?? [])],
       notApplicable: [...(input.analysis?.notApplicable ?? [])],
-      violations: [
-        ...mandatory,
-        ...(input.analysis?.violations.filter((v) => v.level === "advisory") ?? []),
-      ].map((v) => ({
+      violations: [...mandatory, ...advisory, ...remediated].map((v) => ({
         policy: v.policy,
         level: v.level,
         message: v.message,

@@ -28,6 +28,8 @@ export interface Captured {
   readonly additionalSecretOutputs: string[];
   readonly importId: string;
   readonly retainOnDelete: boolean;
+  /** Inputs whose changes the engine ignores (the old value stays). */
+  readonly ignoreChanges: string[];
   /** Inputs in wire form (secret and unknown markers kept), as the policy runtime receives them. */
   readonly wireInputs: Record<string, unknown>;
   /** Inputs with secrets unwrapped. */
@@ -182,6 +184,7 @@ interface RegisterRequest {
   getAdditionalsecretoutputsList(): string[];
   getImportid(): string;
   getRetainondelete(): boolean;
+  getIgnorechangesList(): string[];
   getObject(): { toJavaScript(): Record<string, unknown> } | undefined;
 }
 
@@ -204,6 +207,7 @@ function capture(req: RegisterRequest, urn: string): Captured {
     additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
     importId: req.getImportid(),
     retainOnDelete: req.getRetainondelete(),
+    ignoreChanges: req.getIgnorechangesList(),
     wireInputs,
     inputs,
     secretInputs,

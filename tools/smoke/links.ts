@@ -176,8 +176,8 @@ export function apiUrl(base: URL, path: string): URL {
 }
 
 /**
- * What Cloudflare Access itself says about a response. Access challenges with
- * `www-authenticate: Cloudflare-Access`, admits with a `CF_Authorization` cookie, and sends
+ * What Cloudflare Access itself says about a response, read status first. Access refuses with a 4xx
+ * carrying `www-authenticate: Cloudflare-Access`, admits with a `CF_Authorization` cookie, and sends
  * browsers to `/cdn-cgi/access/login/…`. `cf-ray` is on every proxied response and proves nothing.
  */
 export type AccessSignal =
@@ -188,8 +188,9 @@ export type AccessSignal =
   | { readonly kind: "none" };
 
 export function accessSignal(status: number, headers: Headers): AccessSignal {
-  if (/cloudflare-access/i.test(headers.get("www-authenticate") ?? ""))
-    return { kind: "challenge" };
+  // The status decides first. A 3xx is a redirect whatever headers it carries: Access's login
+  // redirect may also carry its challenge header, and an HTTP client that follows it lands on a
+  // 200 HTML page (the incident's trap), so it is never a refusal. Only a 4xx can be one.
   if (status >= 300 && status < 400) {
     const raw = headers.get("location");
     let where = "no Location";
@@ -207,6 +208,12 @@ export function accessSignal(status: number, headers: Headers): AccessSignal {
       ? { kind: "login-redirect", location: where }
       : { kind: "other-redirect", location: where };
   }
+  if (
+    status >= 400 &&
+    status < 500 &&
+    /cloudflare-access/i.test(headers.get("www-authenticate") ?? "")
+  )
+    return { kind: "challenge" };
   const cookies = headers.getSetCookie?.() ?? [];
   if (cookies.some((c) => /^\s*CF_Authorization=/i.test(c))) return { kind: "admitted" };
   return { kind: "none" };
@@ -483,14 +490,52 @@ export async function ticketCreated(
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** What the stack config says of the service token, for the renewal the expiry link asks for. */
+export interface TokenGenerations {
+  /** serviceTokenGeneration: the generation whose token the app uses. */
+  readonly generation: number;
+  /** A previous generation still admitted (a renewal not finished yet). */
+  readonly previousGeneration?: number;
+  /** serviceTokenDuration (`forever`: a token created with it never expires). */
+  readonly duration?: string;
+}
+
+/**
+ * How to renew the token the app uses. A rotation (serviceTokenSecretVersion) changes the secret
+ * and never the expiry; only a new token renews one: the next generation, admitted next to the
+ * old one while Vault and Heroku move to it, then the old one retired.
+ */
+export function renewalSteps(token?: TokenGenerations): string {
+  const next = token ? String(token.generation + 1) : "<current+1>";
+  const current = token ? String(token.generation) : "<current>";
+  const forever =
+    token?.duration === "forever"
+      ? "serviceTokenDuration is already forever: the new token will never expire."
+      : "For a token that never expires, also set serviceTokenDuration forever in the first step.";
+  return (
+    `Renew it with a new token: pulumi config set serviceTokenGeneration ${next} && pulumi up (Access admits the old and the new token while Vault and Heroku move to the new one); ` +
+    `once this check passes, pulumi config set serviceTokenRetiredGeneration ${current} && pulumi up. ${forever} ` +
+    "A rotation (serviceTokenSecretVersion) does not extend the expiry."
+  );
+}
+
 /** The service token's expiry against the warning window. */
 export function tokenNotExpiring(
   expiresAt: string | undefined,
   days: number,
   now: number = Date.now(),
+  token?: TokenGenerations,
 ): LinkResult {
   const link = "service token not expiring";
   if (!expiresAt) {
+    if (token?.duration === "forever") {
+      return {
+        link,
+        status: "pass",
+        detail:
+          "no expiry reported: serviceTokenDuration is forever (a token created with it never expires)",
+      };
+    }
     return {
       link,
       status: "skip",
@@ -502,24 +547,27 @@ export function tokenNotExpiring(
   if (Number.isNaN(at))
     return { link, status: "fail", detail: `--token-expires-at ${expiresAt} is not a date` };
   const left = Math.floor((at - now) / DAY_MS);
-  const rotate =
-    "Rotate: pulumi config set serviceTokenSecretVersion <current+1> && pulumi config set serviceTokenPreviousSecretExpiresAt <a few hours ahead, RFC 3339 UTC> && pulumi up (a new secret goes to Vault and Heroku in the same update), or raise serviceTokenDuration.";
   if (at <= now)
     return {
       link,
       status: "fail",
-      detail: `the service token expired ${-left} day(s) ago (${expiresAt}): every API call is refused. ${rotate}`,
+      detail: `the service token expired ${-left} day(s) ago (${expiresAt}): every API call is refused. ${renewalSteps(token)}`,
     };
   if (at - now < days * DAY_MS) {
     return {
       link,
       status: "fail",
-      detail: `the service token expires in ${left} day(s) (${expiresAt}), within the ${days}-day window. ${rotate}`,
+      detail: `the service token expires in ${left} day(s) (${expiresAt}), within the ${days}-day window. ${renewalSteps(token)}`,
     };
   }
+  const previous = token?.previousGeneration;
   return {
     link,
     status: "pass",
-    detail: `expires ${expiresAt.slice(0, 10)} (${left} days; warning at ${days})`,
+    detail:
+      `expires ${expiresAt.slice(0, 10)} (${left} days; warning at ${days})` +
+      (previous === undefined
+        ? ""
+        : `; generation ${previous} is still admitted (a renewal in progress): once every link passes, retire it: pulumi config set serviceTokenRetiredGeneration ${previous} && pulumi up`),
   };
 }

@@ -1,25 +1,41 @@
 /**
  * Stand-in for the `cloudflare` resource plugin (the real one is downloaded from the internet),
- * for the end-to-end suite only. It keeps Access objects in E2E_STANDIN_DIR/cloudflare.json and
- * answers as the Terraform-bridged provider does where the stack depends on it:
- * - ids are UUIDs; a service token returns `clientId`, `clientSecret` and `expiresAt` at create;
- * - read and import return a token's `clientSecret` as null: Cloudflare never returns it again;
- * - `clientSecretVersion` requires `previousClientSecretExpiresAt` (provider v5.12 and later);
- * - an import reads the live object: its inputs are Cloudflare's, not the program's.
+ * for the end-to-end suite only. Cloudflare's copy of each Access object lives in
+ * E2E_STANDIN_DIR/cloudflare.json (`inputs`: the fields Cloudflare holds, possibly sparse, as a
+ * person would have made it in the dashboard; `computed`: ids, secrets, expiry). The rules it
+ * enforces (Check, plan and diff, import, read, rotation) are in ./rules/cloudflare*.ts, each
+ * citing the provider source it follows; the stand-in only wires them to the store.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import "./server-compat";
+import { setDetailedDiff } from "./server-compat";
 import * as provider from "@pulumi/pulumi/provider";
-import { load, log, save, str, typeFromUrn, unwrap, type StoredObject } from "./store";
-
-const TOKEN = "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken";
-const POLICY = "cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy";
-const APPLICATION = "cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication";
-const TYPES = [TOKEN, POLICY, APPLICATION];
-/** Fields that move an object to another account: the real provider replaces on them. */
-const REPLACE_ON = ["accountId", "zoneId"];
-
-type Props = Record<string, unknown>;
+import { APPLICATION, check, POLICY, TOKEN, TYPES } from "./rules/cloudflare";
+import {
+  apiView,
+  importState,
+  liveAfterWrite,
+  readState,
+  stateAfterWrite,
+} from "./rules/cloudflare-api";
+import {
+  apiRotates,
+  diff,
+  inputsOf,
+  parseImportId,
+  plan,
+  withDefaults,
+} from "./rules/cloudflare-state";
+import type { Props } from "./rules/common";
+import {
+  load,
+  log,
+  save,
+  str,
+  typeFromUrn,
+  unwrap,
+  type StoreFile,
+  type StoredObject,
+} from "./store";
 
 function typeOf(urn: string): string {
   const type = typeFromUrn(urn);
@@ -28,130 +44,127 @@ function typeOf(urn: string): string {
   return type;
 }
 
-function failuresFor(type: string, news: Props): provider.CheckFailure[] {
-  const failures: provider.CheckFailure[] = [];
-  const need = (p: string) => {
-    if (news[p] === undefined || news[p] === null || news[p] === "")
-      failures.push({
-        property: p,
-        reason: `Missing required argument: The argument "${p}" is required, but no definition was found.`,
-      });
-  };
-  if (!news["accountId"] && !news["zoneId"])
-    failures.push({
-      property: "accountId",
-      reason: "Invalid Attribute Combination: one of `account_id,zone_id` must be specified",
-    });
-  need("name");
-  if (
-    type === TOKEN &&
-    news["clientSecretVersion"] !== undefined &&
-    news["previousClientSecretExpiresAt"] === undefined
-  ) {
-    failures.push({
-      property: "clientSecretVersion",
-      reason:
-        "Invalid Attribute Combination: These attributes must be configured together: [client_secret_version,previous_client_secret_expires_at]",
-    });
-  }
-  if (type === POLICY) {
-    need("decision");
-    const decision = news["decision"];
-    if (
-      typeof decision === "string" &&
-      !["allow", "deny", "non_identity", "bypass"].includes(decision)
-    )
-      failures.push({
-        property: "decision",
-        reason: `Invalid Attribute Value Match: value must be one of: ["allow" "deny" "non_identity" "bypass"], got: "${decision}"`,
-      });
-  }
-  if (type === APPLICATION) need("type");
-  return failures;
-}
-
-function hours(duration: unknown): number {
+function hours(duration: unknown): number | null {
+  if (duration === "forever") return null; // 6.22.1 SDK: "the special value `forever`"
   const m = /^(\d+)h$/.exec(str(duration, "8760h"));
   return m ? Number(m[1]) : 8760;
 }
 
-function computedAtCreate(type: string, inputs: Props): Props {
+function computedAtCreate(type: string, planned: Props): Props {
+  if (type === APPLICATION) return { aud: randomBytes(32).toString("hex") };
   if (type !== TOKEN) return {};
+  const h = hours(planned["duration"]);
   return {
     clientId: `${randomBytes(16).toString("hex")}.access`,
     clientSecret: randomBytes(32).toString("hex"),
-    expiresAt: new Date(Date.now() + hours(inputs["duration"]) * 3_600_000).toISOString(),
+    expiresAt: h === null ? null : new Date(Date.now() + h * 3_600_000).toISOString(),
   };
 }
 
-/** What the provider reports for a stored object; a token's secret only when `withSecret`. */
-function outputs(id: string, obj: StoredObject, secretFromState?: unknown): Props {
-  const out: Props = { id, ...obj.inputs, ...obj.computed };
-  if (obj.type === TOKEN) out["clientSecret"] = secretFromState ?? null;
-  return out;
+/** The API's view of a stored object, with reusable policies expanded from the same store. */
+function apiOf(store: StoreFile, obj: StoredObject): Props {
+  const lookup = (id: string) => {
+    const p = store.objects[id];
+    return p && p.type === POLICY ? apiView(POLICY, p.inputs, p.computed) : undefined;
+  };
+  return apiView(obj.type, obj.inputs, obj.computed, lookup);
 }
 
-const standin: provider.Provider = {
+export const standin: provider.Provider = {
   version: "6.22.1",
 
   check(urn: string, _olds: Props, news: Props) {
     const type = typeOf(urn);
-    return Promise.resolve({ inputs: news, failures: failuresFor(type, unwrap(news) as Props) });
+    const failures = check(type, unwrap(news) as Props);
+    return Promise.resolve({ inputs: withDefaults(type, news), failures });
   },
 
-  diff(_id: string, urn: string, olds: Props, news: Props) {
-    typeOf(urn);
-    const plainOld = unwrap(olds) as Props;
-    const plainNew = unwrap(news) as Props;
-    const changed = Object.keys(plainNew).filter(
-      (k) => JSON.stringify(plainNew[k]) !== JSON.stringify(plainOld[k]),
-    );
-    const replaces = changed.filter((k) => REPLACE_ON.includes(k));
-    return Promise.resolve({ changes: changed.length > 0, replaces, deleteBeforeReplace: false });
+  diff(id: string, urn: string, olds: Props, news: Props) {
+    const type = typeOf(urn);
+    const d = diff(type, unwrap(olds) as Props, unwrap(news) as Props);
+    setDetailedDiff(d.diffs, d.replaces);
+    log("cloudflare", { op: "diff", type, id, diffs: d.diffs, replaces: d.replaces });
+    return Promise.resolve({
+      changes: d.changes,
+      replaces: [...d.replaces],
+      deleteBeforeReplace: d.deleteBeforeReplace,
+    });
   },
 
   create(urn: string, inputs: Props) {
     const type = typeOf(urn);
+    const plain = unwrap(inputs) as Props;
+    // resource.go Create: the account when set, else the zone; with neither, the request goes
+    // to /zones//access/... and Cloudflare refuses it.
+    if (!plain["accountId"] && !plain["zoneId"])
+      return Promise.reject(
+        new Error(
+          "failed to make http request: 404 Not Found: No route for that URI (neither account_id nor zone_id is set)",
+        ),
+      );
     const store = load("cloudflare");
     const id = randomUUID();
-    const plain = unwrap(inputs) as Props;
-    const obj: StoredObject = { type, inputs: plain, computed: computedAtCreate(type, plain) };
+    const planned = plan(type, undefined, plain);
+    const obj: StoredObject = {
+      type,
+      inputs: liveAfterWrite(type, planned),
+      computed: computedAtCreate(type, planned),
+    };
     store.objects[id] = obj;
     save("cloudflare", store);
-    log("cloudflare", { op: "create", type, id });
-    return Promise.resolve({ id, outs: { ...outputs(id, obj, obj.computed["clientSecret"]) } });
+    log("cloudflare", { op: "create", type, id, at: Date.now() });
+    const issued = obj.computed["clientSecret"] as string | undefined;
+    return Promise.resolve({
+      id,
+      outs: stateAfterWrite(type, planned, apiOf(store, obj), id, { issued }),
+    });
   },
 
   read(importOrId: string, urn: string, props?: Props) {
     const type = typeOf(urn);
     const store = load("cloudflare");
-    // Import ids name the account (`accounts/<account>/<id>` or `<account>/<id>`); the id after
-    // import is the object's own UUID, as the real provider reports it.
-    const id = importOrId.split("/").pop() ?? importOrId;
-    const obj = store.objects[id];
-    log("cloudflare", { op: props && Object.keys(props).length > 0 ? "read" : "import", type, id });
+    const importing = !props || Object.keys(props).length === 0;
+    const path = importing ? parseImportId(type, importOrId) : { id: importOrId };
+    const obj = store.objects[path.id];
+    log("cloudflare", { op: importing ? "import" : "read", type, id: path.id });
     if (!obj || obj.type !== type) return Promise.resolve({ id: "", props: {} });
-    // Cloudflare never returns a token's secret after create: read and import give null.
-    return Promise.resolve({ id, props: outputs(id, obj, null), inputs: { ...obj.inputs } });
+    const api = apiOf(store, obj);
+    const state = importing
+      ? importState(type, api, path)
+      : readState(type, api, unwrap(props) as Props);
+    return Promise.resolve({ id: path.id, props: state, inputs: inputsOf(type, state) });
   },
 
   update(id: string, urn: string, olds: Props, news: Props) {
     const type = typeOf(urn);
     const store = load("cloudflare");
     const obj = store.objects[id];
-    if (!obj) throw new Error(`stand-in cloudflare provider: ${type} ${id} not found (404)`);
-    const plain = unwrap(news) as Props;
-    const rotated =
-      type === TOKEN && plain["clientSecretVersion"] !== obj.inputs["clientSecretVersion"];
-    obj.inputs = plain;
-    let secretOut = (unwrap(olds) as Props)["clientSecret"] ?? null;
-    if (rotated) {
-      secretOut = randomBytes(32).toString("hex");
-      obj.computed["clientSecret"] = secretOut;
+    if (!obj)
+      return Promise.reject(
+        new Error(`stand-in cloudflare provider: ${type} ${id} not found (404)`),
+      );
+    const state = unwrap(olds) as Props;
+    const planned = plan(type, state, unwrap(news) as Props);
+    const liveVersion = obj.inputs["clientSecretVersion"];
+    const rotated = type === TOKEN && apiRotates(liveVersion, planned["clientSecretVersion"]);
+    obj.inputs = liveAfterWrite(type, planned);
+    let issued: string | undefined;
+    if (type === TOKEN) {
+      const sent = planned["clientSecretVersion"];
+      obj.inputs["clientSecretVersion"] = rotated ? sent : (liveVersion ?? 1);
+      if (rotated) {
+        // Cloudflare keeps admitting the old secret until previousClientSecretExpiresAt (kept in
+        // inputs); the e2e suite reads it to decide what Access admits. Never returned.
+        obj.computed["previousClientSecret"] = obj.computed["clientSecret"];
+        obj.computed["clientSecret"] = issued = randomBytes(32).toString("hex");
+      }
     }
     save("cloudflare", store);
-    log("cloudflare", { op: "update", type, id, rotated });
-    return Promise.resolve({ outs: outputs(id, obj, secretOut) });
+    log("cloudflare", { op: "update", type, id, rotated, at: Date.now() });
+    const prior = state["clientSecret"];
+    return Promise.resolve({
+      outs: stateAfterWrite(type, planned, apiOf(store, obj), id, { issued, prior }),
+    });
   },
 
   delete(id: string, urn: string) {
@@ -159,9 +172,11 @@ const standin: provider.Provider = {
     const store = load("cloudflare");
     delete store.objects[id];
     save("cloudflare", store);
-    log("cloudflare", { op: "delete", type, id });
+    log("cloudflare", { op: "delete", type, id, at: Date.now() });
     return Promise.resolve();
   },
 };
 
-void provider.main(standin, process.argv.slice(2));
+// Run as the plugin (bin/pulumi-resource-*); imported by the unit tests, it only exports `standin`.
+if (typeof module !== "undefined" && require.main === module)
+  void provider.main(standin, process.argv.slice(2));

@@ -25,3 +25,56 @@ proto.getProperties = function (this: unknown) {
 proto.getInputs = function (this: unknown) {
   return getInputs.call(this) ?? new structproto.Struct();
 };
+
+/**
+ * Detailed diffs. Bridged providers answer Diff with a detailed diff (which property is added,
+ * deleted or updated in the plan), and `preview --diff` prints exactly those. The Node.js provider
+ * server has no field for one, so a stand-in's diff calls setDetailedDiff just before returning,
+ * and the server's next DiffResponse.setChanges (the same call, synchronously after the await)
+ * attaches it.
+ */
+type DiffKindName = "add" | "delete" | "update";
+interface PropertyDiffMsg {
+  setKind(kind: number): void;
+  setInputdiff(input: boolean): void;
+}
+interface DiffResponseMsg {
+  setDiffsList(keys: string[]): void;
+  setHasdetaileddiff(has: boolean): void;
+  getDetaileddiffMap(): { set(key: string, value: PropertyDiffMsg): void };
+}
+const diffproto = sdk("./proto/provider_pb") as {
+  PropertyDiff: (new () => PropertyDiffMsg) & { Kind: Record<string, number> };
+  DiffResponse: {
+    prototype: DiffResponseMsg & { setChanges: (this: DiffResponseMsg, c: number) => unknown };
+  };
+};
+let pending: { diffs: Readonly<Record<string, DiffKindName>>; replaces: readonly string[] } | null =
+  null;
+
+export function setDetailedDiff(
+  diffs: Readonly<Record<string, DiffKindName>>,
+  replaces: readonly string[],
+): void {
+  pending = { diffs, replaces };
+}
+
+const setChanges = diffproto.DiffResponse.prototype.setChanges;
+diffproto.DiffResponse.prototype.setChanges = function (this: DiffResponseMsg, changes: number) {
+  const p = pending;
+  pending = null;
+  if (p && Object.keys(p.diffs).length > 0) {
+    const kinds = diffproto.PropertyDiff.Kind;
+    const map = this.getDetaileddiffMap();
+    for (const [key, kind] of Object.entries(p.diffs)) {
+      const name = `${kind.toUpperCase()}${p.replaces.includes(key) ? "_REPLACE" : ""}`;
+      const pd = new diffproto.PropertyDiff();
+      pd.setKind(kinds[name] ?? 4);
+      pd.setInputdiff(false);
+      map.set(key, pd);
+    }
+    this.setDiffsList(Object.keys(p.diffs));
+    this.setHasdetaileddiff(true);
+  }
+  return setChanges.call(this, changes);
+};

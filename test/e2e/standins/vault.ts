@@ -1,30 +1,31 @@
 /**
  * Stand-in for the `vault` resource plugin (the real one is downloaded from the internet), for
  * the end-to-end suite only. KV v2 secrets live in E2E_STANDIN_DIR/vault.json as `<mount>/<name>`
- * → data. It answers as the Terraform-bridged provider does where the stack depends on it:
+ * → data. The provider's rules (Check, Diff, what Read sets) are in ./rules/vault.ts, each citing
+ * terraform-provider-vault v5.8.0; here they are wired to the store:
  * - `vault:kv/getSecretV2:getSecretV2` on a missing secret fails with the provider's multi-line
  *   error (`1 error occurred:` then `\t* no secret found at "<mount>/data/<name>"`);
- * - `SecretV2` read refreshes `data` but never sets `dataJson` from Vault, and an import reads
- *   no `dataJson` at all;
- * - the secret's id and `path` are `<mount>/data/<name>`.
+ * - `SecretV2` read sets `data` to `{}` and never sets `dataJson` from Vault; an import has none;
+ * - a replacement (mount or name changed) is create-before-delete.
  */
-import "./server-compat";
+import { setDetailedDiff } from "./server-compat";
 import * as provider from "@pulumi/pulumi/provider";
-import { load, log, save, str, typeFromUrn, UNKNOWN, unwrap } from "./store";
-
-const SECRET = "vault:kv/secretV2:SecretV2";
-const GET_SECRET = "vault:kv/getSecretV2:getSecretV2";
-
-type Props = Record<string, unknown>;
+import type { Props } from "./rules/common";
+import {
+  check,
+  dataToWrite,
+  diff,
+  GET_SECRET,
+  idOf,
+  notFoundReason,
+  parseId,
+  readState,
+  SECRET,
+} from "./rules/vault";
+import { load, log, save, secret, typeFromUrn, unwrap } from "./store";
 
 function key(mount: unknown, name: unknown): string {
   return `${String(mount)}/${String(name)}`;
-}
-
-function parseId(id: string): { mount: string; name: string } {
-  const m = /^(.+?)\/data\/(.+)$/.exec(id);
-  if (!m) throw new Error(`invalid id "${id}": expected <mount>/data/<name>`);
-  return { mount: m[1] as string, name: m[2] as string };
 }
 
 function bridgeError(tok: string, ...reasons: string[]): Error {
@@ -41,74 +42,72 @@ function assertType(urn: string): void {
   if (type !== SECRET) throw new Error(`stand-in vault provider: unknown resource type ${type}`);
 }
 
-const standin: provider.Provider = {
+/** Outputs with data_json kept secret (the schema marks it Sensitive). */
+function outputs(state: Props): Props {
+  return state["dataJson"] === undefined
+    ? state
+    : { ...state, dataJson: secret(state["dataJson"]) };
+}
+
+function write(plain: Props, op: "create" | "update", id: string): Props {
+  const store = load("vault");
+  const data = dataToWrite(plain);
+  store.secrets[key(plain["mount"], plain["name"])] = data;
+  save("vault", store);
+  // `at`: the e2e suite orders writes across the stand-ins and the Heroku fake (rotation.e2e).
+  log("vault", { op, id, fields: Object.keys(data).sort(), at: Date.now() });
+  // kvSecretV2Write ends with kvSecretV2Read.
+  return outputs(readState(id, plain));
+}
+
+export const standin: provider.Provider = {
   version: "7.8.0",
 
   check(urn: string, _olds: Props, news: Props) {
     assertType(urn);
-    const plain = unwrap(news) as Props;
-    const failures: provider.CheckFailure[] = [];
-    for (const p of ["mount", "name"])
-      if (!plain[p]) failures.push({ property: p, reason: `Missing required argument: "${p}"` });
-    if (typeof plain["dataJson"] === "string" && plain["dataJson"] !== UNKNOWN) {
-      try {
-        JSON.parse(plain["dataJson"]);
-      } catch {
-        failures.push({ property: "dataJson", reason: '"data_json" contains an invalid JSON' });
-      }
-    }
-    return Promise.resolve({ inputs: news, failures });
+    return Promise.resolve({ inputs: news, failures: check(unwrap(news) as Props) });
   },
 
-  diff(_id: string, urn: string, olds: Props, news: Props) {
+  diff(id: string, urn: string, olds: Props, news: Props) {
     assertType(urn);
-    const o = unwrap(olds) as Props;
-    const n = unwrap(news) as Props;
-    const replaces = ["mount", "name"].filter((k) => n[k] !== o[k]);
-    const changed = ["mount", "name", "dataJson"].filter(
-      (k) => JSON.stringify(n[k] ?? null) !== JSON.stringify(o[k] ?? null),
-    );
-    return Promise.resolve({ changes: changed.length > 0, replaces, deleteBeforeReplace: true });
+    const d = diff(unwrap(olds) as Props, unwrap(news) as Props);
+    setDetailedDiff(d.diffs, d.replaces);
+    log("vault", { op: "diff", id, diffs: d.diffs, replaces: d.replaces });
+    return Promise.resolve({
+      changes: d.changes,
+      replaces: [...d.replaces],
+      deleteBeforeReplace: d.deleteBeforeReplace,
+    });
   },
 
   create(urn: string, inputs: Props) {
     assertType(urn);
     const plain = unwrap(inputs) as Props;
-    const store = load("vault");
-    const data = JSON.parse(str(plain["dataJson"], "{}")) as Record<string, string>;
-    store.secrets[key(plain["mount"], plain["name"])] = data;
-    save("vault", store);
-    const id = `${String(plain["mount"])}/data/${String(plain["name"])}`;
-    log("vault", { op: "create", id, fields: Object.keys(data).sort() });
-    return Promise.resolve({ id, outs: { ...inputs, path: id, data } });
+    const id = idOf(plain["mount"], plain["name"]);
+    return Promise.resolve({ id, outs: write(plain, "create", id) });
   },
 
   read(id: string, urn: string, props?: Props) {
     assertType(urn);
     const { mount, name } = parseId(id);
-    const store = load("vault");
-    const data = store.secrets[key(mount, name)];
     const importing = !props || Object.keys(props).length === 0;
     log("vault", { op: importing ? "import" : "read", id });
-    if (!data) return Promise.resolve({ id: "", props: {} });
-    // `data` is refreshed from Vault; `dataJson` is never set by read (it stays what state had).
-    const kept = importing ? {} : { dataJson: props?.["dataJson"] };
+    if (!load("vault").secrets[key(mount, name)]) return Promise.resolve({ id: "", props: {} });
+    const state = readState(id, importing ? undefined : (unwrap(props) as Props));
+    const { mount: m, name: n, dataJson } = state;
     return Promise.resolve({
       id,
-      props: { mount, name, path: id, ...kept, data },
-      inputs: { mount, name, ...kept },
+      props: outputs(state),
+      inputs: outputs(
+        dataJson === undefined ? { mount: m, name: n } : { mount: m, name: n, dataJson },
+      ),
     });
   },
 
   update(id: string, urn: string, _olds: Props, news: Props) {
     assertType(urn);
     const plain = unwrap(news) as Props;
-    const store = load("vault");
-    const data = JSON.parse(str(plain["dataJson"], "{}")) as Record<string, string>;
-    store.secrets[key(plain["mount"], plain["name"])] = data;
-    save("vault", store);
-    log("vault", { op: "update", id, fields: Object.keys(data).sort() });
-    return Promise.resolve({ outs: { ...news, path: id, data } });
+    return Promise.resolve({ outs: write(plain, "update", idOf(plain["mount"], plain["name"])) });
   },
 
   delete(id: string, urn: string) {
@@ -127,14 +126,13 @@ const standin: provider.Provider = {
     const { mount, name } = unwrap(inputs) as { mount: string; name: string };
     const data = load("vault").secrets[key(mount, name)];
     log("vault", { op: "invoke", token, path: key(mount, name), found: data !== undefined });
-    if (!data)
-      return Promise.reject(bridgeError(token, `no secret found at "${mount}/data/${name}"`));
+    if (!data) return Promise.reject(bridgeError(token, notFoundReason(mount, name)));
     return Promise.resolve({
       outputs: {
-        id: `${mount}/data/${name}`,
+        id: idOf(mount, name),
         mount,
         name,
-        path: `${mount}/data/${name}`,
+        path: idOf(mount, name),
         data,
         dataJson: JSON.stringify(data),
         customMetadata: {},
@@ -147,4 +145,6 @@ const standin: provider.Provider = {
   },
 };
 
-void provider.main(standin, process.argv.slice(2));
+// Run as the plugin (bin/pulumi-resource-*); imported by the unit tests, it only exports `standin`.
+if (typeof module !== "undefined" && require.main === module)
+  void provider.main(standin, process.argv.slice(2));
