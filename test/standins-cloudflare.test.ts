@@ -166,6 +166,12 @@ describe("Check: the provider's schema validators", () => {
     ]);
   });
 
+  it("leaves a decision that is unknown in a preview to apply time, as the framework's validators do", () => {
+    expect(reasons(POLICY, policy({ decision: "04da6b54-80e4-46f7-96ec-b56ff0331ba9" }))).toEqual(
+      [],
+    );
+  });
+
   it("requires clientSecretVersion and previousClientSecretExpiresAt together, each way", () => {
     expect(reasons(TOKEN, token({ clientSecretVersion: 2 }))).toEqual([
       'clientSecretVersion: Invalid Attribute Combination: Attribute "previous_client_secret_expires_at" must be specified when "client_secret_version" is specified',

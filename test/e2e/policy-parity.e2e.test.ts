@@ -294,6 +294,7 @@ describe.sequential(
       };
       rows.push(row);
       expect(text(run)).not.toContain("can't run policy");
+      expect(run.code, text(run)).toBe(0);
       expect(named(row.engine)).toEqual(named(row.check));
       expect(row.engine).toMatchObject({ exit: 0, mandatory: [], advisory: [] });
     });

@@ -111,7 +111,11 @@ function oneOfCaseInsensitive(
   value: unknown,
   allowed: readonly string[],
 ): Failure | undefined {
-  if (typeof value !== "string" || allowed.includes(value.toLowerCase())) return undefined;
+  // terraform-plugin-framework-validators stringvalidator/one_of_case_insensitive.go returns at
+  // once on a null or unknown value: a decision computed from a resource not created yet passes
+  // the plan and is checked at apply.
+  if (typeof value !== "string" || isUnknown(value) || allowed.includes(value.toLowerCase()))
+    return undefined;
   return {
     property,
     reason: `Invalid Attribute Value Match: Attribute ${tf(property)} value must be one of: [${quoted(allowed, " ")}], got: "${value}"`,
