@@ -307,7 +307,7 @@ export function parseConfig(raw: RawConfig, features: readonly Feature[] = FEATU
       secretVersion,
       rotation,
       generation,
-      previousGeneration: generations?.previous,
+      previousGeneration: generations.previous,
       expiryWarningDays,
     },
     manifestValues,
@@ -331,11 +331,11 @@ const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
 export function tokenGenerations(
   generation: number,
   retired: number,
-  problems: string[] = [],
-): { readonly current: number; readonly previous?: number } | undefined {
-  // A malformed or out-of-range number has its own problem already.
-  if (!Number.isInteger(generation) || !Number.isInteger(retired)) return undefined;
-  if (generation < 1 || retired < 0) return undefined;
+  problems: string[],
+): { readonly current: number; readonly previous: number | undefined } {
+  const alone = { current: generation, previous: undefined };
+  // Out of range, or malformed (NaN, which compares false throughout): its key's own problem.
+  if (generation < 1 || retired < 0) return alone;
   if (retired >= generation) {
     const fix =
       generation > 1
@@ -344,10 +344,9 @@ export function tokenGenerations(
     problems.push(
       `${PROJECT}:serviceTokenRetiredGeneration is ${retired} but serviceTokenGeneration is ${generation}: the current generation's token is the one the app uses and cannot be retired. ${fix}`,
     );
-    return undefined;
+    return alone;
   }
-  const previous = generation > 1 && retired !== generation - 1 ? generation - 1 : undefined;
-  return previous === undefined ? { current: generation } : { current: generation, previous };
+  return { current: generation, previous: retired < generation - 1 ? generation - 1 : undefined };
 }
 
 /**
@@ -381,7 +380,7 @@ function secretRotation(
     );
     return undefined;
   }
-  if (generations?.previous !== undefined) {
+  if (generations.previous !== undefined) {
     problems.push(
       `${PROJECT}:serviceTokenSecretVersion is ${version} while generation ${generations.previous}'s token is still admitted (serviceTokenGeneration ${generations.current}: a renewal in progress). A rotation counts for one token, and generation ${generations.current}'s new token starts at version 1. Remove both: pulumi config rm serviceTokenSecretVersion && pulumi config rm serviceTokenPreviousSecretExpiresAt (generation ${generations.previous}'s token keeps its secret until it is retired).`,
     );

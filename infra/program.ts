@@ -100,11 +100,14 @@ export function prerequisiteValues(
  * Each flag var → every var its feature needs (the manifest's `requires`, the prerequisite map
  * included): what the flags resource checks on the app itself before switching a flag on.
  */
-export function flagRequirements(features: readonly Feature[] = FEATURES): Record<string, string[]> {
+export function flagRequirements(
+  features: readonly Feature[] = FEATURES,
+): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   for (const feature of features) {
     const names = [...new Set(feature.requires.map((v) => v.name))].sort();
-    for (const flag of feature.flags) out[flag] = [...new Set([...(out[flag] ?? []), ...names])].sort();
+    for (const flag of feature.flags)
+      out[flag] = [...new Set([...(out[flag] ?? []), ...names])].sort();
   }
   return out;
 }

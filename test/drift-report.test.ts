@@ -48,7 +48,7 @@ describe("drift report", () => {
       [
         "console-wiring drift: 1 resource differ from the program (values not shown)",
         "  update   console-prerequisites: vars.FREESCOUT_API_KEY (changed or removed by hand), vars.FREESCOUT_API_KEY (missing on the app)",
-        "Fix: review who changed it; `pulumi up` restores the program's state, or change the program to match.",
+        "Fix: review who changed it; re-run deploy.yml to put the program's state back (its `pulumi up --refresh` reads the live systems first; a plain `pulumi up` compares with state and leaves a hand change as it is), or change the program to match.",
       ].join("\n"),
     );
     expect(result.text).not.toMatch(/sentinel|https:/);

@@ -90,16 +90,39 @@ describe("a call with a signal of its own", () => {
   });
 
   it("counts every attempt sent before the cancellation", async () => {
-    getFake().inject(unavailable, unavailable, unavailable);
+    getFake().inject(unavailable, unavailable);
+    const hold = getFake().hold(() => getFake().calls.length === 3);
     const controller = new AbortController();
     const call = apiError(
       getConfigVars(APP, { ...slowRetries(controller.signal), baseDelayMs: 0, maxDelayMs: 0 }),
     );
-    await answered(2);
-    const hold = getFake().hold(() => true);
     await hold.arrived;
     controller.abort("SIGTERM");
     expect((await call).message).toContain("cancelled by SIGTERM after 3 attempts:");
+    hold.release("drop");
+  });
+
+  it("aborted during the last attempt: says cancelled, not gave up", async () => {
+    const hold = getFake().hold(() => true);
+    const controller = new AbortController();
+    const call = apiError(
+      getConfigVars(APP, { ...slowRetries(controller.signal), maxAttempts: 1 }),
+    );
+    await hold.arrived;
+    controller.abort("SIGTERM");
+    expect((await call).message).toContain("cancelled by SIGTERM after 1 attempt:");
+    hold.release("drop");
+  });
+
+  it("listens to no process signal when the caller gives its own", async () => {
+    const before = process.listenerCount("SIGTERM");
+    const hold = getFake().hold(() => true);
+    const controller = new AbortController();
+    const call = apiError(getConfigVars(APP, slowRetries(controller.signal)));
+    await hold.arrived;
+    expect(process.listenerCount("SIGTERM")).toBe(before);
+    controller.abort();
+    await call;
     hold.release("drop");
   });
 
@@ -174,6 +197,15 @@ describe("cancelOnStopSignal", () => {
     expect(t.emitter.eventNames()).toEqual([]);
   });
 
+  it("delivers again the first signal it received, not a later one", async () => {
+    const t = target();
+    const c = cancelOnStopSignal(t, 0);
+    t.emitter.emit("SIGTERM", "SIGTERM");
+    t.emitter.emit("SIGINT", "SIGINT");
+    c.dispose();
+    await vi.waitFor(() => expect(t.kills).toEqual([[4242, "SIGTERM"]]));
+  });
+
   it("delivers the received signal again after the delay, once", async () => {
     const t = target();
     const c = cancelOnStopSignal(t, 30);
@@ -185,7 +217,7 @@ describe("cancelOnStopSignal", () => {
     expect(t.kills).toEqual([[4242, "SIGINT"]]);
   });
 
-  it("waits REDELIVER_AFTER_MS by default (the host's moment to answer the engine)", async () => {
+  it("waits REDELIVER_AFTER_MS by default (the host's moment to answer the engine)", () => {
     expect(REDELIVER_AFTER_MS).toBe(100);
     vi.useFakeTimers();
     try {
@@ -218,6 +250,20 @@ describe("pause", () => {
     c.abort();
     expect(await waiting).toBe(false);
     expect(await pause(600_000, c.signal)).toBe(false);
+  });
+
+  it("leaves no timer behind when aborted", async () => {
+    vi.useFakeTimers();
+    try {
+      const c = new AbortController();
+      const waiting = pause(600_000, c.signal);
+      expect(vi.getTimerCount()).toBe(1);
+      c.abort();
+      expect(await waiting).toBe(false);
+      expect(vi.getTimerCount()).toBe(0);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("leaves no listener on the signal behind", async () => {

@@ -176,10 +176,14 @@ describe("requires in diff and read", () => {
   });
 
   it("is no change in another order of flags or of their vars", async () => {
-    const diff = await provider.diff!("id", old({ [FLAG_B]: NEEDS, [FLAG_A]: [...NEEDS].reverse() }), {
-      ...inputs({ [FLAG_A]: "1" }),
-      requires: REQUIRES,
-    });
+    const diff = await provider.diff!(
+      "id",
+      old({ [FLAG_B]: NEEDS, [FLAG_A]: [...NEEDS].reverse() }),
+      {
+        ...inputs({ [FLAG_A]: "1" }),
+        requires: REQUIRES,
+      },
+    );
     expect(diff).toEqual({ changes: false });
   });
 

@@ -107,7 +107,9 @@ describe("validateRequires", () => {
   });
 
   it("refuses a flag name Heroku would not accept, and a list that is not of var names", () => {
-    expect(validateRequires({ "FLAG-A": ["A"], FLAG_B: "A", FLAG_C: ["A", 3], FLAG_D: ["a b"] })).toEqual([
+    expect(
+      validateRequires({ "FLAG-A": ["A"], FLAG_B: "A", FLAG_C: ["A", 3], FLAG_D: ["a b"] }),
+    ).toEqual([
       {
         property: "requires.FLAG-A",
         reason: 'flag name "FLAG-A" is not a config var name Heroku accepts (^\\w+$)',

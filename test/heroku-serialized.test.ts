@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { rmSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -223,5 +223,89 @@ describe("the serialized provider fails closed on a flag's missing prerequisites
     });
     expect(outcome.error).toBeUndefined();
     expect(fake.apps.get(APP)?.[FLAG]).toBe("1");
+  });
+});
+
+describe("the serialized provider, told to stop by SIGINT or SIGTERM (as the engine stops a plugin)", () => {
+  /**
+   * Runs `op` in the serialized provider in a child process; `whenSent` is called with the child
+   * once the fake has the request `which` (answered, or held), and sends the signal.
+   */
+  async function signalled(
+    op: { op: string; args: unknown[] },
+    fake: FakeHeroku,
+    whenSent: (child: ReturnType<typeof spawn>) => Promise<void>,
+  ): Promise<{ outcome?: Outcome; signal: NodeJS.Signals | null }> {
+    const base = await fake.start();
+    const child = spawn(
+      process.execPath,
+      [join(__dirname, "support/serialized-provider-call.cjs"), outDir, root],
+      {
+        env: {
+          PATH: process.env["PATH"] ?? "/usr/bin:/bin",
+          HEROKU_API_KEY: TOKEN,
+          HEROKU_API_URL: base,
+          // A backoff far longer than the test: only the signal can end it.
+          HEROKU_API_RETRY_BASE_MS: "600000",
+          HEROKU_API_RETRY_MAX_MS: "600000",
+          HEROKU_API_DEADLINE_MS: "3600000",
+          TEST_OP: JSON.stringify(op),
+        },
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
+    let stdout = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    const exited = new Promise<NodeJS.Signals | null>((done) =>
+      child.on("exit", (_code, signal) => done(signal)),
+    );
+    try {
+      await whenSent(child);
+      const signal = await exited;
+      return { outcome: stdout ? (JSON.parse(stdout) as Outcome) : undefined, signal };
+    } finally {
+      child.kill("SIGKILL");
+      await fake.stop();
+    }
+  }
+
+  const create = {
+    op: "create",
+    args: [{ app: APP, vars: VARS, keys: Object.keys(VARS), providerVersion: "3" }],
+  };
+
+  it.each(["SIGTERM", "SIGINT"] as const)(
+    "%s during the backoff: no retry is sent, the call fails saying so, then the process ends by that signal",
+    async (name) => {
+      const fake = new FakeHeroku(TOKEN);
+      fake.apps.set(APP, unrelatedVars());
+      fake.inject(status(503, "unavailable", "Service unavailable."));
+      const { outcome, signal } = await signalled(create, fake, async (child) => {
+        while (fake.calls.length < 1) await new Promise((r) => setTimeout(r, 10));
+        await new Promise((r) => setTimeout(r, 200));
+        child.kill(name);
+      });
+      expect(outcome?.error?.isError).toBe(true);
+      expect(outcome?.error?.message).toBe(
+        `Heroku API GET /apps/${APP}/config-vars for app ${APP} cancelled by ${name} after 1 attempt: no further attempt was sent. Nothing was changed.`,
+      );
+      expect(signal).toBe(name);
+      expect(fake.calls).toHaveLength(1);
+    },
+  );
+
+  it("SIGTERM while the PATCH is in flight: the attempt is aborted and none follows", async () => {
+    const fake = new FakeHeroku(TOKEN);
+    fake.apps.set(APP, unrelatedVars());
+    const hold = fake.hold((c) => c.method === "PATCH");
+    const { outcome, signal } = await signalled(create, fake, async (child) => {
+      await hold.arrived;
+      child.kill("SIGTERM");
+    });
+    expect(outcome?.error?.message).toBe(
+      `Heroku API PATCH /apps/${APP}/config-vars for app ${APP} cancelled by SIGTERM after 1 attempt: no further attempt was sent. Whether Heroku applied the last one is unknown; the next pulumi up --refresh reads the app and converges.`,
+    );
+    expect(signal).toBe("SIGTERM");
+    expect(fake.calls.map((c) => c.method)).toEqual(["GET", "PATCH"]);
   });
 });

@@ -69,6 +69,33 @@ describe("flags-applied-after-access-gate", () => {
     ]);
   });
 
+  it("takes gates from Access applications only, whatever else has a domain", async () => {
+    const g = baseline();
+    g.push({ name: "look-alike", type: T.alert, inputs: { domain: "tickets.raxx.app/api" } });
+    expect(await messages(g)).toEqual([]);
+  });
+
+  it("counts an application as a gate when one of its destinations covers the URL", async () => {
+    const g = flagsNotAfterGate();
+    node(g, "application").inputs = {
+      ...node(g, "application").inputs,
+      domain: "tickets.raxx.app/api",
+      destinations: [
+        { type: "public", uri: "tickets.raxx.app/api" },
+        { type: "public", uri: "help.raxx.app" },
+      ],
+    };
+    expect(await messages(g)).toEqual([BOTH_MISSING]);
+  });
+
+  it("names the application alone when it has no policy", async () => {
+    const g = flagsNotAfterGate();
+    node(g, "application").propertyDeps = {};
+    const [message] = await messages(g);
+    expect(message).toContain("but does not depend on application, the Access gate");
+    expect(message).toContain("Add { dependsOn: [application] } to flags");
+  });
+
   it("does not apply when no Access application gates the API URL", async () => {
     const g = flagsNotAfterGate();
     setVar(node(g, "prerequisites"), "FREESCOUT_API_URL", "https://help.raxx.app");

@@ -130,7 +130,7 @@ describe("Access is told apart from the origin by Access's own signals", () => {
     expect(result).toEqual({
       link: "gate refuses without token",
       status: "fail",
-      detail: `GET ${base.origin}/api/conversations -> 302 redirect to Access's login page (Location https://raxx.cloudflareaccess.com/cdn-cgi/access/login/tickets.raxx.app): a client that follows it sees a 200 HTML page. Set serviceAuth401Redirect on the Access application (pulumi up restores it).`,
+      detail: `GET ${base.origin}/api/conversations -> 302 redirect to Access's login page (Location https://raxx.cloudflareaccess.com/cdn-cgi/access/login/tickets.raxx.app): a client that follows it sees a 200 HTML page. Set serviceAuth401Redirect on the Access application (re-running deploy.yml restores it: its pulumi up --refresh reads the application first).`,
     });
   });
 

@@ -146,7 +146,7 @@ describe("npm run smoke", () => {
       link: "config vars present",
       status: "fail",
       detail:
-        "flags on: FLAG_CONSOLE_INVESTIGATE_FROM_STATUS, FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET; missing or empty on the app: FREESCOUT_API_KEY. Run pulumi up (the stack sets them), or check who removed them (drift job).",
+        "flags on: FLAG_CONSOLE_INVESTIGATE_FROM_STATUS, FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET; missing or empty on the app: FREESCOUT_API_KEY. Re-run deploy.yml (its pulumi up --refresh reads the app and puts them back; a plain pulumi up compares with state and sends nothing), and check who removed them (drift job).",
     });
     expect(statuses(result).slice(2, 6)).toEqual([
       "skip gate refuses without token",
@@ -189,7 +189,7 @@ describe("npm run smoke", () => {
     expect(linkOf(result, "gate refuses without token")).toEqual({
       link: "gate refuses without token",
       status: "fail",
-      detail: `GET ${apiUrl}/api/conversations -> 302 redirect to Access's login page (Location https://raxx.cloudflareaccess.com/cdn-cgi/access/login/tickets.raxx.app): a client that follows it sees a 200 HTML page. Set serviceAuth401Redirect on the Access application (pulumi up restores it).`,
+      detail: `GET ${apiUrl}/api/conversations -> 302 redirect to Access's login page (Location https://raxx.cloudflareaccess.com/cdn-cgi/access/login/tickets.raxx.app): a client that follows it sees a 200 HTML page. Set serviceAuth401Redirect on the Access application (re-running deploy.yml restores it: its pulumi up --refresh reads the application first).`,
     });
     expect(statuses(result).slice(3, 7)).toEqual([
       "skip gate admits with token",
@@ -311,7 +311,7 @@ describe("npm run smoke", () => {
       link: "flags as the stack wants",
       status: "fail",
       detail:
-        "on in the stack but off or absent on the app: FLAG_CONSOLE_INVESTIGATE_FROM_STATUS, FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET. Run pulumi up (deploy.yml) so the app matches the stack, or change the stack's flags.",
+        "on in the stack but off or absent on the app: FLAG_CONSOLE_INVESTIGATE_FROM_STATUS, FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET. Re-run deploy.yml so the app matches the stack (its pulumi up --refresh reads the app first; a plain pulumi up compares with state and may send nothing), or change the stack's flags.",
     });
     expect(result.exitCode).toBe(1);
     expect(tickets.calls).toEqual([]);
@@ -339,7 +339,7 @@ describe("npm run smoke", () => {
       cwd: stackDir({ FLAG_CONSOLE_INVESTIGATE_FROM_STATUS: true }),
     });
     expect(linkOf(result, "flags as the stack wants")?.detail).toBe(
-      "on at the app but not in the stack: FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET. Run pulumi up (deploy.yml) so the app matches the stack, or change the stack's flags.",
+      "on at the app but not in the stack: FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET. Re-run deploy.yml so the app matches the stack (its pulumi up --refresh reads the app first; a plain pulumi up compares with state and may send nothing), or change the stack's flags.",
     );
     expect(result.exitCode).toBe(1);
   });

@@ -271,7 +271,9 @@ describe("credentials for the state backend and Vault", () => {
       for (const [i, step] of job.steps.entries()) {
         const usesState = JSON.stringify(step.env ?? {}).includes("steps.state.outputs");
         const readsState =
-          /^\s*(\S+=\S+\s+)*(echo "\S+=\$\()?pulumi (up|preview|stack|login)\b/m.test(step.run ?? "") ||
+          /^\s*(\S+=\S+\s+)*(echo "\S+=\$\()?pulumi (up|preview|stack|login)\b/m.test(
+            step.run ?? "",
+          ) ||
           (step.uses?.startsWith("pulumi/actions@") === true &&
             step.with?.["command"] !== undefined);
         expect(usesState, `${f} step ${i}`).toBe(readsState);

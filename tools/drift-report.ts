@@ -142,7 +142,7 @@ export function report(
     if (items.length > ITEM_LIMIT)
       lines.push(`  … and ${items.length - ITEM_LIMIT} more resources`);
     lines.push(
-      "Fix: review who changed it; `pulumi up` restores the program's state, or change the program to match.",
+      "Fix: review who changed it; re-run deploy.yml to put the program's state back (its `pulumi up --refresh` reads the live systems first; a plain `pulumi up` compares with state and leaves a hand change as it is), or change the program to match.",
     );
   }
   for (const e of errors)

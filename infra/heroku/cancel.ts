@@ -59,9 +59,9 @@ export function cancelOnStopSignal(
 }
 
 /**
- * Waits `ms`; resolves false at once if `signal` aborts first (or already has). Written so that
- * every name a closure uses is declared before it: Pulumi's closure serializer refuses a function
- * that refers to a `const` declared after it.
+ * Waits `ms`; resolves false at once if `signal` aborts first (or already has). Every name a
+ * closure here uses is declared before the closure: Pulumi's closure serializer refuses a
+ * function that refers to a `const` declared after it.
  */
 export function pause(ms: number, signal: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
@@ -69,15 +69,17 @@ export function pause(ms: number, signal: AbortSignal): Promise<boolean> {
       resolve(false);
       return;
     }
-    const state: { timer?: NodeJS.Timeout; onAbort?: () => void } = {};
-    const finish = (waited: boolean): void => {
-      clearTimeout(state.timer);
-      if (state.onAbort) signal.removeEventListener("abort", state.onAbort);
-      resolve(waited);
+    let timer: NodeJS.Timeout | undefined = undefined;
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve(false);
     };
-    state.onAbort = () => finish(false);
-    state.timer = setTimeout(() => finish(true), ms);
-    signal.addEventListener("abort", state.onAbort, { once: true });
+    timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, ms);
+    // A signal aborts once: the listener needs no removal after it has run.
+    signal.addEventListener("abort", onAbort);
   });
 }
 

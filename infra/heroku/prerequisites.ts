@@ -74,10 +74,11 @@ export function sameRequirements(
 }
 
 function canonical(r: Requirements | undefined): string {
-  if (r === undefined) return "";
   return JSON.stringify(
-    Object.keys(r)
-      .sort()
-      .map((flag) => [flag, [...(r[flag] ?? [])].sort()]),
+    r === undefined
+      ? null
+      : Object.keys(r)
+          .sort()
+          .map((flag) => [flag, [...(r[flag] as readonly string[])].sort()]),
   );
 }

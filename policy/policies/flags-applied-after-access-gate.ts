@@ -38,9 +38,8 @@ export function flagsAppliedAfterAccessGate(
           const holder = byUrn.get(view.resource.urn)!;
           const upstream = ancestors(holder);
           for (const gate of gates) {
-            const policies = (gate.propertyDependencies["policies"] ?? []).filter(
-              (p) => p.type === ACCESS_POLICY,
-            );
+            const policies =
+              gate.propertyDependencies["policies"]?.filter((p) => p.type === ACCESS_POLICY) ?? [];
             const missing = [gate, ...policies].filter((r) => !upstream.has(r)).map((r) => r.name);
             if (missing.length === 0) continue;
             reportViolation(

@@ -206,15 +206,18 @@ export class Workspace {
   }
 
   /**
-   * Starts the CLI in a process group of its own (detached), so a test can kill it with every
-   * plugin it started: `process.kill(-child.pid, "SIGKILL")`. `done` settles as `pulumi()` does.
+   * Starts a command (the CLI, or the deploy's script under bash) in a process group of its own,
+   * so a test can kill it: `process.kill(-pid, "SIGKILL")`. The CLI starts its plugins and
+   * language host in groups of their own (Setpgid), which survive that: see `processes()`.
+   * `done` settles as `exec()` does; a killed run has code -1.
    */
   startDetached(
+    command: string,
     args: readonly string[],
     extraEnv: Record<string, string> = {},
   ): { readonly pid: number; readonly done: Promise<CliRun> } {
     const started = Date.now();
-    const child = spawn("pulumi", [...args, "--non-interactive"], {
+    const child = spawn(command, args, {
       cwd: this.project,
       env: { ...this.env, ...extraEnv },
       stdio: ["ignore", "pipe", "pipe"],
@@ -226,10 +229,10 @@ export class Workspace {
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     const done = new Promise<CliRun>((resolvePromise, reject) => {
       child.on("error", reject);
-      child.on("close", (code, signal) => {
+      child.on("close", (code) => {
         const run = {
-          args: ["pulumi", ...args],
-          code: code ?? (signal ? -1 : 0),
+          args: [command, ...args],
+          code: code ?? -1,
           stdout,
           stderr,
           ms: Date.now() - started,
@@ -238,8 +241,31 @@ export class Workspace {
         resolvePromise(run);
       });
     });
-    if (child.pid === undefined) throw new Error("pulumi did not start");
+    if (child.pid === undefined) throw new Error(`${command} did not start`);
     return { pid: child.pid, done };
+  }
+
+  /**
+   * Every live process started for this workspace (the CLI, its language host, the plugins and
+   * their children): the ones whose environment holds this workspace's E2E_STANDIN_DIR.
+   */
+  processes(): { readonly pid: number; readonly pgid: number; readonly command: string }[] {
+    const marker = `E2E_STANDIN_DIR=${this.standinDir}`;
+    const found: { pid: number; pgid: number; command: string }[] = [];
+    for (const entry of readdirSync("/proc")) {
+      if (!/^\d+$/.test(entry)) continue;
+      try {
+        if (!readFileSync(`/proc/${entry}/environ`, "utf8").split("\0").includes(marker)) continue;
+        const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+        if (stat.slice(stat.lastIndexOf(")") + 2).startsWith("Z")) continue;
+        const pgid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]);
+        const command = readFileSync(`/proc/${entry}/cmdline`, "utf8").split("\0").join(" ").trim();
+        found.push({ pid: Number(entry), pgid, command });
+      } catch {
+        // gone meanwhile, or not ours to read
+      }
+    }
+    return found;
   }
 
   exec(

@@ -76,7 +76,7 @@ export function flagsMatchStack(
     return {
       link,
       status: "fail",
-      detail: `${problems.join("; ")}. Run pulumi up (deploy.yml) so the app matches the stack, or change the stack's flags.`,
+      detail: `${problems.join("; ")}. Re-run deploy.yml so the app matches the stack (its pulumi up --refresh reads the app first; a plain pulumi up compares with state and may send nothing), or change the stack's flags.`,
     };
   }
   return {
@@ -111,7 +111,7 @@ export function configVarsPresent(
     return {
       link,
       status: "fail",
-      detail: `${scope}; missing or empty on the app: ${[...new Set(missing)].join(", ")}. Run pulumi up (the stack sets them), or check who removed them (drift job).`,
+      detail: `${scope}; missing or empty on the app: ${[...new Set(missing)].join(", ")}. Re-run deploy.yml (its pulumi up --refresh reads the app and puts them back; a plain pulumi up compares with state and sends nothing), and check who removed them (drift job).`,
     };
   }
   return {
@@ -259,7 +259,7 @@ export async function gateRefusesWithoutToken(base: URL, opts: HttpOptions): Pro
       return {
         link,
         status: "fail",
-        detail: `${what} -> ${r.status} redirect to Access's login page (Location ${signal.location}): a client that follows it sees a 200 HTML page. Set serviceAuth401Redirect on the Access application (pulumi up restores it).`,
+        detail: `${what} -> ${r.status} redirect to Access's login page (Location ${signal.location}): a client that follows it sees a 200 HTML page. Set serviceAuth401Redirect on the Access application (re-running deploy.yml restores it: its pulumi up --refresh reads the application first).`,
       };
     }
     if (signal.kind === "other-redirect") {

@@ -48,6 +48,24 @@ export function save(provider: string, store: StoreFile): void {
 
 export function log(provider: string, entry: Record<string, unknown>): void {
   fs.appendFileSync(path.join(dir(), `${provider}.log.jsonl`), JSON.stringify(entry) + "\n");
+  holdIfAsked(provider, entry);
+}
+
+/**
+ * The e2e suite's hold (interrupt.e2e.test.ts): when E2E_STANDIN_DIR/hold.json names this call
+ * (`provider` and every other field equal to the log entry's), the stand-in, which has stored the
+ * call's effect and logged it, renames it to held.json and blocks before answering until a file
+ * `release` appears, or until it is killed: the cloud has done it, the engine never hears.
+ */
+function holdIfAsked(provider: string, entry: Record<string, unknown>): void {
+  const file = path.join(dir(), "hold.json");
+  if (!fs.existsSync(file)) return;
+  const want = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, unknown>;
+  const { provider: who, ...fields } = want;
+  if (who !== provider || Object.entries(fields).some(([k, v]) => entry[k] !== v)) return;
+  fs.renameSync(file, path.join(dir(), "held.json"));
+  const tick = new Int32Array(new SharedArrayBuffer(4));
+  while (!fs.existsSync(path.join(dir(), "release"))) Atomics.wait(tick, 0, 0, 50);
 }
 
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
