@@ -186,6 +186,15 @@ describe("deploy on main", () => {
     expect(install).toBeGreaterThan(-1);
     expect(job.steps[install]?.with).toEqual({ "pulumi-version": lockVersion });
     expect(up).toBeGreaterThan(install);
+    // Recovery (stale lock, pending operations) runs before the update, with the job's start time.
+    expect(job.steps[0]?.run).toContain("date -u +%Y-%m-%dT%H:%M:%SZ");
+    const recover = job.steps.findIndex((s) =>
+      s.run?.includes("npm run -s recover -- --stack prod"),
+    );
+    expect(recover).toBeGreaterThan(install);
+    expect(recover).toBeLessThan(up);
+    expect(job.steps[recover]?.run).toContain('--deploy-started-at "$DEPLOY_STARTED_AT"');
+    expect(job.steps[recover]?.env?.["DEPLOY_STARTED_AT"]).toBe("${{ steps.started.outputs.at }}");
     expect(job.steps[up]?.run).toContain(
       "pulumi up --stack prod --yes --refresh --policy-pack policy --suppress-outputs --non-interactive",
     );
