@@ -17,7 +17,6 @@ import {
   parseImportId,
   plan,
   plansNewSecret,
-  withDefaults,
 } from "./e2e/standins/rules/cloudflare-state";
 import { setDetailedDiff } from "./e2e/standins/server-compat";
 import { load, save } from "./e2e/standins/store";
@@ -87,11 +86,7 @@ describe("plan and diff", () => {
 
   it("forces a replacement only for accountId or zoneId", () => {
     expect(
-      diff(
-        TOKEN,
-        { ...withDefaults(TOKEN, token()), id: "t" },
-        token({ name: "n", duration: "24h" }),
-      ),
+      diff(TOKEN, { ...token(), id: "t" }, token({ name: "n", duration: "24h" })),
     ).toMatchObject({ changes: true, replaces: [] });
     expect(diff(APPLICATION, state, app({ accountId: "other" })).replaces).toEqual(["accountId"]);
   });
@@ -188,7 +183,7 @@ describe("import and read", () => {
       clientId: "c.access",
       expiresAt: "2027-01-01T00:00:00Z",
     });
-    expect(diff(TOKEN, state, withDefaults(TOKEN, token({ name: "t" }))).diffs).toEqual({
+    expect(diff(TOKEN, state, token({ name: "t" })).diffs).toEqual({
       clientSecretVersion: "add",
     });
   });
@@ -230,7 +225,7 @@ describe("the plugin, in-process", () => {
   });
 
   it("issues a secret at create, keeps it on update with the same version and rotates on a higher one", async () => {
-    const { id, outs } = (await standin.create!(urn(TOKEN), withDefaults(TOKEN, token()))) as {
+    const { id, outs } = (await standin.create!(urn(TOKEN), token())) as {
       id: string;
       outs: P;
     };
@@ -258,7 +253,7 @@ describe("the plugin, in-process", () => {
   });
 
   it("reads a token back with the state's secret and imports it with none", async () => {
-    const { id, outs } = (await standin.create!(urn(TOKEN), withDefaults(TOKEN, token()))) as {
+    const { id, outs } = (await standin.create!(urn(TOKEN), token())) as {
       id: string;
       outs: P;
     };
@@ -293,6 +288,11 @@ describe("the plugin, in-process", () => {
       httpOnlyCookieAttribute: true,
       policies: [{ id: "pol-1", precedence: 1 }],
     });
+  });
+
+  it("Check reports the program's inputs without the schema's defaults (provider_check.go)", async () => {
+    const checked = await standin.check!(urn(TOKEN), {}, { name: "t" });
+    expect(checked.inputs).toEqual({ name: "t" });
   });
 
   it("fails a create with neither accountId nor zoneId at the API, not at Check", async () => {

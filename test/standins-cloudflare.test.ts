@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { APPLICATION, check, POLICY, TOKEN } from "./e2e/standins/rules/cloudflare";
-import { withDefaults } from "./e2e/standins/rules/cloudflare-state";
+import { plan, refreshedInputs } from "./e2e/standins/rules/cloudflare-state";
 import { UNKNOWN } from "./e2e/standins/store";
 
 type P = Record<string, unknown>;
@@ -188,16 +188,21 @@ describe("Check: the provider's schema validators", () => {
     ]);
   });
 
-  it("reports the schema's static defaults as inputs: version 1, duration 8760h, sessionDuration 24h, destination type public", () => {
-    expect(withDefaults(TOKEN, { name: "t" })).toEqual({
-      name: "t",
+  it("the plan applies the schema's defaults (Check does not: standins-cloudflare-plan.test.ts)", () => {
+    expect(plan(TOKEN, undefined, { name: "t" })).toMatchObject({
       clientSecretVersion: 1,
       duration: "8760h",
     });
-    expect(withDefaults(POLICY, policy())["sessionDuration"]).toBe("24h");
+    expect(plan(POLICY, undefined, policy())["sessionDuration"]).toBe("24h");
+  });
+
+  it("a refresh reports only the inputs the old inputs had (ExtractInputsFromOutputs)", () => {
     expect(
-      withDefaults(APPLICATION, app({ destinations: [{ uri: "u" }] }))["destinations"],
-    ).toEqual([{ type: "public", uri: "u" }]);
+      refreshedInputs({ name: "t" }, { name: "t2", clientSecretVersion: 1, duration: "8760h" }),
+    ).toEqual({ name: "t2" });
+  });
+
+  it("the default version is no configured version: Check runs on what the program sent", () => {
     // The default version is no configured version: Check runs on what the program sent.
     expect(reasons(TOKEN, token())).toEqual([]);
   });

@@ -7,7 +7,7 @@
  * citing the provider source it follows; the stand-in only wires them to the store.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { setDetailedDiff } from "./server-compat";
+import { setDetailedDiff, takeReadInputs } from "./server-compat";
 import * as provider from "@pulumi/pulumi/provider";
 import { APPLICATION, check, POLICY, TOKEN, TYPES } from "./rules/cloudflare";
 import {
@@ -23,7 +23,7 @@ import {
   inputsOf,
   parseImportId,
   plan,
-  withDefaults,
+  refreshedInputs,
 } from "./rules/cloudflare-state";
 import type { Props } from "./rules/common";
 import {
@@ -76,7 +76,11 @@ export const standin: provider.Provider = {
   check(urn: string, _olds: Props, news: Props) {
     const type = typeOf(urn);
     const failures = check(type, unwrap(news) as Props);
-    return Promise.resolve({ inputs: withDefaults(type, news), failures });
+    // pkg/pf/tfbridge/provider_check.go (bridge of 6.22.1): Check returns the program's inputs
+    // with only Pulumi-level DefaultInfo values applied; the Terraform schema's defaults
+    // (client_secret_version 1, duration, session_duration, destination type) are applied in
+    // the plan (rules/cloudflare-state.ts plan), never reported as inputs.
+    return Promise.resolve({ inputs: news, failures });
   },
 
   diff(id: string, urn: string, olds: Props, news: Props) {
@@ -122,6 +126,7 @@ export const standin: provider.Provider = {
 
   read(importOrId: string, urn: string, props?: Props) {
     const type = typeOf(urn);
+    const oldInputs = takeReadInputs();
     const store = load("cloudflare");
     const importing = !props || Object.keys(props).length === 0;
     const path = importing ? parseImportId(type, importOrId) : { id: importOrId };
@@ -132,7 +137,10 @@ export const standin: provider.Provider = {
     const state = importing
       ? importState(type, api, path)
       : readState(type, api, unwrap(props) as Props);
-    return Promise.resolve({ id: path.id, props: state, inputs: inputsOf(type, state) });
+    const inputs = importing
+      ? inputsOf(type, state)
+      : refreshedInputs(oldInputs, inputsOf(type, state));
+    return Promise.resolve({ id: path.id, props: state, inputs });
   },
 
   update(id: string, urn: string, olds: Props, news: Props) {

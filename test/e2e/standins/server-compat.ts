@@ -19,12 +19,24 @@ const structproto = sdk("google-protobuf/google/protobuf/struct_pb") as {
 const proto = provproto.ReadRequest.prototype;
 const getProperties = proto.getProperties;
 const getInputs = proto.getInputs;
+let readInputs: Record<string, unknown> = {};
 proto.getProperties = function (this: unknown) {
+  // The server reads only the properties and calls the provider's read synchronously after;
+  // the old inputs (which a bridged Read uses on a refresh) are kept for takeReadInputs.
+  const inputs = getInputs.call(this) as { toJavaScript(): Record<string, unknown> } | undefined;
+  readInputs = inputs?.toJavaScript() ?? {};
   return getProperties.call(this) ?? new structproto.Struct();
 };
 proto.getInputs = function (this: unknown) {
   return getInputs.call(this) ?? new structproto.Struct();
 };
+
+/** The old inputs of the ReadRequest being served (empty for an import). */
+export function takeReadInputs(): Record<string, unknown> {
+  const inputs = readInputs;
+  readInputs = {};
+  return inputs;
+}
 
 /**
  * Detailed diffs. Bridged providers answer Diff with a detailed diff (which property is added,

@@ -89,16 +89,14 @@ export const COMPUTED_ONLY: Readonly<Record<string, readonly string[]>> = {
 /** schema.go on all three: only account_id and zone_id have stringplanmodifier.RequiresReplace(). */
 export const REPLACE_ON = ["accountId", "zoneId"];
 
-/** The schema's static defaults, as the plan applies them (Check reports them as inputs). */
-export function withDefaults(type: string, news: Props): Props {
-  const out: Props = { ...news };
-  for (const [k, kind] of Object.entries(ATTRS[type] ?? {}))
-    if (typeof kind === "object" && isNull(out[k])) out[k] = kind.default;
-  // destinations[].type: Default stringdefault.StaticString("public").
-  if (type === APPLICATION && Array.isArray(out["destinations"]))
-    out["destinations"] = asList(out["destinations"]).map((d) =>
-      isNull(d["type"]) ? { ...d, type: "public" } : d,
-    );
+/**
+ * The inputs a refresh reports: pkg/tfbridge/schema.go ExtractInputsFromOutputs with isRefresh
+ * (called by pkg/pf/tfbridge/provider_read.go) "only extract[s] new values for inputs that are
+ * already present" in the old inputs; an input the program never sent stays absent.
+ */
+export function refreshedInputs(oldInputs: Props, all: Props): Props {
+  const out: Props = {};
+  for (const k of Object.keys(oldInputs)) if (k in all) out[k] = all[k];
   return out;
 }
 
