@@ -105,10 +105,42 @@ describe.sequential("one stack through its life under the real engine", () => {
     expect(ws.standinLog("cloudflare").filter((e) => e.op !== "import" && e.op !== "read")).toEqual(
       [],
     );
+    // A preview never registers anything, so the proof is an up, with the preview skipped so
+    // that whatever the program registered would really be applied: it fails the same way, and
+    // neither the engine's event log nor the state it leaves holds a resource but the stack (no
+    // provider, no component, no object: the gate throws before the program registers any).
+    const events = join(ws.root, "a-up-events.jsonl");
+    const up = timed(
+      "a",
+      // --event-log is registered only with PULUMI_DEBUG_COMMANDS (3.248 operations/up.go).
+      await ws.pulumi(["up", "--yes", "--skip-preview", "--event-log", events], {
+        PULUMI_DEBUG_COMMANDS: "true",
+      }),
+    );
+    expect(up.code).not.toBe(0);
+    // The engine's own record of the steps it took: none but the stack's.
+    const stepped = readFileSync(events, "utf8")
+      .split("\n")
+      .filter(Boolean)
+      .flatMap((line) => {
+        const e = JSON.parse(line) as { resourcePreEvent?: { metadata: { type: string } } };
+        return e.resourcePreEvent ? [e.resourcePreEvent.metadata.type] : [];
+      });
+    // Only the Vault provider, which the gate's reads need (it creates nothing).
+    const reading = ["pulumi:pulumi:Stack", "pulumi:providers:vault"];
+    expect(stepped).toContain("pulumi:providers:vault");
+    expect(stepped.filter((t) => !reading.includes(t))).toEqual([]);
+    expect(text(up)).toContain("field FREESCOUT_API_KEY is absent from Vault secret");
+    expect(heroku.calls).toEqual([]);
+    expect(ws.standinLog("cloudflare").filter((e) => e.op === "create")).toEqual([]);
+    expect(ws.standinLog("vault").filter((e) => e.op === "create")).toEqual([]);
     const exported = await ws.pulumi(["stack", "export"]);
-    const deployment = (JSON.parse(exported.stdout) as { deployment?: { resources?: unknown[] } })
-      .deployment;
-    expect(deployment?.resources ?? []).toEqual([]);
+    const deployment = (
+      JSON.parse(exported.stdout) as { deployment?: { resources?: { type: string }[] } }
+    ).deployment;
+    expect(
+      (deployment?.resources ?? []).map((r) => r.type).filter((t) => !reading.includes(t)),
+    ).toEqual([]);
   });
 
   it("a. flags on without the Sentry settings: preview fails naming the keys, nothing is created", async () => {
@@ -247,9 +279,23 @@ describe.sequential("one stack through its life under the real engine", () => {
       message: "Your account reached the API rate limit",
       retryAfter: 1,
     });
+    const servedBefore = heroku.served.length;
     const ok = timed("f", await ws.pulumi(["up", "--yes"]));
     expect(ok.code, text(ok)).toBe(0);
     expect(app()["FREESCOUT_INSTANCE_URL"]).toBe("https://tickets.raxx.app/v2");
+    // The 429 was served, and the same request came again no sooner than Retry-After (1 s).
+    const limited = heroku.served.slice(servedBefore);
+    expect(limited.map((s) => [s.status, s.headers["Retry-After"]])).toEqual([[429, "1"]]);
+    const [refused] = limited;
+    const retry = heroku.calls.find(
+      (c) =>
+        c.at >= refused!.at &&
+        c !== refused!.call &&
+        c.method === refused!.call.method &&
+        c.path === refused!.call.path,
+    );
+    expect(retry, "the refused request was sent again").toBeDefined();
+    expect(retry!.at - refused!.at).toBeGreaterThanOrEqual(1_000);
 
     ws.writeConfig({ ...baseConfig(), freescoutInstanceUrl: "https://tickets.raxx.app/v3" });
     heroku.inject(

@@ -118,6 +118,13 @@ export class FakeHeroku {
     this.patching ? "patch" : "test",
   );
   readonly calls: RecordedCall[] = [];
+  /** Every injected status fault as it was answered: the call, the status, its headers and when. */
+  readonly served: {
+    readonly call: RecordedCall;
+    readonly status: number;
+    readonly headers: Readonly<Record<string, string>>;
+    readonly at: number;
+  }[] = [];
   /** Apps the token can see but not change (403). */
   readonly readOnlyApps = new Set<string>();
   private readonly faults: Fault[] = [];
@@ -297,6 +304,7 @@ export class FakeHeroku {
           : fault.retryAfter
             ? { "Retry-After": String(fault.retryAfter) }
             : {};
+      this.served.push({ call, status: fault.status, headers, at: Date.now() });
       this.error(res, fault.status, fault.id, fault.message, headers);
       this.rateLimitRemaining = 4500;
       return;
