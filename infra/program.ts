@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { WiringConfig } from "./config";
+import { adoptionsDone } from "./cloudflare/adoption";
 import { TicketsAccess } from "./cloudflare/tickets-access";
 import {
   detectionProblems,
@@ -163,7 +164,14 @@ export async function wire(
   );
   if ("error" in start) throw runError(start.error);
 
-  // 4. Cloudflare Access on the tickets API, with its service token.
+  // 4. Cloudflare Access on the tickets API, with its service token. Objects adopted by an
+  // earlier deployment are not imported again (./cloudflare/adoption.ts).
+  const adopt = {
+    applicationId: config.adopt.accessApplicationId,
+    policyId: config.adopt.accessPolicyId,
+    serviceTokenId: config.adopt.serviceTokenId,
+  };
+  const adopted = await adoptionsDone(adopt);
   const access = new TicketsAccess("tickets", {
     accountId: config.cloudflareAccountId,
     host: config.ticketsHost,
@@ -173,11 +181,8 @@ export async function wire(
     rotation: config.serviceToken.rotation,
     generation: config.serviceToken.generation,
     previousGeneration: config.serviceToken.previousGeneration,
-    adopt: {
-      applicationId: config.adopt.accessApplicationId,
-      policyId: config.adopt.accessPolicyId,
-      serviceTokenId: config.adopt.serviceTokenId,
-    },
+    adopt,
+    adopted,
   });
 
   // 5. The token's credentials into Vault, the source of truth for every consumer, once Access

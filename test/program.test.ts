@@ -215,6 +215,36 @@ describe("the prod stack under mocks (preview)", () => {
     }
   });
 
+  it("does not import again what the stack's last outputs show adopted, and keeps retain and ignoreChanges", async () => {
+    const ids = {
+      adoptAccessApplicationId: "ca6fd315-0000-4000-8000-000000000001",
+      adoptAccessPolicyId: "ca6fd315-0000-4000-8000-000000000002",
+      adoptServiceTokenId: "ca6fd315-0000-4000-8000-000000000003",
+    };
+    const run = await runStack({
+      config: withConfig(ids),
+      vault: VAULT,
+      // The last deployment adopted the application and the policy; the token is still to adopt.
+      stackOutputs: {
+        accessApplicationId: ids.adoptAccessApplicationId,
+        accessPolicyId: ids.adoptAccessPolicyId,
+        serviceTokenId: "a-token-the-stack-created",
+      },
+    });
+    expect(run.error).toBeUndefined();
+    for (const name of ["tickets-application", "tickets-policy"]) {
+      expect(byName(run.resources, name).importId).toBe("");
+      expect(byName(run.resources, name).retainOnDelete).toBe(true);
+    }
+    expect(byName(run.resources, "tickets-application").ignoreChanges).toEqual([
+      "name",
+      "appLauncherVisible",
+    ]);
+    expect(byName(run.resources, "tickets-service-token").importId).toBe(
+      `accounts/0123456789abcdef0123456789abcdef/${ids.adoptServiceTokenId}`,
+    );
+  });
+
   it("creates instead of importing when no ID is configured", async () => {
     const vault = withoutField("MooseQuest/cloudflare", "CF_ACCESS_SVC_OTHER_CLIENT_ID");
     const run = await runStack({

@@ -182,6 +182,9 @@ describe("import and read", () => {
       enabled: true,
       clientId: "c.access",
       expiresAt: "2027-01-01T00:00:00Z",
+      // Null, not absent: the bridge's outputs carry every attribute (a preview reads an absent
+      // output as unknown).
+      clientSecret: null,
     });
     expect(diff(TOKEN, state, token({ name: "t" })).diffs).toEqual({
       clientSecretVersion: "add",
@@ -261,7 +264,7 @@ describe("the plugin, in-process", () => {
     expect((read.props as P)["clientSecret"]).toBe(outs["clientSecret"]);
     const imported = await standin.read!(`accounts/${ACCOUNT}/${id}`, urn(TOKEN), {});
     expect(imported.id).toBe(id);
-    expect((imported.props as P)["clientSecret"]).toBeUndefined();
+    expect((imported.props as P)["clientSecret"]).toBeNull();
     expect((imported.inputs as P)["clientId"]).toBeUndefined();
   });
 

@@ -10,6 +10,7 @@
  */
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
+import type { AccessAdoption, AdoptionsDone } from "./adoption";
 
 export const TICKETS_ACCESS_TYPE = "console-wiring:cloudflare:TicketsAccess";
 
@@ -35,11 +36,12 @@ export interface TicketsAccessArgs {
   /** The previous generation, kept and admitted while a renewal is in progress. */
   readonly previousGeneration?: number;
   /** Existing objects to adopt by ID instead of creating them. */
-  readonly adopt?: {
-    readonly applicationId?: string;
-    readonly policyId?: string;
-    readonly serviceTokenId?: string;
-  };
+  readonly adopt?: AccessAdoption;
+  /**
+   * Which of them the stack already holds (./adoption.ts): those keep retain-on-delete and
+   * ignoreChanges, but are not imported again.
+   */
+  readonly adopted?: Partial<AdoptionsDone>;
 }
 
 /** Import IDs in the formats the Cloudflare provider documents for each resource. */
@@ -90,8 +92,11 @@ export const FROZEN_TOKEN_INPUTS = [
 function adoptOptions(
   importId: string | undefined,
   notOwned: readonly string[],
+  alreadyAdopted = false,
 ): pulumi.CustomResourceOptions {
-  return importId ? { import: importId, retainOnDelete: true, ignoreChanges: [...notOwned] } : {};
+  if (!importId) return {};
+  const kept = { retainOnDelete: true, ignoreChanges: [...notOwned] };
+  return alreadyAdopted ? kept : { import: importId, ...kept };
 }
 
 export class TicketsAccess extends pulumi.ComponentResource {
@@ -125,7 +130,7 @@ export class TicketsAccess extends pulumi.ComponentResource {
         // During a renewal both generations: the app's token is admitted whichever it holds.
         includes: tokens.map((t) => ({ serviceToken: { tokenId: t.id } })),
       },
-      { parent: this, ...adoptOptions(ids.policy, ["name"]) },
+      { parent: this, ...adoptOptions(ids.policy, ["name"], args.adopted?.policyId) },
     );
 
     this.application = new cloudflare.ZeroTrustAccessApplication(
@@ -142,7 +147,14 @@ export class TicketsAccess extends pulumi.ComponentResource {
         serviceAuth401Redirect: true,
         appLauncherVisible: false,
       },
-      { parent: this, ...adoptOptions(ids.application, ["name", "appLauncherVisible"]) },
+      {
+        parent: this,
+        ...adoptOptions(
+          ids.application,
+          ["name", "appLauncherVisible"],
+          args.adopted?.applicationId,
+        ),
+      },
     );
 
     this.registerOutputs({
@@ -175,7 +187,7 @@ export class TicketsAccess extends pulumi.ComponentResource {
     // An adopted token is generation 1: the one that existed before the stack.
     const adoptedId =
       generation === 1 ? importIds(args.accountId, args.adopt).serviceToken : undefined;
-    const adopt = adoptOptions(adoptedId, ["name"]);
+    const adopt = adoptOptions(adoptedId, ["name"], args.adopted?.serviceTokenId);
     const frozen = role === "previous" ? FROZEN_TOKEN_INPUTS : [];
     const ignoreChanges = [...new Set([...(adopt.ignoreChanges ?? []), ...frozen])];
     return new cloudflare.ZeroTrustAccessServiceToken(

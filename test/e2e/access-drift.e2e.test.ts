@@ -79,7 +79,11 @@ describe.sequential("an owned Access field dropped at Cloudflare", () => {
     const preview = await ws.pulumi(["preview", "--refresh", "--diff", "--expect-no-changes"]);
     expect(preview.code).not.toBe(0);
     expect(text(preview)).toMatch(/~\s+serviceAuth401Redirect\s*:\s*false\s*=>\s*true/);
-    expect(appLog().filter((e) => "diffs" in e).at(-1)).toMatchObject({
+    expect(
+      appLog()
+        .filter((e) => "diffs" in e)
+        .at(-1),
+    ).toMatchObject({
       diffs: { serviceAuth401Redirect: "update" },
     });
     // A preview changes nothing at Cloudflare.

@@ -555,6 +555,28 @@ describe.sequential("h. adopting what already exists", () => {
     expect(ws.stateText()).not.toContain(ADOPTED_SECRET);
   });
 
+  it("after the adoption, the adopt IDs left in config import nothing again: nothing to do, the secret kept", async () => {
+    const before = ws.standinLog("cloudflare").length;
+    const preview = timed(
+      "h",
+      await ws.pulumi(["preview", "--refresh", "--diff", "--expect-no-changes"]),
+    );
+    expect(preview.code, text(preview)).toBe(0);
+    const up = timed("h", await ws.pulumi(["up", "--yes", "--refresh"]));
+    expect(up.code, text(up)).toBe(0);
+    const ops = ws
+      .standinLog("cloudflare")
+      .slice(before)
+      .map((e) => e.op);
+    expect(ops.filter((op) => op !== "read" && op !== "diff")).toEqual([]);
+    expect(
+      ws.standin("vault").secrets["MooseQuest/cloudflare"]?.["CF_ACCESS_SVC_TICKETS_CLIENT_SECRET"],
+    ).toBe(ADOPTED_SECRET);
+    expect(heroku.apps.get(ADOPT_APP)?.["CF_ACCESS_SVC_TICKETS_CLIENT_SECRET"]).toBe(
+      ADOPTED_SECRET,
+    );
+  });
+
   it("j. destroy retains the adopted objects and the adopted Vault secret", async () => {
     const run = timed("h", await ws.pulumi(["destroy", "--yes"]));
     expect(run.code, text(run)).toBe(0);

@@ -78,6 +78,11 @@ export interface RunOptions {
    * form is tested on its own in test/provider-serialization.test.ts).
    */
   readonly serializeDynamicProviders?: boolean;
+  /**
+   * The outputs of the stack's last deployment, as a stack reference to itself reads them
+   * (infra/cloudflare/adoption.ts). Default: none (a stack never deployed; offline has no state).
+   */
+  readonly stackOutputs?: Record<string, unknown>;
 }
 
 const OFFLINE_PROVIDER_TEXT =
@@ -259,6 +264,11 @@ export async function runProgram(options: RunOptions): Promise<RunResult> {
     {
       newResource: (args) => {
         const inputs = walkSecrets(args.inputs, "", []) as Record<string, unknown>;
+        if (args.type === "pulumi:pulumi:StackReference")
+          return {
+            id: args.id || String(inputs["name"]),
+            state: { ...inputs, outputs: options.stackOutputs ?? {}, secretOutputNames: [] },
+          };
         if (unknownComputed) return { id: args.id || undefined, state: inputs };
         return {
           id: args.id || `${args.name}-id`,
@@ -292,6 +302,8 @@ export async function runProgram(options: RunOptions): Promise<RunResult> {
     "console-wiring",
     `offline-${runs}`,
     preview,
+    // The organization a self-managed backend (file, S3) reports to programs.
+    "organization",
   );
   pulumi.runtime.setAllConfig(options.config);
 

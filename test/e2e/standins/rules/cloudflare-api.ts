@@ -101,6 +101,7 @@ export function importState(type: string, api: Props, path: Props): Props {
     // `no_refresh`: Unmarshal skips them, and import has no state: all three are null.
     for (const k of ["clientSecret", "clientSecretVersion", "previousClientSecretExpiresAt"])
       delete out[k];
+    return withSecretAttribute(type, compact(out));
   } else if (type === POLICY) {
     dropEmpty(out, RULES); // normalizeImportZeroTrustAccessPolicyAPIData
   } else {
@@ -149,7 +150,7 @@ export function readState(type: string, api: Props, state: Props): Props {
     // fields keep the state's values too.
     for (const k of ["clientSecret", "clientSecretVersion", "previousClientSecretExpiresAt"])
       out[k] = state[k] ?? null;
-    return compact(out);
+    return withSecretAttribute(type, compact(out));
   }
   if (type === POLICY) {
     for (const k of ["approvalRequired", "isolationRequired", "purposeJustificationRequired"])
@@ -199,7 +200,19 @@ export function stateAfterWrite(
   for (const k of COMPUTED_ONLY[type] ?? []) if (k !== "clientSecret") out[k] = api[k];
   out["id"] = id;
   if (type === TOKEN) out["clientSecret"] = secret?.issued ?? secret?.prior ?? null;
-  return compact(out);
+  return withSecretAttribute(type, compact(out));
+}
+
+/**
+ * The bridge's outputs carry every attribute of the schema, a null one as null
+ * (pkg/pf/tfbridge/resource_state.go: upgradedResourceState.ToPropertyMap runs
+ * convert.DecodePropertyMap on the whole Terraform object, null attributes included). The
+ * stand-in keeps its stores sparse, but the client secret must be there as null when Cloudflare
+ * never returned it (an imported token): the Node.js SDK reads an absent output as unknown in a
+ * preview, a null one as known, and the program's Vault and Heroku values depend on it.
+ */
+export function withSecretAttribute(type: string, state: Props): Props {
+  return type === TOKEN ? { ...state, clientSecret: state["clientSecret"] ?? null } : state;
 }
 
 /** What Cloudflare holds after a write: the planned values it was sent (PUT replaces). */
