@@ -245,6 +245,18 @@ describe("the prod stack under mocks (preview)", () => {
     );
   });
 
+  it("does not import the adopted token again while a renewal keeps it as the previous generation", async () => {
+    const tokenId = "ca6fd315-0000-4000-8000-000000000003";
+    const run = await runStack({
+      config: withConfig({ adoptServiceTokenId: tokenId, serviceTokenGeneration: "2" }),
+      vault: VAULT,
+      stackOutputs: { serviceTokenId: "generation-2-token", previousServiceTokenId: tokenId },
+    });
+    expect(run.error).toBeUndefined();
+    expect(byName(run.resources, "tickets-service-token").importId).toBe("");
+    expect(byName(run.resources, "tickets-service-token").retainOnDelete).toBe(true);
+  });
+
   it("creates instead of importing when no ID is configured", async () => {
     const vault = withoutField("MooseQuest/cloudflare", "CF_ACCESS_SVC_OTHER_CLIENT_ID");
     const run = await runStack({

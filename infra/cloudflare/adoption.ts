@@ -24,12 +24,15 @@ export interface AccessAdoption {
   readonly serviceTokenId?: string;
 }
 
-/** The stack outputs (infra/program.ts) that hold each adopted object's ID once it is in the stack. */
+/**
+ * The stack outputs (infra/program.ts) that hold each adopted object's ID once it is in the stack.
+ * The adopted token is generation 1: after a renewal it is the previous generation until retired.
+ */
 export const ADOPTION_OUTPUTS = {
-  applicationId: "accessApplicationId",
-  policyId: "accessPolicyId",
-  serviceTokenId: "serviceTokenId",
-} as const satisfies Record<keyof AccessAdoption, string>;
+  applicationId: ["accessApplicationId"],
+  policyId: ["accessPolicyId"],
+  serviceTokenId: ["serviceTokenId", "previousServiceTokenId"],
+} as const satisfies Record<keyof AccessAdoption, readonly string[]>;
 
 export type AdoptionsDone = Readonly<Record<keyof AccessAdoption, boolean>>;
 
@@ -47,8 +50,8 @@ export async function adoptionsDone(adopt: AccessAdoption): Promise<AdoptionsDon
   const done = { ...none };
   for (const k of keys) {
     if (!adopt[k]) continue;
-    const details = await self.getOutputDetails(ADOPTION_OUTPUTS[k]);
-    done[k] = details.value === adopt[k];
+    for (const output of ADOPTION_OUTPUTS[k])
+      if ((await self.getOutputDetails(output)).value === adopt[k]) done[k] = true;
   }
   return done;
 }
