@@ -14,6 +14,7 @@ export default defineConfig({
       "test/heroku-secrets.test.ts",
       "test/workflows.test.ts",
       "test/cli-shell.test.ts",
+      "test/build-stamp.test.ts",
       "node_modules/**",
     ],
     // Activate the mutant before the test file's imports, then load the modules under mutation

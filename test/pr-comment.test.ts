@@ -6,6 +6,7 @@ import { CHECK_SCHEMA, parseCheckDocument, type CheckDocument } from "../tools/c
 import { code, codeBlock, inline } from "../tools/comment/markdown";
 import { COMMENT_MARKER, renderComment } from "../tools/comment/render";
 import { commentFromArtifacts } from "../tools/pr-comment";
+import { markdownLines } from "./support/markdown-lines";
 
 // The PR comment is built from data a pull request's own code produced: nothing in it may become
 // Markdown structure, HTML, an image, a mention, or a fence that closes ours.
@@ -48,20 +49,6 @@ function doc(overrides: Partial<CheckDocument> = {}): CheckDocument {
   };
 }
 
-/** Lines outside fenced blocks, code spans removed: where Markdown is interpreted. */
-function markdownLines(text: string): string[] {
-  const out: string[] = [];
-  let fence: string | undefined;
-  for (const line of text.split("\n")) {
-    const m = /^(`{3,})/.exec(line);
-    if (fence === undefined && m) fence = m[1];
-    else if (fence !== undefined && line === fence) fence = undefined;
-    else if (fence === undefined) out.push(line.replace(/(?<!\\)(`+)(?:(?!\1).)*?\1/g, "<code/>"));
-  }
-  expect(fence).toBeUndefined();
-  return out;
-}
-
 describe("escaping", () => {
   it("inline text: no structure, HTML, image, link or mention survives", () => {
     const out = inline(HOSTILE);
@@ -99,7 +86,8 @@ describe("the rendered comment", () => {
     expect(headings).toEqual([
       "### console-wiring check: <code/> fails",
       "#### The program stopped before registering its resources",
-      "#### pulumi preview (prod, with the policy pack): failure",
+      "#### Graph: 1 resources, 0 edges",
+      "#### pulumi preview (<code/>, with the policy pack): failure",
     ]);
   });
 
@@ -151,7 +139,7 @@ describe("the artifact", () => {
       }),
     );
     const text = commentFromArtifacts(d, "branch");
-    expect(text).toContain("#### pulumi preview (prod, with the policy pack): success");
+    expect(text).toContain("#### pulumi preview (`prod`, with the policy pack): success");
     expect(text).toContain("Resources: 6 unchanged");
   });
 });

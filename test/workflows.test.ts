@@ -1,6 +1,9 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { execFile } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { promisify } from "node:util";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 
@@ -11,6 +14,8 @@ const files = readdirSync(dir).filter((f) => f.endsWith(".yml"));
 const text = (f: string) => readFileSync(join(dir, f), "utf8");
 
 interface Step {
+  name?: string;
+  id?: string;
   uses?: string;
   run?: string;
   if?: string;
@@ -20,6 +25,8 @@ interface Step {
 interface Job {
   if?: string;
   needs?: string | string[];
+  strategy?: { "fail-fast"?: boolean; matrix?: Record<string, unknown> };
+  outputs?: Record<string, string>;
   env?: Record<string, string>;
   steps: Step[];
 }
@@ -131,29 +138,120 @@ describe("the trust boundary in every workflow", () => {
   });
 });
 
+const STACK_MATRIX = "${{ fromJSON(needs.stacks.outputs.stacks) }}";
+const listStep = (f: string) => workflow(f).jobs["stacks"]?.steps.find((s) => s.id === "list");
+
+/** The listing step's own script, run by bash in `cwd` with a fresh $GITHUB_OUTPUT. */
+async function listStacks(f: string, cwd: string): Promise<{ code: number; stacks?: unknown }> {
+  const out = join(mkdtempSync(join(tmpdir(), "stacks-out-")), "output");
+  writeFileSync(out, "");
+  const code = await promisify(execFile)(
+    "bash",
+    ["--noprofile", "--norc", "-eo", "pipefail", "-c", listStep(f)!.run!],
+    {
+      cwd,
+      env: { ...process.env, GITHUB_OUTPUT: out },
+    },
+  ).then(
+    () => 0,
+    (e: { code: number }) => e.code,
+  );
+  const line = /^stacks=(.*)$/m.exec(readFileSync(out, "utf8"));
+  return { code, ...(line ? { stacks: JSON.parse(line[1]!) as unknown } : {}) };
+}
+
+describe("every stack file is covered (a matrix from the files present)", () => {
+  const root = join(__dirname, "..");
+  const present = readdirSync(root)
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined)
+    .sort();
+
+  it.each(["pull-request.yml", "drift.yml"])(
+    "%s lists the stacks from the files, and every per-stack job takes its matrix from that list",
+    async (f) => {
+      const wf = workflow(f);
+      expect(wf.jobs["stacks"]?.outputs).toEqual({ stacks: "${{ steps.list.outputs.stacks }}" });
+      const perStack = Object.entries(wf.jobs).filter(
+        ([name]) => name !== "stacks" && name !== "check",
+      );
+      expect(perStack.length).toBeGreaterThan(0);
+      for (const [name, job] of perStack) {
+        expect(job.strategy, name).toEqual({ "fail-fast": false, matrix: { stack: STACK_MATRIX } });
+        expect([job.needs].flat(), name).toContain("stacks");
+      }
+      // No stack is named in the workflow itself.
+      expect(text(f)).not.toMatch(/--stack prod|stack-name: prod/);
+      expect(present.length).toBeGreaterThan(0);
+      expect(await listStacks(f, root)).toEqual({ code: 0, stacks: present });
+    },
+  );
+
+  it("lists every Pulumi.<stack>.yaml in a project, and only stack-shaped names", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stacks-fixture-"));
+    for (const name of [
+      "Pulumi.yaml",
+      "Pulumi.prod.yaml",
+      "Pulumi.staging.yaml",
+      "Pulumi.eu-west_2.yaml",
+      'Pulumi.x";echo pwned;".yaml',
+      "Pulumi.a b.yaml",
+      "Pulumi.prod.yaml.bak",
+    ])
+      writeFileSync(join(dir, name), "config: {}\n");
+    expect(await listStacks("pull-request.yml", dir)).toEqual({
+      code: 0,
+      stacks: ["eu-west_2", "prod", "staging"],
+    });
+    expect(listStep("drift.yml")?.run).toBe(listStep("pull-request.yml")?.run);
+  });
+
+  it("fails when there is no stack file at all", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "stacks-empty-"));
+    writeFileSync(join(dir, "Pulumi.yaml"), "name: x\n");
+    expect((await listStacks("pull-request.yml", dir)).code).not.toBe(0);
+  });
+
+  it("deploys prod only, on main, with no matrix", () => {
+    const wf = workflow("deploy.yml");
+    for (const job of Object.values(wf.jobs)) expect(job.strategy).toBeUndefined();
+    expect(runs(wf.jobs["up"]!)).toContain("pulumi up --stack prod ");
+    expect(text("deploy.yml")).not.toContain("matrix.");
+  });
+});
+
 describe("pull requests", () => {
   const wf = workflow("pull-request.yml");
 
-  it("runs tests and the offline check with no secret, for forks too, leaving JSON only", () => {
+  it("runs tests and every stack's offline check with no secret, for forks too, leaving JSON only", () => {
     const check = wf.jobs["check"]!;
+    const plan = wf.jobs["plan"]!;
     expect(check.if).toBeUndefined();
+    expect(plan.if).toBeUndefined();
     expect(runs(check)).toContain("npm test");
-    expect(runs(check)).toContain("npm run -s check -- --stack prod --format json > check.json");
-    expect(runs(check)).not.toContain("check.md");
-    expect(JSON.stringify(check)).not.toContain("secrets.");
+    expect(plan.strategy?.matrix).toEqual({ stack: STACK_MATRIX });
+    expect(plan.needs).toBe("stacks");
+    const step = plan.steps.find((s) => s.id === "check");
+    expect(step?.env).toEqual({ STACK: "${{ matrix.stack }}" });
+    expect(step?.run).toContain('npm run -s check -- --stack "$STACK" --format json > check.json');
+    expect(runs(plan)).toContain('cp check.json "comment/$STACK/check.json"');
+    expect(runs(plan)).not.toContain("check.md");
+    for (const job of [check, plan]) expect(JSON.stringify(job)).not.toContain("secrets.");
     expect(wf.permissions).toEqual({ contents: "read" });
   });
 
-  it("previews prod with the policy pack only for same-repository branches, in the preview environment", () => {
+  it("previews every stack with the policy pack only for same-repository branches, in the preview environment", () => {
     const preview = wf.jobs["preview"]!;
     expect(preview.if).toBe("github.event.pull_request.head.repo.full_name == github.repository");
-    expect(preview.needs).toBe("check");
+    expect(preview.needs).toEqual(["stacks", "check", "plan"]);
+    expect(preview.strategy?.matrix).toEqual({ stack: STACK_MATRIX });
     expect(pulumiStep(preview)?.with).toMatchObject({
       command: "preview",
-      "stack-name": "prod",
+      "stack-name": "${{ matrix.stack }}",
       policyPacks: "policy",
     });
     expect(runs(preview)).toContain("console-wiring-preview/v1");
+    expect(runs(preview)).toContain('> "comment/$STACK/preview.json"');
   });
 
   it("renders the comment with the default branch's code from checked JSON, and edits only its own", () => {
@@ -162,7 +260,15 @@ describe("pull requests", () => {
     const job = wfc.jobs["comment"]!;
     const checkout = job.steps.find((s) => s.uses?.startsWith("actions/checkout@"));
     expect(checkout?.with?.["ref"]).toBe("${{ github.event.repository.default_branch }}");
-    expect(runs(job)).toContain('node tools/run.cjs pr-comment --dir artifact --origin "$origin"');
+    expect(runs(job)).toContain(
+      'node tools/run.cjs pr-comment --dir artifact --origin "$origin" --base base',
+    );
+    // The base: the default branch's own offline plan of each stack, for stack-shaped names only.
+    expect(runs(job)).toContain(
+      'npm run -s check -- --stack "$stack" --format json > "base/$stack/check.json" || true',
+    );
+    expect(runs(job)).toContain('case "$stack" in *[!A-Za-z0-9_-]*) continue ;; esac');
+    expect(JSON.stringify(job)).not.toContain("secrets.");
     const source = text("pr-comment.yml");
     expect(source).toContain('c.user?.login === "github-actions[bot]"');
     expect(source).toContain("updateComment");
@@ -236,15 +342,19 @@ describe("scheduled drift detection", () => {
   });
 
   it("previews with refresh and no state rewrite, reports keys with the preview's exit code, smokes and checks the token", () => {
+    expect(job.strategy?.matrix).toEqual({ stack: STACK_MATRIX });
+    expect(job.needs).toBe("stacks");
     expect(runs(job)).toContain(
-      "pulumi preview --stack prod --refresh --expect-no-changes --policy-pack policy --json > preview.json",
+      'pulumi preview --stack "$STACK" --refresh --expect-no-changes --policy-pack policy --json > preview.json',
     );
     expect(runs(job)).not.toMatch(/pulumi (up|refresh)\b/);
     expect(runs(job)).toContain(
       'npm run -s drift-report -- preview.json --preview-exit-code "$preview_exit"',
     );
-    expect(runs(job)).toContain("pulumi stack output serviceTokenExpiresAt --stack prod");
-    expect(runs(job)).toContain("npm run -s smoke -- --stack prod");
+    expect(runs(job)).toContain('pulumi stack output serviceTokenExpiresAt --stack "$STACK"');
+    expect(runs(job)).toContain('npm run -s smoke -- --stack "$STACK"');
+    for (const step of job.steps.filter((s) => s.run?.includes('"$STACK"')))
+      expect(step.env?.["STACK"]).toBe("${{ matrix.stack }}");
   });
 
   it("can never cancel a deploy: its own concurrency group, and it waits for a running deploy", () => {

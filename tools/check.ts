@@ -1,5 +1,5 @@
 /**
- * `npm run check -- [--stack prod] [--format text|markdown|json] [--vault-fixture file.json]`
+ * `npm run check -- [--stack prod] [--format text|markdown|json|mermaid] [--vault-fixture file.json]`
  *
  * Runs the program offline (Pulumi mock runtime: no CLI, no credentials, no network), evaluates
  * the policy pack on the resulting graph with @pulumi/policy's runtime, and prints a plan.
@@ -14,7 +14,14 @@ import { allPolicies } from "../policy/policies";
 import { scanForCredentials } from "./credential-scan";
 import { analyze } from "./offline/analyze";
 import { readJsonFile } from "./json-input";
-import { failed, renderMarkdown, renderText, toDocument, type Format } from "./offline/plan";
+import {
+  failed,
+  renderMarkdown,
+  renderMermaidPlan,
+  renderText,
+  toDocument,
+  type Format,
+} from "./offline/plan";
 import { runProgram, type VaultMode } from "./offline/run-program";
 import { loadStackFiles, readStackText, StackFileError } from "./stack-files";
 
@@ -44,10 +51,11 @@ export interface CheckResult {
 }
 
 export const USAGE =
-  "usage: npm run check -- [--stack <name>] [--format text|markdown|json] [--vault-fixture <file.json>]\n" +
+  "usage: npm run check -- [--stack <name>] [--format text|markdown|json|mermaid] [--vault-fixture <file.json>]\n" +
   "  --stack          stack whose Pulumi.<name>.yaml to check (default: prod)\n" +
   "  --format         text (default), markdown (a PR comment under 60,000 characters), or json\n" +
-  "                   (the comment's source, schema console-wiring-check/v1)\n" +
+  "                   (the comment's source, schema console-wiring-check/v1), or mermaid (the graph\n" +
+  "                   as a Mermaid flowchart)\n" +
   '  --vault-fixture  JSON {"<mount>/<path>": {field: value}} to run against instead of assuming\n' +
   "                   every Vault field the manifest reads is present";
 
@@ -119,7 +127,9 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
         ? renderMarkdown(plan)
         : options.format === "json"
           ? JSON.stringify(toDocument(plan))
-          : renderText(plan),
+          : options.format === "mermaid"
+            ? renderMermaidPlan(plan)
+            : renderText(plan),
   };
 }
 
@@ -144,8 +154,8 @@ export function parseCli(
   }
   const v = parsed.values;
   if (v.help) return { help: true };
-  if (v.format !== "text" && v.format !== "markdown" && v.format !== "json") {
-    return { usageError: `--format must be text, markdown or json, not "${v.format}"` };
+  if (!["text", "markdown", "json", "mermaid"].includes(v.format ?? "")) {
+    return { usageError: `--format must be text, markdown, json or mermaid, not "${v.format}"` };
   }
   let vault: VaultMode | undefined;
   const fixture = v["vault-fixture"];
@@ -157,7 +167,7 @@ export function parseCli(
       return { usageError: (err as Error).message };
     }
   }
-  return { stack: v.stack ?? "prod", format: v.format, vault };
+  return { stack: v.stack ?? "prod", format: v.format as Format, vault };
 }
 
 /** A Vault fixture: "mount/path" → { field: string value }. Anything else is bad usage. */

@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // Runs a compiled tool from bin/ (npm run check / smoke / bench): compiled JavaScript starts in a
-// fraction of ts-node's time. `npm ci` builds bin/ (the prepare script); when a source under
-// infra/, policy/ or tools/ is newer than the build, this rebuilds first so nothing stale runs.
+// fraction of ts-node's time. Before every run, tools/build.cjs compares a content hash of the
+// sources with the one the last successful build recorded, and builds when they differ; when that
+// build fails nothing runs (exit 2), on this run and on every later one until the error is fixed.
 "use strict";
-const { spawnSync } = require("node:child_process");
-const { existsSync, readdirSync, statSync } = require("node:fs");
+const { existsSync, readdirSync } = require("node:fs");
 const path = require("node:path");
+const { ensureBuilt } = require("./build.cjs");
 
 const root = path.resolve(__dirname, "..");
 const [tool, ...args] = process.argv.slice(2);
@@ -13,47 +14,22 @@ if (!tool || !/^[\w-]+$/.test(tool)) {
   process.stderr.write("usage: node tools/run.cjs <tool> [args...]\n");
   process.exit(2);
 }
-const entry = path.join(root, "bin", "tools", `${tool}.js`);
-
-function newestSource(dir) {
-  let newest = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = path.join(dir, e.name);
-    if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (e.name.endsWith(".ts")) newest = Math.max(newest, statSync(p).mtimeMs);
-  }
-  return newest;
-}
-
-let built = 0;
-try {
-  built = statSync(entry).mtimeMs;
-} catch {
-  built = 0;
-}
-const sources = Math.max(
-  ...["infra", "policy", "tools"].map((d) => newestSource(path.join(root, d))),
-);
-if (sources > built) {
-  const tsc = path.join(root, "node_modules", "typescript", "bin", "tsc");
-  const build = spawnSync(process.execPath, [tsc, "-p", path.join(root, "tsconfig.build.json")], {
-    stdio: "inherit",
-  });
-  if (build.status !== 0) {
-    process.stderr.write(
-      "console-wiring: the TypeScript build failed; fix the errors above (npm run typecheck).\n",
-    );
-    process.exit(2);
-  }
-}
-if (!existsSync(entry)) {
-  const known = readdirSync(path.join(root, "bin", "tools"))
-    .filter((f) => f.endsWith(".js"))
+// A tool is a source file: a .js left in bin/ by a deleted source is not one.
+if (!existsSync(path.join(root, "tools", `${tool}.ts`))) {
+  const known = readdirSync(path.join(root, "tools"))
+    .filter((f) => f.endsWith(".ts"))
     .map((f) => f.slice(0, -3))
     .sort();
   process.stderr.write(`console-wiring: no tool "${tool}" (known: ${known.join(", ")})\n`);
   process.exit(2);
 }
+if (!ensureBuilt(root)) {
+  process.stderr.write(
+    `console-wiring: the TypeScript build failed, so ${tool} did not run (no stale build runs either); fix the errors above (npm run typecheck).\n`,
+  );
+  process.exit(2);
+}
+const entry = path.join(root, "bin", "tools", `${tool}.js`);
 require(entry)
   .main(args)
   .then(

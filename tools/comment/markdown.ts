@@ -17,17 +17,40 @@ export function stripControl(text: string): string {
 
 /**
  * Inline text: one line; the characters that make emphasis, code, links, images, tables and HTML
- * escaped (`(` and `!` are harmless once `[` is); a leading block marker escaped; @-mentions
- * broken with a zero-width space.
+ * escaped (`(` and `!` are harmless once `[` is; `|` too, so it is safe in a table cell); a
+ * leading block marker escaped; references, bare URLs and @-mentions made inert (`noReferences`).
  */
 export function inline(text: string): string {
-  return stripControl(text)
-    .replace(/[\r\n\t]+/g, " ")
-    .replace(/[\\`*_{}[\]|~<>&]/g, (c) =>
-      c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : `\\${c}`,
-    )
-    .replace(/^(\s*)([#+\-=!]|\d+[.)])/, "$1\\$2")
+  return noReferences(
+    stripControl(text)
+      .replace(/[\r\n\t]+/g, " ")
+      .replace(/[\\`*_{}[\]|~<>&]/g, (c) =>
+        c === "&" ? "&amp;" : c === "<" ? "&lt;" : c === ">" ? "&gt;" : `\\${c}`,
+      )
+      .replace(/^(\s*)([#+\-=!]|\d+[.)])/, "$1\\$2"),
+  );
+}
+
+/** U+2060 WORD JOINER: invisible, and it splits the patterns GitHub turns into links. */
+const JOIN = "\u2060";
+
+/**
+ * Text GitHub would turn into a link or a notification, made inert: issue and pull request
+ * references (`#12`, `GH-12`, `owner/repo#12`), bare URLs (`https://…`, `www.…`) and
+ * @-mentions (and so e-mail addresses) get a word joiner that breaks the autolink. Reads the same.
+ */
+export function noReferences(text: string): string {
+  return text
+    .replace(/#(?=\d)/g, `#${JOIN}`)
+    .replace(/\b(GH)-(?=\d)/gi, `$1${JOIN}-`)
+    .replace(/\b([a-z][a-z0-9+.-]*):\/\//gi, `$1:${JOIN}//`)
+    .replace(/\b(www)\./gi, `$1${JOIN}.`)
     .replace(/@/g, "@\u200b");
+}
+
+/** A code span inside a table cell: GitHub splits cells on `|` even inside code, unless escaped. */
+export function cellCode(text: string): string {
+  return code(text).replace(/\|/g, "\\|");
 }
 
 function longestRun(text: string, char: string): number {

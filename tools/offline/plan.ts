@@ -7,9 +7,10 @@ import { FEATURES } from "../../infra/features/manifest";
 import type { Analysis, Verdict } from "./analyze";
 import { UNKNOWN, type Captured } from "./run-program";
 import { CHECK_SCHEMA, type CheckDocument } from "../comment/document";
+import { renderMermaid } from "../comment/mermaid";
 import { capped, clip, renderComment, tag } from "../comment/render";
 
-export type Format = "text" | "markdown" | "json";
+export type Format = "text" | "markdown" | "json" | "mermaid";
 
 export { COMMENT_LIMIT as MARKDOWN_LIMIT } from "../comment/render";
 
@@ -223,4 +224,16 @@ export function toDocument(input: PlanInput): CheckDocument {
 /** The PR comment for a local run: the same renderer the comment workflow uses on the JSON. */
 export function renderMarkdown(input: PlanInput): string {
   return renderComment(toDocument(input));
+}
+
+/**
+ * The graph as a Mermaid flowchart (`--format mermaid`), nothing marked (there is no base here).
+ * Mermaid comments (`%%`) carry the verdict, so a failing plan never looks like a clean picture.
+ */
+export function renderMermaidPlan(input: PlanInput): string {
+  const doc = toDocument(input);
+  return [
+    renderMermaid(doc.graph).text,
+    `%% console-wiring check: stack ${doc.stack.replace(/[^\w.-]/g, "_")}: ${doc.result === "pass" ? "PASS" : "FAIL"}${doc.programError === undefined ? "" : " (the program stopped: run npm run check for its message)"}`,
+  ].join("\n");
 }
