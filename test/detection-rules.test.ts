@@ -6,7 +6,8 @@ import {
   ISSUE_ALERT_INTERVALS,
   issueAlertInterval,
 } from "../infra/features/detection-rules";
-import { FEATURES, type DetectionRule, type Feature } from "../infra/features/manifest";
+import { catalog } from "../infra/features/catalog";
+import { type DetectionRule, type Feature } from "../infra/features/manifest";
 import { issueAlertArgs } from "../infra/sentry/detection-alerts";
 import { runCheck } from "../tools/check";
 
@@ -41,19 +42,20 @@ const feature = (id: string, detection?: DetectionRule[]): Feature => ({
 });
 
 describe("the alert the program creates is one Sentry accepts", () => {
-  it.each(FEATURES.flatMap((f) => f.detection ?? []).map((r) => [r.id, r] as const))(
-    "%s: interval and frequency are among Sentry's values",
-    (_id, r) => {
-      const args = issueAlertArgs(r, ARGS);
-      const conditions = args.conditions as { interval?: string }[];
-      expect(conditions).toHaveLength(1);
-      expect(SENTRY_INTERVALS).toContain(conditions[0]!.interval);
-      expect(SENTRY_FREQUENCIES).toContain(args.frequency);
-    },
-  );
+  it.each(
+    catalog()
+      .flatMap((f) => f.detection ?? [])
+      .map((r) => [r.id, r] as const),
+  )("%s: interval and frequency are among Sentry's values", (_id, r) => {
+    const args = issueAlertArgs(r, ARGS);
+    const conditions = args.conditions as { interval?: string }[];
+    expect(conditions).toHaveLength(1);
+    expect(SENTRY_INTERVALS).toContain(conditions[0]!.interval);
+    expect(SENTRY_FREQUENCIES).toContain(args.frequency);
+  });
 
   it("keeps the incident's threshold, logger and message, at 15 minutes", () => {
-    const [r] = FEATURES.find((f) => f.id === "investigate")!.detection!;
+    const [r] = catalog().find((f) => f.id === "investigate")!.detection!;
     const args = issueAlertArgs(r!, ARGS);
     expect(args.conditions).toEqual([
       {
@@ -166,7 +168,7 @@ describe("detectionRuleProblems", () => {
 
 describe("detectionRulesError: the manifest refuses a rule Sentry cannot express", () => {
   it("has nothing to say about the manifest as it is", () => {
-    expect(detectionRulesError(FEATURES)).toBeUndefined();
+    expect(detectionRulesError(catalog())).toBeUndefined();
     expect(detectionRulesError([feature("none"), feature("empty", [])])).toBeUndefined();
   });
 

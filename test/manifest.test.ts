@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { catalog } from "../infra/features/catalog";
 import {
   allDetectionRules,
   allRequiredVars,
   describeSource,
   featureOfFlag,
-  FEATURES,
   prerequisiteMap,
   type DetectionRule,
   type Feature,
@@ -104,6 +104,6 @@ describe("lookups", () => {
 
   it("lists each detection rule once, features without rules adding none", () => {
     expect(allDetectionRules(features).map((r) => r.id)).toEqual(["r1", "r2"]);
-    expect(allDetectionRules(FEATURES).map((r) => r.id)).toEqual(["freescout-not-configured"]);
+    expect(allDetectionRules(catalog()).map((r) => r.id)).toEqual(["freescout-not-configured"]);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { allPolicies } from "../policy/policies";
-import { FEATURES, type Feature } from "../infra/features/manifest";
+import { catalog } from "../infra/features/catalog";
+import { type Feature } from "../infra/features/manifest";
 import { apiUrlOnGatedHost } from "../policy/policies/api-url-on-gated-host";
 import { flagsRequireDetection } from "../policy/policies/flags-require-detection";
 import { serviceTokenExpiry } from "../policy/policies/service-token-expiry";
@@ -862,7 +863,7 @@ describe("flags-require-detection: which alerts count", () => {
   });
 
   it("asks nothing of a feature without detection rules", async () => {
-    const quiet: Feature = { ...FEATURES[0]!, detection: undefined };
+    const quiet: Feature = { ...catalog()[0]!, detection: undefined };
     const g = baseline().filter((n) => n.name !== "alert");
     node(g, "flags").dependsOn = ["prerequisites"];
     const result = await analyze(capture(g), [flagsRequireDetection([quiet])]);

@@ -2,7 +2,7 @@ import type { PolicyResource } from "@pulumi/policy";
 import { Secret } from "@pulumi/policy";
 import * as proxy from "@pulumi/policy/proxy";
 import { describe, expect, it } from "vitest";
-import { FEATURES } from "../infra/features/manifest";
+import { catalog } from "../infra/features/catalog";
 import { issueAlertArgs } from "../infra/sentry/detection-alerts";
 import {
   ACCESS_POLICY,
@@ -312,7 +312,7 @@ describe("wrapPlainSecrets (the remediation)", () => {
 });
 
 describe("implementsRule", () => {
-  const [rule] = FEATURES[0]!.detection!;
+  const [rule] = catalog()[0]!.detection!;
   const args = issueAlertArgs(rule!, {
     organization: "o",
     project: "p",

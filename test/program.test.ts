@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadStackFiles } from "../tools/stack-files";
-import { FEATURES, prerequisiteMap, type DetectionRule } from "../infra/features/manifest";
+import { catalog } from "../infra/features/catalog";
+import { prerequisiteMap, type DetectionRule } from "../infra/features/manifest";
 import { byName, runStack, type Captured, type VaultFixture } from "./support/harness";
 
 const CONFIG_VARS = "pulumi-nodejs:dynamic/heroku:ConfigVars";
@@ -421,7 +422,7 @@ describe("Vault secrets this stack reads or writes", () => {
 describe("detection as code", () => {
   it("refuses a detection rule Sentry cannot create, before registering anything", async () => {
     // The program reads the one manifest: this file's copy of it is edited for one run.
-    const rule = FEATURES[0]!.detection![0] as {
+    const rule = catalog()[0]!.detection![0] as {
       -readonly [K in keyof DetectionRule]: DetectionRule[K];
     };
     const saved = rule.windowMinutes;

@@ -8,7 +8,8 @@
  * Only the app's URLs and key names are ever printed; no credential leaves this module.
  */
 import { credentialUrl } from "../../infra/credential-url";
-import { FEATURES, type Feature } from "../../infra/features/manifest";
+import { catalog } from "../../infra/features/catalog";
+import { type Feature } from "../../infra/features/manifest";
 
 export type Status = "pass" | "fail" | "skip";
 
@@ -60,7 +61,7 @@ export function checkUrl(raw: string, name: string, allowedHosts?: readonly stri
 export function flagsMatchStack(
   vars: Readonly<Record<string, string>>,
   desired: Readonly<Record<string, boolean>>,
-  features: readonly Feature[] = FEATURES,
+  features: readonly Feature[] = catalog(),
 ): LinkResult {
   const link = "flags as the stack wants";
   const all = features.flatMap((f) => f.flags);
@@ -92,7 +93,7 @@ export function flagsMatchStack(
 /** Link 1: every var the app's enabled features need is set, non-empty. */
 export function configVarsPresent(
   vars: Readonly<Record<string, string>>,
-  features: readonly Feature[] = FEATURES,
+  features: readonly Feature[] = catalog(),
 ): LinkResult {
   const link = "config vars present";
   const on = features.filter((f) => f.flags.some((flag) => isOn(vars[flag])));
