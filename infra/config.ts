@@ -230,7 +230,7 @@ export function parseConfig(
     : undefined;
   if (readPath) {
     problems.push(
-      `${key("vaultCloudflarePath")} is ${cloudflarePath}, a secret feature ${readPath.id} reads (features/${readPath.id}.json): the stack writes this one and only reads those. Use another path: ${set("vaultCloudflarePath", "cloudflare")}`,
+      `${key("vaultCloudflarePath")} is ${cloudflarePath}, a secret feature ${readPath.id} reads (infra/features/data/${readPath.id}.json): the stack writes this one and only reads those. Use another path: ${set("vaultCloudflarePath", "cloudflare")}`,
     );
   }
 

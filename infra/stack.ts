@@ -1,5 +1,5 @@
 /**
- * The program for one stack: load the feature catalog (features/*.json, validated), read and
+ * The program for one stack: load the feature catalog (infra/features/data/*.json, validated), read and
  * validate the stack config (which selects features from it), then wire the graph. Tests and the
  * offline check pass another catalog (test fixtures) through the same path.
  */

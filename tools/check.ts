@@ -35,7 +35,7 @@ export interface CheckOptions {
   readonly now?: () => number;
   /**
    * The feature catalog the program, the policies and the plan read (tests pass fixtures);
-   * default: features/*.json. A catalog given here is checked for Sentry's values first.
+   * default: infra/features/data/*.json. A catalog given here is checked for Sentry's values first.
    */
   readonly features?: readonly Feature[];
 }

@@ -51,7 +51,7 @@ export function parseFlags(
       );
     } else if (!known.includes(flag)) {
       problems.push(
-        `${PROJECT}:flags.${flag} is not a flag of any selected feature (known: ${known.join(", ") || "none"}; the flags are in features/*.json).`,
+        `${PROJECT}:flags.${flag} is not a flag of any selected feature (known: ${known.join(", ") || "none"}; the flags are in infra/features/data/*.json).`,
       );
     } else if (typeof on !== "boolean") {
       problems.push(

@@ -1,6 +1,6 @@
 /**
- * The feature catalog: every `features/<id>.json` file, validated against
- * features/feature.schema.json with ajv, then against each other (a var shared by two features
+ * The feature catalog: every `infra/features/data/<id>.json` file, validated against
+ * infra/features/data/feature.schema.json with ajv, then against each other (a var shared by two features
  * means the same thing in both, a flag belongs to one feature, each feature alerts on its own
  * startup-check message) and against what Sentry accepts for an alert. Every error names the
  * file, the field (a JSON pointer) and the fix. A stack selects features from this catalog
@@ -14,12 +14,20 @@ import type { DetectionRule, Feature, RequiredVar, SmokeProbe, StartupCheck } fr
 
 export const SCHEMA_FILE = "feature.schema.json";
 
-/** The project's features/ directory, found upwards from here (infra/ in source, bin/ compiled). */
+/** Where the feature files live, relative to the project root. */
+export const FEATURES_DIR = join("infra", "features", "data");
+
+/**
+ * The project's infra/features/data/ directory, found upwards from here: this file runs from
+ * infra/features/ (ts-node, the engine) or bin/infra/features/ (compiled tools), and tsc does
+ * not copy JSON into bin/. The data lives under infra/ so that every copy of the program (the
+ * end-to-end suite copies infra/ and policy/) carries it.
+ */
 export function defaultFeaturesDir(from: string = __dirname): string {
   for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, "features", SCHEMA_FILE))) return join(dir, "features");
+    if (existsSync(join(dir, FEATURES_DIR, SCHEMA_FILE))) return join(dir, FEATURES_DIR);
     if (dirname(dir) === dir)
-      throw new Error(`console-wiring: no features/${SCHEMA_FILE} above ${from}`);
+      throw new Error(`console-wiring: no ${FEATURES_DIR}/${SCHEMA_FILE} above ${from}`);
   }
 }
 
@@ -51,7 +59,7 @@ function fixOf(e: ErrorObject): string {
     case "required":
       return `add the field "${String(p["missingProperty"])}"`;
     case "additionalProperties":
-      return `remove "${String(p["additionalProperty"])}" (not a field here; see features/${SCHEMA_FILE})`;
+      return `remove "${String(p["additionalProperty"])}" (not a field here; see ${FEATURES_DIR}/${SCHEMA_FILE})`;
     case "enum":
       return `use one of ${(p["allowedValues"] as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
     case "const":
@@ -63,7 +71,7 @@ function fixOf(e: ErrorObject): string {
     case "uniqueItems":
       return "remove the duplicate";
     default:
-      return `see features/${SCHEMA_FILE}`;
+      return `see ${FEATURES_DIR}/${SCHEMA_FILE}`;
   }
 }
 

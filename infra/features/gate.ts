@@ -115,7 +115,7 @@ export function gateProblems(
           variable: v.name,
           purpose: v.purpose,
           reason: "no source resolves it",
-          fix: `declare its source in features/${feature.id}.json`,
+          fix: `declare its source in infra/features/data/${feature.id}.json`,
         });
       } else if (!a.present) {
         problems.push({

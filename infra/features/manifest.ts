@@ -1,6 +1,6 @@
 /**
  * The shape of a feature, and the helpers every reader shares. The features themselves are data:
- * one JSON file per feature under features/ (schema features/feature.schema.json), loaded and
+ * one JSON file per feature under features/ (schema infra/features/data/feature.schema.json), loaded and
  * validated by ./catalog.ts. The program, the policy pack, the offline check, the manifest and
  * smoke tools all read that one catalog, and a stack selects its features from it
  * (console-wiring:features), so adding a feature is a new data file, not a code change.

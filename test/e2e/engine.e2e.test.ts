@@ -31,6 +31,7 @@ const PREREQUISITES = [
 const TOKEN_TYPE = "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken";
 
 const baseConfig = (): Record<string, unknown> => ({
+  features: { investigate: true },
   herokuApp: APP,
   cloudflareAccountId: "0123456789abcdef0123456789abcdef",
   ticketsHost: "tickets.raxx.app",

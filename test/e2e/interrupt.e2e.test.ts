@@ -38,6 +38,7 @@ const TOKEN_TYPE = "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccess
 const HOUR = 3_600_000;
 
 const baseConfig = (app: string): Record<string, unknown> => ({
+  features: { investigate: true },
   herokuApp: app,
   cloudflareAccountId: "0123456789abcdef0123456789abcdef",
   ticketsHost: "tickets.raxx.app",

@@ -28,6 +28,7 @@ const APPLICATION_TYPE = "cloudflare:index/zeroTrustAccessApplication:ZeroTrustA
 const HOUR = 3_600_000;
 
 const baseConfig = (app: string): Record<string, unknown> => ({
+  features: { investigate: true },
   herokuApp: app,
   cloudflareAccountId: "0123456789abcdef0123456789abcdef",
   ticketsHost: "tickets.raxx.app",

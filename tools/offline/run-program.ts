@@ -79,7 +79,7 @@ export interface RunOptions {
    * form is tested on its own in test/provider-serialization.test.ts).
    */
   readonly serializeDynamicProviders?: boolean;
-  /** The catalog whose Vault fields `assume-present` provides; default: features/*.json. */
+  /** The catalog whose Vault fields `assume-present` provides; default: infra/features/data/*.json. */
   readonly features?: readonly Feature[];
 }
 
