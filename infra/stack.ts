@@ -5,6 +5,7 @@
  */
 import { readConfig } from "./config";
 import { catalog, FeatureDataError } from "./features/catalog";
+import { detectionRulesError } from "./features/detection-rules";
 import type { Feature } from "./features/manifest";
 import { wire, type StackOutputs } from "./program";
 import { runError } from "./run-error";
@@ -18,5 +19,9 @@ export async function runStack(featureCatalog?: readonly Feature[]): Promise<Sta
     if (err instanceof FeatureDataError) throw runError(err.message);
     throw err;
   }
+  // A detection rule Sentry cannot create would stop the deploy at the alert, after the preview.
+  // The catalog refuses one at load; this also covers a catalog given in code.
+  const ruleError = detectionRulesError(features);
+  if (ruleError) throw runError(ruleError);
   return wire(readConfig(features));
 }

@@ -12,12 +12,14 @@ import { allRequiredVars, type Feature } from "../infra/features/manifest";
 
 // A parsed stack config (the gate's input), written out: the gate is tested apart from parsing.
 const config: WiringConfig = {
+  features: catalog(),
+  gated: true,
   herokuApp: "raxx-console-prod",
   cloudflareAccountId: "0123456789abcdef0123456789abcdef",
   ticketsHost: "tickets.raxx.app",
   ticketsApiPath: "/api",
   vaultMount: "MooseQuest",
-  vaultPaths: { freescout: "freescout", cloudflare: "cloudflare" },
+  vaultPaths: { cloudflare: "cloudflare" },
   serviceToken: {
     name: "console-investigate-tickets",
     duration: "8760h",
@@ -90,7 +92,7 @@ describe("the gate", () => {
         {
           name: "SECOND_TOKEN",
           secret: true,
-          source: { kind: "vault", secret: "freescout", field: "SECOND_TOKEN" },
+          source: { kind: "vault", path: "freescout", field: "SECOND_TOKEN" },
           purpose: "test",
         },
       ],
@@ -136,7 +138,7 @@ function need(
 describe("where each prerequisite comes from", () => {
   const apiUrl = need("X_URL", { kind: "config", key: "freescoutApiUrl", format: "https-url" });
   const text = need("X_TEXT", { kind: "config", key: "someText", format: "text" });
-  const field = need("X_FIELD", { kind: "vault", secret: "freescout", field: "X_FIELD" });
+  const field = need("X_FIELD", { kind: "vault", path: "freescout", field: "X_FIELD" });
 
   it("treats a config value of only spaces as not set, and says how to set it in its format", () => {
     const blank = { ...config, manifestValues: { freescoutApiUrl: "   ", someText: " " } };
@@ -220,7 +222,7 @@ describe("where each prerequisite comes from", () => {
         variable: "ORPHAN",
         purpose: "test",
         reason: "no source resolves it",
-        fix: "declare its source in infra/features/manifest.ts",
+        fix: "declare its source in infra/features/data/f.json",
       },
     ]);
   });

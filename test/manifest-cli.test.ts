@@ -20,7 +20,7 @@ describe("npm run manifest", () => {
       ["CONSOLE_FEATURE_PREREQUISITES", false],
     ]);
     expect(investigate.prerequisites[2]?.source).toBe(
-      "Vault KV v2 secret console-wiring:vaultFreescoutPath under console-wiring:vaultMount, field FREESCOUT_API_KEY",
+      "Vault KV v2 secret freescout under console-wiring:vaultMount, field FREESCOUT_API_KEY",
     );
     expect(investigate.detection).toEqual([
       {

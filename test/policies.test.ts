@@ -70,7 +70,7 @@ describe("flags-require-prerequisites", () => {
     setVar(node(g, "prerequisites"), "FREESCOUT_OPERATIONS_MAILBOX_ID", secret(""));
     const [message] = await messages(g, "flags-require-prerequisites");
     expect(message).toContain(
-      "  - FREESCOUT_OPERATIONS_MAILBOX_ID is empty; provide it from Vault KV v2 secret console-wiring:vaultFreescoutPath under console-wiring:vaultMount, field FREESCOUT_OPERATIONS_MAILBOX_ID",
+      "  - FREESCOUT_OPERATIONS_MAILBOX_ID is empty; provide it from Vault KV v2 secret freescout under console-wiring:vaultMount, field FREESCOUT_OPERATIONS_MAILBOX_ID",
     );
   });
 
@@ -815,7 +815,7 @@ describe("urls-are-https: which vars", () => {
         {
           name: "F_FIELD",
           secret: false,
-          source: { kind: "vault", secret: "freescout", field: "F_FIELD" },
+          source: { kind: "vault", path: "freescout", field: "F_FIELD" },
           purpose: "",
         },
       ],

@@ -47,7 +47,7 @@ export function parseFlags(
     const owner = catalog.find((f) => f.flags.includes(flag));
     if (!known.includes(flag) && owner) {
       problems.push(
-        `${PROJECT}:flags.${flag} is a flag of feature ${owner.id}, which this stack does not select. Add the feature (pulumi config set --path 'features[<n>]' ${owner.id}) or remove the flag: pulumi config rm --path 'flags.${flag}'`,
+        `${PROJECT}:flags.${flag} is a flag of feature ${owner.id}, which this stack does not select. Add the feature (pulumi config set --path 'features.${owner.id}' true) or remove the flag: pulumi config rm --path 'flags.${flag}'`,
       );
     } else if (!known.includes(flag)) {
       problems.push(

@@ -126,7 +126,7 @@ function fileProblems(file: string, f: FeatureFile): string[] {
   }
   f.smoke.forEach((probe, i) => {
     for (const [field, name] of Object.entries(probe)) {
-      if (field !== "probe" && !names.includes(name as string))
+      if (field !== "probe" && !names.includes(name))
         problems.push(
           `${file}: /smoke/${i}/${field} ${String(name)} is not a prerequisite of the feature: the probe reads it from the app, so declare it under /prerequisites.`,
         );
