@@ -245,15 +245,15 @@ describe("the prod stack under mocks (preview)", () => {
 });
 
 describe("flags that are off", () => {
-  it('registers no flags resource and writes no "1"', async () => {
+  it('keeps the flags resource with no keys and writes no "1"', async () => {
     const run = await runStack({
       config: withConfig({ flags: '{"FLAG_CONSOLE_INVESTIGATE_FROM_STATUS":false}' }),
       vault: VAULT,
     });
     expect(run.error).toBeUndefined();
-    expect(run.resources.map((r) => r.name)).not.toContain("console-flags");
     const heroku = run.resources.filter((r) => r.type === CONFIG_VARS);
-    expect(heroku.map((r) => r.name)).toEqual(["console-prerequisites"]);
+    expect(heroku.map((r) => r.name)).toEqual(["console-prerequisites", "console-flags"]);
+    expect(heroku[1]?.inputs["vars"]).toEqual({});
     expect(Object.keys(heroku[0]?.inputs["vars"] as object)).not.toContain(
       "FLAG_CONSOLE_INVESTIGATE_FROM_STATUS",
     );

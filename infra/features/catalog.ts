@@ -143,6 +143,9 @@ function catalogProblems(files: readonly { file: string; feature: FeatureFile }[
   const rules = new Map<string, string>();
   const checks = new Map<string, string>();
   const vars = new Map<string, { file: string; v: RequiredVar }>();
+  const allFlags = new Map(
+    files.flatMap(({ file, feature }) => feature.flags.map((f) => [f, file])),
+  );
   for (const { file, feature } of files) {
     const claim = (map: Map<string, string>, key: string, what: string, pointer: string) => {
       const owner = map.get(key);
@@ -158,6 +161,12 @@ function catalogProblems(files: readonly { file: string; feature: FeatureFile }[
     const sc = feature.startupCheck;
     claim(checks, `${sc.logger} ${sc.message}`, `startup check ${sc.message}`, "/startupCheck");
     feature.prerequisites.forEach((v, i) => {
+      const flagOf = allFlags.get(v.name);
+      // One owner per key on the app: the flags resource or the prerequisites one, never both.
+      if (flagOf !== undefined && flagOf !== file)
+        problems.push(
+          `${file}: /prerequisites/${i}/name ${v.name} is a flag of ${flagOf}: a var is either a flag or a prerequisite. Rename one.`,
+        );
       const earlier = vars.get(v.name);
       if (!earlier) return void vars.set(v.name, { file, v });
       // One var, one owner on the app: two features may share it only if it is the same value.
