@@ -286,6 +286,26 @@ describe("wrapPlainSecrets (the remediation)", () => {
     expect(vars["LATER_TOKEN"]).toBe(UNKNOWN);
   });
 
+  it("wraps a var its feature declares secret, whatever its name", () => {
+    const feature = {
+      id: "f",
+      description: "",
+      flags: ["FLAG_F"],
+      requires: [
+        {
+          name: "F_MAILBOX_ID",
+          secret: true,
+          source: { kind: "vault" as const, path: "f", field: "ID" },
+          purpose: "",
+        },
+      ],
+    };
+    const vars = { F_MAILBOX_ID: "7", URL: "https://x" };
+    const out = wrapPlainSecrets(HEROKU_CONFIG_VARS, { vars }, [feature]);
+    expect((out?.["vars"] as Record<string, unknown>)["F_MAILBOX_ID"]).toBeInstanceOf(Secret);
+    expect(wrapPlainSecrets(HEROKU_CONFIG_VARS, { vars }, [])).toBeUndefined();
+  });
+
   it("changes nothing when every credential already is a secret or not known yet", () => {
     const vars = { FREESCOUT_API_KEY: new Secret("k"), LATER_TOKEN: UNKNOWN, URL: "u" };
     expect(wrapPlainSecrets(HEROKU_CONFIG_VARS, { vars })).toBeUndefined();
