@@ -8,23 +8,48 @@
 import * as pulumi from "@pulumi/pulumi";
 import { credentialUrl } from "./credential-url";
 import { runError } from "./run-error";
+import { catalog } from "./features/catalog";
 import {
   allFlags,
   allRequiredVars,
+  isGated,
   manifestConfigKeys,
+  vaultPaths,
   type Feature,
-  FEATURES,
 } from "./features/manifest";
+import { parseFeatureSelection } from "./config-parts/features";
+import { parseFlags, parseHostList } from "./config-parts/lists";
+import {
+  ACCOUNT_ID,
+  HEROKU_APP,
+  HOSTNAME,
+  PROJECT,
+  TOKEN_DURATION,
+  URL_PATH,
+  UUID,
+  VAULT_PATH,
+} from "./config-parts/patterns";
+import { secretRotation, tokenGenerations } from "./config-parts/service-token";
 
-export const PROJECT = "console-wiring";
+export { PROJECT } from "./config-parts/patterns";
+export { tokenGenerations } from "./config-parts/service-token";
 
 export interface WiringConfig {
+  /** The features this stack selects (console-wiring:features), in catalog order. */
+  readonly features: readonly Feature[];
+  /**
+   * Whether a selected feature needs the Access gate (a service-token prerequisite). Without
+   * one, the stack creates no Access objects and writes no Vault secret, and cloudflareAccountId
+   * and ticketsHost may be left unset (then "").
+   */
+  readonly gated: boolean;
   readonly herokuApp: string;
   readonly cloudflareAccountId: string;
   readonly ticketsHost: string;
   readonly ticketsApiPath: string;
   readonly vaultMount: string;
-  readonly vaultPaths: { readonly freescout: string; readonly cloudflare: string };
+  /** The secret this stack writes the service token to (gated stacks only). */
+  readonly vaultPaths: { readonly cloudflare: string };
   readonly serviceToken: {
     readonly name: string;
     /** A Go duration such as `8760h`, or `forever` (a token created with it never expires). */
@@ -75,23 +100,14 @@ export class ConfigError extends Error {
   }
 }
 
-const HEROKU_APP = /^[a-z][a-z0-9-]{1,28}[a-z0-9]$/;
-const ACCOUNT_ID = /^[0-9a-f]{32}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const HOSTNAME = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-const URL_PATH = /^\/(?:[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*)?$/;
-const VAULT_PATH = /^[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
-// A Go duration, or `forever` (Cloudflare's provider accepts it since v5.23).
-const TOKEN_DURATION = /^(?:forever|(?:\d+(?:ns|us|µs|ms|s|m|h))+)$/;
-
 /** Keys this module reads besides the manifest's own; anything else in the namespace is a typo. */
 const FIXED_KEYS = [
   "herokuApp",
   "cloudflareAccountId",
   "ticketsHost",
   "ticketsApiPath",
+  "features",
   "vaultMount",
-  "vaultFreescoutPath",
   "vaultCloudflarePath",
   "serviceTokenName",
   "serviceTokenDuration",
@@ -111,16 +127,25 @@ const FIXED_KEYS = [
   "adoptVaultCloudflareSecret",
 ] as const;
 
-export function knownConfigKeys(features: readonly Feature[] = FEATURES): string[] {
+/** Known keys: the fixed ones and every config key of every feature of the catalog. */
+export function knownConfigKeys(features: readonly Feature[] = catalog()): string[] {
   return [...FIXED_KEYS, ...manifestConfigKeys(features).keys()];
 }
 
 const set = (key: string, example: string) => `pulumi config set ${key} ${example}`;
 
-/** Validates raw stack config; throws one ConfigError that lists every problem. */
-export function parseConfig(raw: RawConfig, features: readonly Feature[] = FEATURES): WiringConfig {
+/**
+ * Validates raw stack config against the catalog; throws one ConfigError that lists every
+ * problem. The stack's selection (console-wiring:features) decides which features it gets.
+ */
+export function parseConfig(
+  raw: RawConfig,
+  featureCatalog: readonly Feature[] = catalog(),
+): WiringConfig {
   const problems: string[] = [];
   const key = (k: string) => `${PROJECT}:${k}`;
+  const features = parseFeatureSelection(raw["features"], featureCatalog, problems);
+  const gated = features.some(isGated);
 
   const text = (k: string, example: string, pattern?: RegExp, rule?: string): string => {
     const value = raw[k];
@@ -176,13 +201,16 @@ export function parseConfig(raw: RawConfig, features: readonly Feature[] = FEATU
     HEROKU_APP,
     "is not a Heroku app name (3-30 characters: lowercase letters, digits and dashes, starting with a letter, not ending with a dash)",
   );
-  const cloudflareAccountId = text(
+  // Only the Access gate needs these: a stack without a gated feature may leave them unset.
+  const gatedText: typeof text = (k, ...rest) =>
+    gated || raw[k] !== undefined ? text(k, ...rest) : "";
+  const cloudflareAccountId = gatedText(
     "cloudflareAccountId",
     "<32-hex-account-id>",
     ACCOUNT_ID,
     "must be a Cloudflare account id (32 lowercase hex characters, from the dashboard URL)",
   );
-  const ticketsHost = text(
+  const ticketsHost = gatedText(
     "ticketsHost",
     "tickets.raxx.app",
     HOSTNAME,
@@ -196,11 +224,13 @@ export function parseConfig(raw: RawConfig, features: readonly Feature[] = FEATU
   );
   const vaultRule = "must be a Vault path without leading or trailing slashes";
   const vaultMount = text("vaultMount", "MooseQuest", VAULT_PATH, vaultRule);
-  const freescoutPath = text("vaultFreescoutPath", "freescout", VAULT_PATH, vaultRule);
-  const cloudflarePath = text("vaultCloudflarePath", "cloudflare", VAULT_PATH, vaultRule);
-  if (freescoutPath !== "" && freescoutPath === cloudflarePath) {
+  const cloudflarePath = gatedText("vaultCloudflarePath", "cloudflare", VAULT_PATH, vaultRule);
+  const readPath = gated
+    ? features.find((f) => vaultPaths([f]).includes(cloudflarePath))
+    : undefined;
+  if (readPath) {
     problems.push(
-      `${key("vaultCloudflarePath")} and ${key("vaultFreescoutPath")} must differ: the stack writes the first and only reads the second.`,
+      `${key("vaultCloudflarePath")} is ${cloudflarePath}, a secret feature ${readPath.id} reads (infra/features/data/${readPath.id}.json): the stack writes this one and only reads those. Use another path: ${set("vaultCloudflarePath", "cloudflare")}`,
     );
   }
 
@@ -252,7 +282,7 @@ export function parseConfig(raw: RawConfig, features: readonly Feature[] = FEATU
     manifestValues[k] = value.trim();
   }
 
-  const flags = parseFlags(raw["flags"], allFlags(features), problems);
+  const flags = parseFlags(raw["flags"], allFlags(features), problems, featureCatalog);
 
   const optional = (k: string, pattern: RegExp, rule: string, example: string) => {
     const value = raw[k]?.trim() ?? "";
@@ -284,7 +314,7 @@ export function parseConfig(raw: RawConfig, features: readonly Feature[] = FEATU
     vaultCloudflareSecret: boolean("adoptVaultCloudflareSecret"),
   };
 
-  const known = new Set(knownConfigKeys(features));
+  const known = new Set(knownConfigKeys(featureCatalog));
   for (const k of Object.keys(raw)) {
     if (!known.has(k) && raw[k] !== undefined) {
       problems.push(
@@ -295,12 +325,14 @@ export function parseConfig(raw: RawConfig, features: readonly Feature[] = FEATU
 
   if (problems.length > 0) throw new ConfigError(problems);
   return {
+    features,
+    gated,
     herokuApp,
     cloudflareAccountId,
     ticketsHost,
     ticketsApiPath,
     vaultMount,
-    vaultPaths: { freescout: freescoutPath, cloudflare: cloudflarePath },
+    vaultPaths: { cloudflare: cloudflarePath },
     serviceToken: {
       name: tokenName,
       duration,
@@ -318,150 +350,14 @@ export function parseConfig(raw: RawConfig, features: readonly Feature[] = FEATU
   };
 }
 
-const RFC3339_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
-
-/**
- * The service token generations the stack declares: the current one (its token feeds Vault and
- * the app) and, while a renewal is in progress, the one before it. A renewal takes two updates:
- * bumping serviceTokenGeneration creates the new token and keeps the previous one admitted while
- * Vault and Heroku move to the new one; setting serviceTokenRetiredGeneration to the previous
- * generation then drops it from the policy and deletes it. A retired value left behind by an
- * earlier renewal keeps the previous generation, so forgetting to update it is safe.
- */
-export function tokenGenerations(
-  generation: number,
-  retired: number,
-  problems: string[],
-): { readonly current: number; readonly previous: number | undefined } {
-  const alone = { current: generation, previous: undefined };
-  // Out of range, or malformed (NaN, which compares false throughout): its key's own problem.
-  if (generation < 1 || retired < 0) return alone;
-  if (retired >= generation) {
-    const fix =
-      generation > 1
-        ? `Retire only an earlier one: pulumi config set serviceTokenRetiredGeneration ${generation - 1}`
-        : "Remove it: pulumi config rm serviceTokenRetiredGeneration";
-    problems.push(
-      `${PROJECT}:serviceTokenRetiredGeneration is ${retired} but serviceTokenGeneration is ${generation}: the current generation's token is the one the app uses and cannot be retired. ${fix}`,
-    );
-    return alone;
-  }
-  return { current: generation, previous: retired < generation - 1 ? generation - 1 : undefined };
-}
-
-/**
- * The rotation to send with the current generation's token, if any. Cloudflare's provider keeps
- * `clientSecretVersion` at 1 until told otherwise and rotates only when the version differs from
- * its state, so 0 (the default) sends nothing and the first rotation is 2; 1 would rotate nothing
- * and say nothing, so it is refused. It takes the version only together with
- * `previousClientSecretExpiresAt`: the grace window in which the old secret still works while
- * Vault and Heroku take the new one. A rotation counts for one token: while a renewal keeps the
- * previous generation, the new token starts at version 1 and the version must be reset.
- */
-function secretRotation(
-  version: number,
-  previousExpiresAt: string,
-  generations: ReturnType<typeof tokenGenerations>,
-  problems: string[],
-): { readonly version: number; readonly previousSecretExpiresAt: string } | undefined {
-  const example = set("serviceTokenPreviousSecretExpiresAt", "2026-12-01T12:00:00Z");
-  if (!Number.isInteger(version) || version < 0) return undefined;
-  if (version === 0) {
-    if (previousExpiresAt !== "") {
-      problems.push(
-        `${PROJECT}:serviceTokenPreviousSecretExpiresAt is set but serviceTokenSecretVersion is 0 (never rotated): it only applies to a rotation. Remove it (pulumi config rm serviceTokenPreviousSecretExpiresAt), or rotate: pulumi config set serviceTokenSecretVersion 2`,
-      );
-    }
-    return undefined;
-  }
-  if (version === 1) {
-    problems.push(
-      `${PROJECT}:serviceTokenSecretVersion is 1, which rotates nothing: Cloudflare's provider starts every token at client secret version 1 and rotates only when the version differs from its state. The first rotation is 2, each later one the current value + 1. Fix: pulumi config set serviceTokenSecretVersion 2`,
-    );
-    return undefined;
-  }
-  if (generations.previous !== undefined) {
-    problems.push(
-      `${PROJECT}:serviceTokenSecretVersion is ${version} while generation ${generations.previous}'s token is still admitted (serviceTokenGeneration ${generations.current}: a renewal in progress). A rotation counts for one token, and generation ${generations.current}'s new token starts at version 1. Remove both: pulumi config rm serviceTokenSecretVersion && pulumi config rm serviceTokenPreviousSecretExpiresAt (generation ${generations.previous}'s token keeps its secret until it is retired).`,
-    );
-    return undefined;
-  }
-  if (previousExpiresAt === "") {
-    problems.push(
-      `${PROJECT}:serviceTokenPreviousSecretExpiresAt is missing: rotating the service token (serviceTokenSecretVersion ${version}) needs the time until which the previous client secret keeps working, so the app is not locked out before Heroku has the new one. Set it a few hours ahead: ${example}`,
-    );
-    return undefined;
-  }
-  if (!RFC3339_UTC.test(previousExpiresAt) || Number.isNaN(Date.parse(previousExpiresAt))) {
-    problems.push(
-      `${PROJECT}:serviceTokenPreviousSecretExpiresAt must be an RFC 3339 UTC time such as 2026-12-01T12:00:00Z. Example: ${example}`,
-    );
-    return undefined;
-  }
-  return { version, previousSecretExpiresAt: previousExpiresAt };
-}
-
 /** Why a value is not an acceptable https URL (any host), or undefined when it is. */
 export function httpsUrlProblem(value: string): string | undefined {
   const checked = credentialUrl(value);
   return checked.ok ? undefined : checked.problem;
 }
 
-/** Hostnames besides ticketsHost that the FreeScout URLs may point at (stack config, JSON array). */
-function parseHostList(value: string | undefined, problems: string[]): string[] {
-  if (value === undefined || value === "" || value === "[]") return [];
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    parsed = undefined;
-  }
-  const example = "pulumi config set --path 'freescoutAllowedHosts[0]' tickets-eu.raxx.app";
-  if (!Array.isArray(parsed) || !parsed.every((h) => typeof h === "string" && HOSTNAME.test(h))) {
-    problems.push(
-      `${PROJECT}:freescoutAllowedHosts must be a list of bare lowercase hostnames. Example: ${example}`,
-    );
-    return [];
-  }
-  return parsed as string[];
-}
-
-function parseFlags(
-  value: string | undefined,
-  known: readonly string[],
-  problems: string[],
-): Record<string, boolean> {
-  const flags = Object.fromEntries(known.map((f) => [f, false]));
-  if (value === undefined || value === "") return flags;
-  const example = `pulumi config set --path 'flags.${known[0] ?? "FLAG_NAME"}' true`;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value);
-  } catch {
-    parsed = undefined;
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    problems.push(`${PROJECT}:flags must be a map of flag var to true/false. Example: ${example}`);
-    return flags;
-  }
-  for (const [flag, on] of Object.entries(parsed)) {
-    if (!known.includes(flag)) {
-      problems.push(
-        `${PROJECT}:flags.${flag} is not a flag of any feature in infra/features/manifest.ts (known: ${known.join(", ")}).`,
-      );
-    } else if (typeof on !== "boolean") {
-      problems.push(
-        `${PROJECT}:flags.${flag} must be true or false (a YAML boolean, not a string or number). Fix: pulumi config set --path 'flags.${flag}' true`,
-      );
-    } else {
-      flags[flag] = on;
-    }
-  }
-  return flags;
-}
-
 /** Reads this project's stack config from the Pulumi runtime and validates it. */
-export function readConfig(features: readonly Feature[] = FEATURES): WiringConfig {
+export function readConfig(features: readonly Feature[] = catalog()): WiringConfig {
   const prefix = `${PROJECT}:`;
   const raw: Record<string, string | undefined> = {};
   for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {

@@ -31,10 +31,10 @@ describe("npm run check: arguments and exit codes", () => {
   });
 
   it("exits 2 when the stack file does not exist", async () => {
-    const result = await runCheck({ stack: "staging", format: "text" });
+    const result = await runCheck({ stack: "never-a-stack-19", format: "text" });
     expect(result).toEqual({
       exitCode: 2,
-      output: `console-wiring check: cannot read ${root}/Pulumi.staging.yaml`,
+      output: `console-wiring check: cannot read ${root}/Pulumi.never-a-stack-19.yaml`,
     });
   });
 

@@ -58,12 +58,6 @@ describe("each key's rule and message", () => {
       "console-wiring:vaultMount must be a Vault path without leading or trailing slashes. Example: pulumi config set vaultMount MooseQuest",
     ],
     [
-      "vaultFreescoutPath",
-      ["freescout", "team/freescout"],
-      ["/freescout"],
-      "console-wiring:vaultFreescoutPath must be a Vault path without leading or trailing slashes. Example: pulumi config set vaultFreescoutPath freescout",
-    ],
-    [
       "vaultCloudflarePath",
       ["cf"],
       ["cf/"],
@@ -230,10 +224,13 @@ describe("URLs and hosts", () => {
       ],
     };
     expect(
-      parseConfig({ ...withoutUrls(), flags: "", tText: "  v  " }, [feature]).manifestValues,
+      parseConfig({ ...withoutUrls(), features: '{"t":true}', flags: "", tText: "  v  " }, [
+        feature,
+      ]).manifestValues,
     ).toEqual({ tText: "v" });
     expect(
-      parseConfig({ ...withoutUrls(), flags: "", tText: "   " }, [feature]).manifestValues,
+      parseConfig({ ...withoutUrls(), features: '{"t":true}', flags: "", tText: "   " }, [feature])
+        .manifestValues,
     ).toEqual({});
   });
 });
@@ -264,8 +261,8 @@ describe("the whole error", () => {
       "cloudflareAccountId",
       "ticketsHost",
       "ticketsApiPath",
+      "features",
       "vaultMount",
-      "vaultFreescoutPath",
       "vaultCloudflarePath",
       "serviceTokenName",
       "serviceTokenDuration",

@@ -9,7 +9,9 @@ describe("parseConfig", () => {
     expect(config.ticketsHost).toBe("tickets.raxx.app");
     expect(config.ticketsApiPath).toBe("/api");
     expect(config.vaultMount).toBe("MooseQuest");
-    expect(config.vaultPaths).toEqual({ freescout: "freescout", cloudflare: "cloudflare" });
+    expect(config.features.map((f) => f.id)).toEqual(["investigate"]);
+    expect(config.gated).toBe(true);
+    expect(config.vaultPaths).toEqual({ cloudflare: "cloudflare" });
     expect(config.manifestValues).toEqual({
       freescoutApiUrl: "https://tickets.raxx.app",
       freescoutInstanceUrl: "https://tickets.raxx.app",
@@ -131,7 +133,7 @@ describe("parseConfig", () => {
 
   it("rejects an unknown flag name", () => {
     expect(problemsOf({ ...prod(), flags: '{"FLAG_CONSOLE_INVESTIGATE":true}' })).toEqual([
-      "console-wiring:flags.FLAG_CONSOLE_INVESTIGATE is not a flag of any feature in infra/features/manifest.ts (known: FLAG_CONSOLE_INVESTIGATE_FROM_STATUS, FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET).",
+      "console-wiring:flags.FLAG_CONSOLE_INVESTIGATE is not a flag of any selected feature (known: FLAG_CONSOLE_INVESTIGATE_FROM_STATUS, FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET; the flags are in infra/features/data/*.json).",
     ]);
   });
 
@@ -165,9 +167,9 @@ describe("parseConfig", () => {
     ]);
   });
 
-  it("rejects the same Vault path for the read and the written secret", () => {
+  it("rejects writing the service token to a Vault path a selected feature reads", () => {
     expect(problemsOf({ ...prod(), vaultCloudflarePath: "freescout" })).toEqual([
-      "console-wiring:vaultCloudflarePath and console-wiring:vaultFreescoutPath must differ: the stack writes the first and only reads the second.",
+      "console-wiring:vaultCloudflarePath is freescout, a secret feature investigate reads (infra/features/data/investigate.json): the stack writes this one and only reads those. Use another path: pulumi config set vaultCloudflarePath cloudflare",
     ]);
   });
 
@@ -228,7 +230,7 @@ describe("parseConfig", () => {
         "console-wiring:herokuApp is not a Heroku app name (3-30 characters: lowercase letters, digits and dashes, starting with a letter, not ending with a dash). Example: pulumi config set herokuApp raxx-console-prod",
         "console-wiring:serviceTokenSecretVersion must be a whole number of at least 0. Example: pulumi config set serviceTokenSecretVersion 2",
         "console-wiring:freescoutApiUrl (FREESCOUT_API_URL on the app) must use https:// (it uses http://). Example: pulumi config set freescoutApiUrl https://tickets.raxx.app",
-        "console-wiring:flags.FLAG_NOPE is not a flag of any feature in infra/features/manifest.ts (known: FLAG_CONSOLE_INVESTIGATE_FROM_STATUS, FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET).",
+        "console-wiring:flags.FLAG_NOPE is not a flag of any selected feature (known: FLAG_CONSOLE_INVESTIGATE_FROM_STATUS, FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET; the flags are in infra/features/data/*.json).",
       ]),
     );
     try {
@@ -239,5 +241,49 @@ describe("parseConfig", () => {
       );
     }
     expect.assertions(2);
+  });
+});
+
+describe("console-wiring:features: the stack's selection", () => {
+  it("names the key, the known features and the fix when it is missing", () => {
+    expect(problemsOf({ ...prod(), features: undefined })).toEqual([
+      "console-wiring:features is missing: the stack must say which features it deploys (known: investigate; each is infra/features/data/<id>.json). Set it: pulumi config set --path 'features.investigate' true (or features: {} in the stack file for none).",
+      "console-wiring:flags.FLAG_CONSOLE_INVESTIGATE_FROM_STATUS is a flag of feature investigate, which this stack does not select. Add the feature (pulumi config set --path 'features.investigate' true) or remove the flag: pulumi config rm --path 'flags.FLAG_CONSOLE_INVESTIGATE_FROM_STATUS'",
+      "console-wiring:flags.FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET is a flag of feature investigate, which this stack does not select. Add the feature (pulumi config set --path 'features.investigate' true) or remove the flag: pulumi config rm --path 'flags.FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET'",
+    ]);
+  });
+
+  it("names an id that has no file", () => {
+    expect(problemsOf({ ...prod(), features: '{"investigate":true,"billing":true}' })).toEqual([
+      "console-wiring:features.billing is not a feature (known: investigate): add infra/features/data/billing.json, or remove it: pulumi config rm --path 'features.billing'",
+    ]);
+  });
+
+  it("refuses a list or a non-boolean", () => {
+    expect(problemsOf({ ...prod(), features: '["investigate"]' })[0]).toBe(
+      "console-wiring:features must be a map of feature id to true/false (known: investigate). Example: pulumi config set --path 'features.investigate' true",
+    );
+    expect(problemsOf({ ...prod(), features: '{"investigate":"yes"}' })[0]).toBe(
+      "console-wiring:features.investigate must be true or false (a YAML boolean). Fix: pulumi config set --path 'features.investigate' true",
+    );
+  });
+
+  it("selects none with {}: no gated feature, so no Cloudflare key is required", () => {
+    const config = parseConfig({
+      ...prod(),
+      features: "{}",
+      flags: "",
+      cloudflareAccountId: undefined,
+      ticketsHost: undefined,
+    });
+    expect(config.features).toEqual([]);
+    expect(config.gated).toBe(false);
+    expect(config.manifestValues).toEqual({});
+  });
+
+  it("still requires the Cloudflare keys while a gated feature is selected", () => {
+    expect(problemsOf({ ...prod(), cloudflareAccountId: undefined })).toEqual([
+      "console-wiring:cloudflareAccountId is missing. Set it: pulumi config set cloudflareAccountId <32-hex-account-id>",
+    ]);
   });
 });

@@ -6,7 +6,8 @@ import {
   ISSUE_ALERT_INTERVALS,
   issueAlertInterval,
 } from "../infra/features/detection-rules";
-import { FEATURES, type DetectionRule, type Feature } from "../infra/features/manifest";
+import { catalog } from "../infra/features/catalog";
+import { type DetectionRule, type Feature } from "../infra/features/manifest";
 import { issueAlertArgs } from "../infra/sentry/detection-alerts";
 import { runCheck } from "../tools/check";
 
@@ -41,19 +42,20 @@ const feature = (id: string, detection?: DetectionRule[]): Feature => ({
 });
 
 describe("the alert the program creates is one Sentry accepts", () => {
-  it.each(FEATURES.flatMap((f) => f.detection ?? []).map((r) => [r.id, r] as const))(
-    "%s: interval and frequency are among Sentry's values",
-    (_id, r) => {
-      const args = issueAlertArgs(r, ARGS);
-      const conditions = args.conditions as { interval?: string }[];
-      expect(conditions).toHaveLength(1);
-      expect(SENTRY_INTERVALS).toContain(conditions[0]!.interval);
-      expect(SENTRY_FREQUENCIES).toContain(args.frequency);
-    },
-  );
+  it.each(
+    catalog()
+      .flatMap((f) => f.detection ?? [])
+      .map((r) => [r.id, r] as const),
+  )("%s: interval and frequency are among Sentry's values", (_id, r) => {
+    const args = issueAlertArgs(r, ARGS);
+    const conditions = args.conditions as { interval?: string }[];
+    expect(conditions).toHaveLength(1);
+    expect(SENTRY_INTERVALS).toContain(conditions[0]!.interval);
+    expect(SENTRY_FREQUENCIES).toContain(args.frequency);
+  });
 
   it("keeps the incident's threshold, logger and message, at 15 minutes", () => {
-    const [r] = FEATURES.find((f) => f.id === "investigate")!.detection!;
+    const [r] = catalog().find((f) => f.id === "investigate")!.detection!;
     const args = issueAlertArgs(r!, ARGS);
     expect(args.conditions).toEqual([
       {
@@ -166,7 +168,7 @@ describe("detectionRuleProblems", () => {
 
 describe("detectionRulesError: the manifest refuses a rule Sentry cannot express", () => {
   it("has nothing to say about the manifest as it is", () => {
-    expect(detectionRulesError(FEATURES)).toBeUndefined();
+    expect(detectionRulesError(catalog())).toBeUndefined();
     expect(detectionRulesError([feature("none"), feature("empty", [])])).toBeUndefined();
   });
 
@@ -180,9 +182,9 @@ describe("detectionRulesError: the manifest refuses a rule Sentry cannot express
     ];
     expect(detectionRulesError(features)).toBe(
       [
-        "console-wiring: infra/features/manifest.ts declares a detection rule Sentry cannot create as an issue alert. Nothing was applied. Fix the rule in the manifest:",
-        "  - detection rule freescout-not-configured of feature investigate: windowMinutes 10 is not an interval Sentry accepts for an issue alert (1m, 5m, 15m, 1h, 1d, 1w, 30d): use 15, the shortest accepted window longer than 10 minutes: with the same threshold it fires in every case the 10-minute rule does (a metric alert counts an exact window).",
-        "  - detection rule noisy of feature other: notifyAtMostEveryMinutes 1 is not a frequency Sentry accepts for an issue alert's actions (5, 10, 30, 60, 180, 720, 1440, 10080, 43200 minutes): use one of them.",
+        "console-wiring: a feature file declares a detection rule Sentry cannot create as an issue alert. Nothing was applied. Fix the rule in its file:",
+        "  - detection rule freescout-not-configured of feature investigate (infra/features/data/investigate.json): windowMinutes 10 is not an interval Sentry accepts for an issue alert (1m, 5m, 15m, 1h, 1d, 1w, 30d): use 15, the shortest accepted window longer than 10 minutes: with the same threshold it fires in every case the 10-minute rule does (a metric alert counts an exact window).",
+        "  - detection rule noisy of feature other (infra/features/data/other.json): notifyAtMostEveryMinutes 1 is not a frequency Sentry accepts for an issue alert's actions (5, 10, 30, 60, 180, 720, 1440, 10080, 43200 minutes): use one of them.",
       ].join("\n"),
     );
   });
@@ -196,8 +198,8 @@ describe("detectionRulesError: the manifest refuses a rule Sentry cannot express
     expect(result).toEqual({
       exitCode: 1,
       output:
-        "console-wiring: infra/features/manifest.ts declares a detection rule Sentry cannot create as an issue alert. Nothing was applied. Fix the rule in the manifest:\n" +
-        "  - detection rule x of feature investigate: windowMinutes 10 is not an interval Sentry accepts for an issue alert (1m, 5m, 15m, 1h, 1d, 1w, 30d): use 15, the shortest accepted window longer than 10 minutes: with the same threshold it fires in every case the 10-minute rule does (a metric alert counts an exact window).",
+        "console-wiring: a feature file declares a detection rule Sentry cannot create as an issue alert. Nothing was applied. Fix the rule in its file:\n" +
+        "  - detection rule x of feature investigate (infra/features/data/investigate.json): windowMinutes 10 is not an interval Sentry accepts for an issue alert (1m, 5m, 15m, 1h, 1d, 1w, 30d): use 15, the shortest accepted window longer than 10 minutes: with the same threshold it fires in every case the 10-minute rule does (a metric alert counts an exact window).",
     });
   });
 });

@@ -7,16 +7,19 @@ import {
   resolveAvailability,
   type GateProblem,
 } from "../infra/features/gate";
-import { allRequiredVars, FEATURES, type Feature } from "../infra/features/manifest";
+import { catalog } from "../infra/features/catalog";
+import { allRequiredVars, type Feature } from "../infra/features/manifest";
 
 // A parsed stack config (the gate's input), written out: the gate is tested apart from parsing.
 const config: WiringConfig = {
+  features: catalog(),
+  gated: true,
   herokuApp: "raxx-console-prod",
   cloudflareAccountId: "0123456789abcdef0123456789abcdef",
   ticketsHost: "tickets.raxx.app",
   ticketsApiPath: "/api",
   vaultMount: "MooseQuest",
-  vaultPaths: { freescout: "freescout", cloudflare: "cloudflare" },
+  vaultPaths: { cloudflare: "cloudflare" },
   serviceToken: {
     name: "console-investigate-tickets",
     duration: "8760h",
@@ -40,7 +43,7 @@ const FULL = { FREESCOUT_API_KEY: "k", FREESCOUT_OPERATIONS_MAILBOX_ID: "7" };
 
 describe("the feature manifest", () => {
   it("lists Investigate's flags and every var the incident found missing", () => {
-    const investigate = FEATURES.find((f) => f.id === "investigate");
+    const investigate = catalog().find((f) => f.id === "investigate");
     expect(investigate?.flags).toEqual([
       "FLAG_CONSOLE_INVESTIGATE_FROM_STATUS",
       "FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET",
@@ -68,7 +71,7 @@ describe("the gate", () => {
     const availability = resolveAvailability(allRequiredVars(), config, {
       freescout: { ok: true, data: FULL },
     });
-    expect(gateProblems(FEATURES, config.flags, availability)).toEqual([]);
+    expect(gateProblems(catalog(), config.flags, availability)).toEqual([]);
   });
 
   it("ignores missing prerequisites of a feature whose flags are off", () => {
@@ -76,7 +79,7 @@ describe("the gate", () => {
       freescout: { ok: true, data: {} },
     });
     expect(
-      gateProblems(FEATURES, { FLAG_CONSOLE_INVESTIGATE_FROM_STATUS: false }, availability),
+      gateProblems(catalog(), { FLAG_CONSOLE_INVESTIGATE_FROM_STATUS: false }, availability),
     ).toEqual([]);
   });
 
@@ -89,12 +92,12 @@ describe("the gate", () => {
         {
           name: "SECOND_TOKEN",
           secret: true,
-          source: { kind: "vault", secret: "freescout", field: "SECOND_TOKEN" },
+          source: { kind: "vault", path: "freescout", field: "SECOND_TOKEN" },
           purpose: "test",
         },
       ],
     };
-    const features = [...FEATURES, second];
+    const features = [...catalog(), second];
     const availability = resolveAvailability(allRequiredVars(features), config, {
       freescout: { ok: true, data: FULL },
     });
@@ -115,7 +118,7 @@ describe("the gate", () => {
       freescout: { ok: true, data: { FREESCOUT_API_KEY: "k" } },
     });
     const problems = gateProblems(
-      FEATURES,
+      catalog(),
       { FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET: true },
       availability,
     );
@@ -135,7 +138,7 @@ function need(
 describe("where each prerequisite comes from", () => {
   const apiUrl = need("X_URL", { kind: "config", key: "freescoutApiUrl", format: "https-url" });
   const text = need("X_TEXT", { kind: "config", key: "someText", format: "text" });
-  const field = need("X_FIELD", { kind: "vault", secret: "freescout", field: "X_FIELD" });
+  const field = need("X_FIELD", { kind: "vault", path: "freescout", field: "X_FIELD" });
 
   it("treats a config value of only spaces as not set, and says how to set it in its format", () => {
     const blank = { ...config, manifestValues: { freescoutApiUrl: "   ", someText: " " } };
@@ -219,7 +222,7 @@ describe("where each prerequisite comes from", () => {
         variable: "ORPHAN",
         purpose: "test",
         reason: "no source resolves it",
-        fix: "declare its source in infra/features/manifest.ts",
+        fix: "declare its source in infra/features/data/f.json",
       },
     ]);
   });
@@ -229,7 +232,7 @@ describe("the Sentry settings detection needs", () => {
   const investigateOn = { FLAG_CONSOLE_INVESTIGATE_FROM_STATUS: true };
 
   it("names one missing key in the singular and every missing key together", () => {
-    const one = detectionProblems(FEATURES, investigateOn, { organization: "o", project: "p" });
+    const one = detectionProblems(catalog(), investigateOn, { organization: "o", project: "p" });
     expect(one.map((p) => [p.variable, p.reason, p.fix])).toEqual([
       [
         "Sentry alert freescout-not-configured",
@@ -237,16 +240,16 @@ describe("the Sentry settings detection needs", () => {
         "pulumi config set sentryOpsTeamId <ops-team-id> (and a Sentry auth token as SENTRY_TOKEN in the environment of pulumi up)",
       ],
     ]);
-    const all = detectionProblems(FEATURES, investigateOn, {});
+    const all = detectionProblems(catalog(), investigateOn, {});
     expect(all.map((p) => p.reason)).toEqual([
       "stack config console-wiring:sentryOrganization, console-wiring:sentryProject, console-wiring:sentryOpsTeamId are not set",
     ]);
   });
 
   it("asks nothing when the flags are off, the settings complete, or the feature has no rules", () => {
-    expect(detectionProblems(FEATURES, {}, {})).toEqual([]);
+    expect(detectionProblems(catalog(), {}, {})).toEqual([]);
     const complete = { organization: "o", project: "p", opsTeamId: "1" };
-    expect(detectionProblems(FEATURES, investigateOn, complete)).toEqual([]);
+    expect(detectionProblems(catalog(), investigateOn, complete)).toEqual([]);
     const quiet: Feature = { id: "q", description: "", flags: ["FLAG_Q"], requires: [] };
     expect(detectionProblems([quiet], { FLAG_Q: true }, {})).toEqual([]);
   });

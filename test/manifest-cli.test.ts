@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { FEATURES } from "../infra/features/manifest";
+import { catalog } from "../infra/features/catalog";
 import { checklist, main, renderMarkdown, renderText } from "../tools/manifest";
 
 // The deployment checklist: every prerequisite with its source, secret-ness and purpose, and every
@@ -9,7 +9,7 @@ describe("npm run manifest", () => {
 
   it("lists every prerequisite of Investigate with where it comes from and whether it is secret", () => {
     const investigate = entries.find((e) => e.feature === "investigate")!;
-    expect(investigate.flags).toEqual(FEATURES[0]!.flags);
+    expect(investigate.flags).toEqual(catalog()[0]!.flags);
     expect(investigate.prerequisites.map((p) => [p.name, p.secret])).toEqual([
       ["FREESCOUT_API_URL", false],
       ["FREESCOUT_INSTANCE_URL", false],
@@ -20,7 +20,7 @@ describe("npm run manifest", () => {
       ["CONSOLE_FEATURE_PREREQUISITES", false],
     ]);
     expect(investigate.prerequisites[2]?.source).toBe(
-      "Vault KV v2 secret console-wiring:vaultFreescoutPath under console-wiring:vaultMount, field FREESCOUT_API_KEY",
+      "Vault KV v2 secret freescout under console-wiring:vaultMount, field FREESCOUT_API_KEY",
     );
     expect(investigate.detection).toEqual([
       {

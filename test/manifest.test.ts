@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { catalog } from "../infra/features/catalog";
 import {
   allDetectionRules,
   allRequiredVars,
   describeSource,
   featureOfFlag,
-  FEATURES,
   prerequisiteMap,
   type DetectionRule,
   type Feature,
@@ -38,18 +38,21 @@ describe("describeSource: where a person provides each var", () => {
       "stack config console-wiring:freescoutApiUrl (pulumi config set freescoutApiUrl <value>)",
     ],
     [
-      { kind: "vault", secret: "freescout", field: "F" },
-      "Vault KV v2 secret console-wiring:vaultFreescoutPath under console-wiring:vaultMount, field F",
+      { kind: "vault", path: "freescout", field: "F" },
+      "Vault KV v2 secret freescout under console-wiring:vaultMount, field F",
     ],
     [
-      { kind: "vault", secret: "cloudflare", field: "G" },
-      "Vault KV v2 secret console-wiring:vaultCloudflarePath under console-wiring:vaultMount, field G",
+      { kind: "vault", path: "team/billing", field: "G" },
+      "Vault KV v2 secret team/billing under console-wiring:vaultMount, field G",
     ],
     [
       { kind: "service-token", output: "clientSecret" },
       "the Cloudflare Access service token's clientSecret, written to Vault by this stack and read back for Heroku",
     ],
-    [{ kind: "manifest" }, "written by this stack from infra/features/manifest.ts (compact JSON)"],
+    [
+      { kind: "manifest" },
+      "written by this stack from the selected features' files (compact JSON)",
+    ],
   ] as const)("%j", (source, text) => {
     expect(describeSource({ name: "X", secret: false, source, purpose: "" })).toBe(text);
   });
@@ -63,16 +66,14 @@ describe("prerequisiteMap: what CONSOLE_FEATURE_PREREQUISITES holds", () => {
         description: "",
         flags: ["FLAG_Z", "FLAG_B"],
         requires: [need("VAR_2"), need("CONSOLE_FEATURE_PREREQUISITES"), need("VAR_1")],
+        startupCheck: { logger: "b_client", message: "b_not_configured" },
       },
       { id: "a", description: "", flags: ["FLAG_A"], requires: [need("VAR_3")] },
     ];
     const map = prerequisiteMap(features);
     expect(Object.keys(map)).toEqual(["FLAG_A", "FLAG_B", "FLAG_Z"]);
-    expect(map).toEqual({
-      FLAG_A: ["VAR_3"],
-      FLAG_B: ["VAR_1", "VAR_2"],
-      FLAG_Z: ["VAR_1", "VAR_2"],
-    });
+    const b = { requires: ["VAR_1", "VAR_2"], logger: "b_client", message: "b_not_configured" };
+    expect(map).toEqual({ FLAG_A: { requires: ["VAR_3"] }, FLAG_B: b, FLAG_Z: b });
   });
 });
 
@@ -104,6 +105,6 @@ describe("lookups", () => {
 
   it("lists each detection rule once, features without rules adding none", () => {
     expect(allDetectionRules(features).map((r) => r.id)).toEqual(["r1", "r2"]);
-    expect(allDetectionRules(FEATURES).map((r) => r.id)).toEqual(["freescout-not-configured"]);
+    expect(allDetectionRules(catalog()).map((r) => r.id)).toEqual(["freescout-not-configured"]);
   });
 });

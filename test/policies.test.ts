@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { allPolicies } from "../policy/policies";
-import { FEATURES, type Feature } from "../infra/features/manifest";
+import { catalog } from "../infra/features/catalog";
+import { type Feature } from "../infra/features/manifest";
 import { apiUrlOnGatedHost } from "../policy/policies/api-url-on-gated-host";
 import { flagsRequireDetection } from "../policy/policies/flags-require-detection";
 import { serviceTokenExpiry } from "../policy/policies/service-token-expiry";
@@ -69,7 +70,7 @@ describe("flags-require-prerequisites", () => {
     setVar(node(g, "prerequisites"), "FREESCOUT_OPERATIONS_MAILBOX_ID", secret(""));
     const [message] = await messages(g, "flags-require-prerequisites");
     expect(message).toContain(
-      "  - FREESCOUT_OPERATIONS_MAILBOX_ID is empty; provide it from Vault KV v2 secret console-wiring:vaultFreescoutPath under console-wiring:vaultMount, field FREESCOUT_OPERATIONS_MAILBOX_ID",
+      "  - FREESCOUT_OPERATIONS_MAILBOX_ID is empty; provide it from Vault KV v2 secret freescout under console-wiring:vaultMount, field FREESCOUT_OPERATIONS_MAILBOX_ID",
     );
   });
 
@@ -814,7 +815,7 @@ describe("urls-are-https: which vars", () => {
         {
           name: "F_FIELD",
           secret: false,
-          source: { kind: "vault", secret: "freescout", field: "F_FIELD" },
+          source: { kind: "vault", path: "freescout", field: "F_FIELD" },
           purpose: "",
         },
       ],
@@ -862,7 +863,7 @@ describe("flags-require-detection: which alerts count", () => {
   });
 
   it("asks nothing of a feature without detection rules", async () => {
-    const quiet: Feature = { ...FEATURES[0]!, detection: undefined };
+    const quiet: Feature = { ...catalog()[0]!, detection: undefined };
     const g = baseline().filter((n) => n.name !== "alert");
     node(g, "flags").dependsOn = ["prerequisites"];
     const result = await analyze(capture(g), [flagsRequireDetection([quiet])]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { FEATURES, type Feature } from "../infra/features/manifest";
+import { catalog } from "../infra/features/catalog";
+import { type Feature } from "../infra/features/manifest";
 import { flagsAppliedAfterAccessGate } from "../policy/policies/flags-applied-after-access-gate";
 import { analyze } from "../tools/offline/analyze";
 import { baseline, capture, node, setVar, T, UNKNOWN, type Node } from "./support/graph-fixture";
@@ -123,7 +124,7 @@ describe("flags-applied-after-access-gate", () => {
   });
 
   it("asks nothing of a feature that does not use the service token", async () => {
-    const untokened = FEATURES.map((f) => ({
+    const untokened = catalog().map((f) => ({
       ...f,
       requires: f.requires.filter((v) => v.source.kind !== "service-token"),
     }));

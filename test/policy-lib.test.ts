@@ -2,7 +2,7 @@ import type { PolicyResource } from "@pulumi/policy";
 import { Secret } from "@pulumi/policy";
 import * as proxy from "@pulumi/policy/proxy";
 import { describe, expect, it } from "vitest";
-import { FEATURES } from "../infra/features/manifest";
+import { catalog } from "../infra/features/catalog";
 import { issueAlertArgs } from "../infra/sentry/detection-alerts";
 import {
   ACCESS_POLICY,
@@ -286,6 +286,26 @@ describe("wrapPlainSecrets (the remediation)", () => {
     expect(vars["LATER_TOKEN"]).toBe(UNKNOWN);
   });
 
+  it("wraps a var its feature declares secret, whatever its name", () => {
+    const feature = {
+      id: "f",
+      description: "",
+      flags: ["FLAG_F"],
+      requires: [
+        {
+          name: "F_MAILBOX_ID",
+          secret: true,
+          source: { kind: "vault" as const, path: "f", field: "ID" },
+          purpose: "",
+        },
+      ],
+    };
+    const vars = { F_MAILBOX_ID: "7", URL: "https://x" };
+    const out = wrapPlainSecrets(HEROKU_CONFIG_VARS, { vars }, [feature]);
+    expect((out?.["vars"] as Record<string, unknown>)["F_MAILBOX_ID"]).toBeInstanceOf(Secret);
+    expect(wrapPlainSecrets(HEROKU_CONFIG_VARS, { vars }, [])).toBeUndefined();
+  });
+
   it("changes nothing when every credential already is a secret or not known yet", () => {
     const vars = { FREESCOUT_API_KEY: new Secret("k"), LATER_TOKEN: UNKNOWN, URL: "u" };
     expect(wrapPlainSecrets(HEROKU_CONFIG_VARS, { vars })).toBeUndefined();
@@ -312,7 +332,7 @@ describe("wrapPlainSecrets (the remediation)", () => {
 });
 
 describe("implementsRule", () => {
-  const [rule] = FEATURES[0]!.detection!;
+  const [rule] = catalog()[0]!.detection!;
   const args = issueAlertArgs(rule!, {
     organization: "o",
     project: "p",

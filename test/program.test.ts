@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadStackFiles } from "../tools/stack-files";
-import { FEATURES, prerequisiteMap, type DetectionRule } from "../infra/features/manifest";
+import { catalog } from "../infra/features/catalog";
+import { prerequisiteMap, type DetectionRule } from "../infra/features/manifest";
 import { byName, runStack, type Captured, type VaultFixture } from "./support/harness";
 
 const CONFIG_VARS = "pulumi-nodejs:dynamic/heroku:ConfigVars";
@@ -286,15 +287,15 @@ describe("the prod stack under mocks (preview)", () => {
 });
 
 describe("flags that are off", () => {
-  it('registers no flags resource and writes no "1"', async () => {
+  it('keeps the flags resource with no keys and writes no "1"', async () => {
     const run = await runStack({
       config: withConfig({ flags: '{"FLAG_CONSOLE_INVESTIGATE_FROM_STATUS":false}' }),
       vault: VAULT,
     });
     expect(run.error).toBeUndefined();
-    expect(run.resources.map((r) => r.name)).not.toContain("console-flags");
     const heroku = run.resources.filter((r) => r.type === CONFIG_VARS);
-    expect(heroku.map((r) => r.name)).toEqual(["console-prerequisites"]);
+    expect(heroku.map((r) => r.name)).toEqual(["console-prerequisites", "console-flags"]);
+    expect(heroku[1]?.inputs["vars"]).toEqual({});
     expect(Object.keys(heroku[0]?.inputs["vars"] as object)).not.toContain(
       "FLAG_CONSOLE_INVESTIGATE_FROM_STATUS",
     );
@@ -463,7 +464,7 @@ describe("Vault secrets this stack reads or writes", () => {
 describe("detection as code", () => {
   it("refuses a detection rule Sentry cannot create, before registering anything", async () => {
     // The program reads the one manifest: this file's copy of it is edited for one run.
-    const rule = FEATURES[0]!.detection![0] as {
+    const rule = catalog()[0]!.detection![0] as {
       -readonly [K in keyof DetectionRule]: DetectionRule[K];
     };
     const saved = rule.windowMinutes;
@@ -471,8 +472,8 @@ describe("detection as code", () => {
     try {
       const run = await runStack({ config: prodConfig(), vault: VAULT });
       expect(run.error?.message).toBe(
-        "console-wiring: infra/features/manifest.ts declares a detection rule Sentry cannot create as an issue alert. Nothing was applied. Fix the rule in the manifest:\n" +
-          "  - detection rule freescout-not-configured of feature investigate: windowMinutes 10 is not an interval Sentry accepts for an issue alert (1m, 5m, 15m, 1h, 1d, 1w, 30d): use 15, the shortest accepted window longer than 10 minutes: with the same threshold it fires in every case the 10-minute rule does (a metric alert counts an exact window).",
+        "console-wiring: a feature file declares a detection rule Sentry cannot create as an issue alert. Nothing was applied. Fix the rule in its file:\n" +
+          "  - detection rule freescout-not-configured of feature investigate (infra/features/data/investigate.json): windowMinutes 10 is not an interval Sentry accepts for an issue alert (1m, 5m, 15m, 1h, 1d, 1w, 30d): use 15, the shortest accepted window longer than 10 minutes: with the same threshold it fires in every case the 10-minute rule does (a metric alert counts an exact window).",
       );
       expect(run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
     } finally {
@@ -530,24 +531,8 @@ describe("detection as code", () => {
       string,
       string
     >;
-    expect(JSON.parse(vars["CONSOLE_FEATURE_PREREQUISITES"]!)).toEqual({
-      FLAG_CONSOLE_INVESTIGATE_FROM_STATUS: [
-        "CF_ACCESS_SVC_TICKETS_CLIENT_ID",
-        "CF_ACCESS_SVC_TICKETS_CLIENT_SECRET",
-        "FREESCOUT_API_KEY",
-        "FREESCOUT_API_URL",
-        "FREESCOUT_INSTANCE_URL",
-        "FREESCOUT_OPERATIONS_MAILBOX_ID",
-      ],
-      FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET: [
-        "CF_ACCESS_SVC_TICKETS_CLIENT_ID",
-        "CF_ACCESS_SVC_TICKETS_CLIENT_SECRET",
-        "FREESCOUT_API_KEY",
-        "FREESCOUT_API_URL",
-        "FREESCOUT_INSTANCE_URL",
-        "FREESCOUT_OPERATIONS_MAILBOX_ID",
-      ],
-    });
+    // The map is the selected features' data (test/investigate-feature.test.ts pins its content).
+    expect(JSON.parse(vars["CONSOLE_FEATURE_PREREQUISITES"]!)).toEqual(prerequisiteMap(catalog()));
     expect(byName(run.resources, "console-prerequisites").secretInputs).not.toContain(
       "vars.CONSOLE_FEATURE_PREREQUISITES",
     );

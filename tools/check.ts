@@ -9,7 +9,9 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { detectionRulesError } from "../infra/features/detection-rules";
-import { FEATURES, type Feature } from "../infra/features/manifest";
+import { catalog, FeatureDataError } from "../infra/features/catalog";
+import { type Feature } from "../infra/features/manifest";
+import { runStack } from "../infra/stack";
 import { allPolicies } from "../policy/policies";
 import { scanForCredentials } from "./credential-scan";
 import { analyze } from "./offline/analyze";
@@ -39,8 +41,8 @@ export interface CheckOptions {
   /** Clock for the expiry policy. */
   readonly now?: () => number;
   /**
-   * The manifest whose detection rules are checked before anything runs (tests pass variants);
-   * default: infra/features/manifest.ts, which the program and the policies read.
+   * The feature catalog the program, the policies and the plan read (tests pass fixtures);
+   * default: infra/features/data/*.json. A catalog given here is checked for Sentry's values first.
    */
   readonly features?: readonly Feature[];
 }
@@ -76,7 +78,14 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   }
 
   // The manifest first: a detection rule Sentry cannot create fails every stack the same way.
-  const manifestError = detectionRulesError(options.features ?? FEATURES);
+  let features: readonly Feature[];
+  try {
+    features = options.features ?? catalog();
+  } catch (err) {
+    if (err instanceof FeatureDataError) return { exitCode: 1, output: err.message };
+    throw err;
+  }
+  const manifestError = detectionRulesError(features);
   if (manifestError) return { exitCode: 1, output: manifestError };
 
   const notes: string[] = [];
@@ -108,7 +117,9 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     vault,
     preview: true,
     unknownComputed: true,
-    program: options.program,
+    program:
+      options.program ?? (() => runStack(features) as unknown as Promise<Record<string, unknown>>),
+    features,
   });
   const input = {
     stack: options.stack,
@@ -118,7 +129,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   };
   const analysis = run.error
     ? undefined
-    : await analyze(run.resources, allPolicies({ expiry: { now: options.now } }));
+    : await analyze(run.resources, allPolicies({ features, expiry: { now: options.now } }));
   const plan = { ...input, analysis };
   return {
     exitCode: failed(plan) ? 1 : 0,

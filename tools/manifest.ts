@@ -5,12 +5,8 @@
  * secret and why it is needed, and its detection rules. Exit codes: 0, or 2 on bad usage.
  */
 import { parseArgs } from "node:util";
-import {
-  describeSource,
-  FEATURES,
-  PREREQUISITES_VAR,
-  type Feature,
-} from "../infra/features/manifest";
+import { catalog } from "../infra/features/catalog";
+import { describeSource, PREREQUISITES_VAR, type Feature } from "../infra/features/manifest";
 import { code, inline } from "./comment/markdown";
 
 export const USAGE = "usage: npm run manifest -- [--format text|json|markdown]";
@@ -32,7 +28,7 @@ export interface ChecklistEntry {
   }[];
 }
 
-export function checklist(features: readonly Feature[] = FEATURES): ChecklistEntry[] {
+export function checklist(features: readonly Feature[] = catalog()): ChecklistEntry[] {
   return features.map((f) => ({
     feature: f.id,
     description: f.description,

@@ -9,19 +9,16 @@
 import { parseArgs } from "node:util";
 import { parseConfig, ConfigError } from "../infra/config";
 import { clientOptionsFromEnv, getConfigVars } from "../infra/heroku/client";
+import type { Feature } from "../infra/features/manifest";
 import {
-  checkUrl,
   configVarsPresent,
   flagsMatchStack,
-  freescoutAcceptsKey,
-  gateAdmitsWithToken,
-  gateRefusesWithoutToken,
-  mailboxExists,
-  ticketCreated,
+  isOn,
   tokenNotExpiring,
   type LinkResult,
   type TokenGenerations,
 } from "./smoke/links";
+import { chainNames, runFeatureProbes, skipped } from "./smoke/probes";
 import { loadStackFiles, projectConfig, StackFileError } from "./stack-files";
 import { appendSummary, logSafe } from "./summary";
 
@@ -33,6 +30,8 @@ export interface SmokeOptions {
   readonly cwd?: string;
   readonly timeoutMs?: number;
   readonly now?: () => number;
+  /** The feature catalog (tests pass fixtures); default: infra/features/data/*.json. */
+  readonly features?: readonly Feature[];
 }
 
 export interface SmokeResult {
@@ -43,7 +42,8 @@ export interface SmokeResult {
 
 export const USAGE =
   "usage: npm run smoke -- [--stack <name>] [--create-ticket] [--token-expires-at <iso>] [--expiry-days <n>]\n" +
-  "  needs HEROKU_API_KEY; reads the app's config vars, then calls FREESCOUT_API_URL through Cloudflare Access";
+  "  needs HEROKU_API_KEY; reads the app's config vars, then runs the probes of each selected feature's file\n" +
+  "  (Investigate: FREESCOUT_API_URL through Cloudflare Access)";
 
 function render(stack: string, app: string, links: readonly LinkResult[]): string {
   const lines = [`console-wiring smoke: stack ${stack}, Heroku app ${app}`];
@@ -62,11 +62,18 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
   let token: TokenGenerations;
   let desiredFlags: Readonly<Record<string, boolean>>;
   let allowedHosts: readonly string[];
+  let features: readonly Feature[];
+  let gated: boolean;
   try {
-    const config = parseConfig(projectConfig(loadStackFiles(options.stack, options.cwd)));
+    const config = parseConfig(
+      projectConfig(loadStackFiles(options.stack, options.cwd)),
+      options.features,
+    );
     app = config.herokuApp;
     desiredFlags = config.flags;
     allowedHosts = config.allowedHosts;
+    features = config.features;
+    gated = config.gated;
     expiryDays = options.expiryDays ?? config.serviceToken.expiryWarningDays;
     const { generation, previousGeneration, duration } = config.serviceToken;
     token = { generation, previousGeneration, duration };
@@ -78,8 +85,6 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
   }
   const http = { timeoutMs: options.timeoutMs ?? 10_000 };
   const links: LinkResult[] = [];
-  const skip = (link: string, because: string) =>
-    links.push({ link, status: "skip", detail: `not run: ${because} failed` });
 
   let vars: Record<string, string> | undefined;
   try {
@@ -88,74 +93,42 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
     links.push({ link: "config vars present", status: "fail", detail: (err as Error).message });
   }
 
-  const chain = [
-    "gate refuses without token",
-    "gate admits with token",
-    "FreeScout accepts key",
-    "mailbox exists",
-  ];
-  if (vars) links.push(flagsMatchStack(vars, desiredFlags));
+  if (vars) links.push(flagsMatchStack(vars, desiredFlags, features));
+  // The probes each selected feature's file declares; with more than one such feature, each
+  // link names its feature.
+  const probing = features.filter((f) => (f.smoke ?? []).length > 0);
+  const prefixOf = (f: Feature) => (probing.length > 1 ? `${f.id}: ` : "");
   if (vars) {
-    const present = configVarsPresent(vars);
+    const present = configVarsPresent(vars, features);
     links.push(present);
-    let base: URL | undefined;
-    if (present.status === "pass") {
-      try {
-        base = checkUrl(vars["FREESCOUT_API_URL"] ?? "", "FREESCOUT_API_URL", allowedHosts);
-      } catch (err) {
-        links.push({
-          link: "gate refuses without token",
-          status: "fail",
-          detail: (err as Error).message,
-        });
+    for (const feature of probing) {
+      const names = chainNames(feature, prefixOf(feature));
+      const on = feature.flags.some((flag) => isOn(vars[flag]));
+      if (present.status === "fail") {
+        for (const name of names) links.push(skipped(name, "config vars present"));
+      } else if (!on) {
+        for (const name of names)
+          links.push({ link: name, status: "skip", detail: "no feature flag is on" });
+      } else {
+        const ctx = {
+          vars,
+          allowedHosts,
+          http,
+          createTicket: options.createTicket,
+          now: options.now,
+        };
+        links.push(...(await runFeatureProbes(feature, ctx, prefixOf(feature))));
       }
-    }
-    if (base) {
-      const creds = {
-        clientId: vars["CF_ACCESS_SVC_TICKETS_CLIENT_ID"] ?? "",
-        clientSecret: vars["CF_ACCESS_SVC_TICKETS_CLIENT_SECRET"] ?? "",
-        apiKey: vars["FREESCOUT_API_KEY"] ?? "",
-      };
-      const mailbox = vars["FREESCOUT_OPERATIONS_MAILBOX_ID"] ?? "";
-      const steps: (() => Promise<LinkResult>)[] = [
-        () => gateRefusesWithoutToken(base, http),
-        () => gateAdmitsWithToken(base, creds, http),
-        () => freescoutAcceptsKey(base, creds, http),
-        () => mailboxExists(base, creds, mailbox, http),
-      ];
-      if (options.createTicket) {
-        const when = options.now ? new Date(options.now()) : new Date();
-        steps.push(() => ticketCreated(base, creds, mailbox, http, when));
-      }
-      let failedAt: string | undefined;
-      for (const [i, step] of steps.entries()) {
-        const name = chain[i] ?? "ticket created";
-        if (failedAt) {
-          skip(name, failedAt);
-          continue;
-        }
-        const result = await step();
-        links.push(result);
-        if (result.status === "fail") failedAt = result.link;
-      }
-      if (!options.createTicket) {
-        links.push({
-          link: "ticket created",
-          status: "skip",
-          detail: "read-only run (pass --create-ticket to file a marked test conversation)",
-        });
-      }
-    } else if (present.status === "skip") {
-      for (const name of chain)
-        links.push({ link: name, status: "skip", detail: "no feature flag is on" });
-    } else if (!links.some((l) => l.link === "gate refuses without token")) {
-      for (const name of chain) skip(name, "config vars present");
     }
   } else {
-    for (const name of chain) skip(name, "reading the app's config vars");
+    for (const feature of probing)
+      for (const name of chainNames(feature, prefixOf(feature)))
+        links.push(skipped(name, "reading the app's config vars"));
   }
 
-  links.push(tokenNotExpiring(options.tokenExpiresAt, expiryDays, options.now?.(), token));
+  // The service token exists only on a stack with a gated feature.
+  if (gated)
+    links.push(tokenNotExpiring(options.tokenExpiresAt, expiryDays, options.now?.(), token));
   const exitCode = links.some((l) => l.status === "fail") ? 1 : 0;
   return { exitCode, links, output: render(options.stack, app, links) };
 }

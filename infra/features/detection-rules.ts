@@ -81,12 +81,14 @@ export function detectionRulesError(features: readonly Feature[]): string | unde
   for (const feature of features) {
     for (const rule of feature.detection ?? []) {
       for (const problem of detectionRuleProblems(rule))
-        lines.push(`  - detection rule ${rule.id} of feature ${feature.id}: ${problem}.`);
+        lines.push(
+          `  - detection rule ${rule.id} of feature ${feature.id} (infra/features/data/${feature.id}.json): ${problem}.`,
+        );
     }
   }
   if (lines.length === 0) return undefined;
   return [
-    "console-wiring: infra/features/manifest.ts declares a detection rule Sentry cannot create as an issue alert. Nothing was applied. Fix the rule in the manifest:",
+    "console-wiring: a feature file declares a detection rule Sentry cannot create as an issue alert. Nothing was applied. Fix the rule in its file:",
     ...lines,
   ].join("\n");
 }

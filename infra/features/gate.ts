@@ -5,12 +5,15 @@
  */
 import type { WiringConfig } from "../config";
 import { PROJECT } from "../config";
-import type { Feature, RequiredVar, VaultSecretName } from "./manifest";
+import type { Feature, RequiredVar } from "./manifest";
 
 /** What reading a Vault secret gave: its data, or why it could not be read. */
 export type VaultRead =
   | { readonly ok: true; readonly data: Readonly<Record<string, string>> }
   | { readonly ok: false; readonly error: string; readonly notFound: boolean };
+
+/** Vault reads by secret path (under the stack's vaultMount). */
+export type VaultReads = Readonly<Record<string, VaultRead>>;
 
 export type Availability =
   | { readonly present: true }
@@ -20,7 +23,7 @@ export type Availability =
 export function resolveAvailability(
   vars: readonly RequiredVar[],
   config: WiringConfig,
-  vaultReads: Partial<Record<VaultSecretName, VaultRead>>,
+  vaultReads: VaultReads,
 ): Map<string, Availability> {
   const result = new Map<string, Availability>();
   for (const v of vars) result.set(v.name, availabilityOf(v, config, vaultReads));
@@ -30,7 +33,7 @@ export function resolveAvailability(
 function availabilityOf(
   v: RequiredVar,
   config: WiringConfig,
-  vaultReads: Partial<Record<VaultSecretName, VaultRead>>,
+  vaultReads: VaultReads,
 ): Availability {
   const source = v.source;
   switch (source.kind) {
@@ -44,16 +47,16 @@ function availabilityOf(
       };
     }
     case "vault": {
-      const path = `${config.vaultMount}/${config.vaultPaths[source.secret]}`;
-      const fix = `vault kv patch -mount=${config.vaultMount} ${config.vaultPaths[source.secret]} ${source.field}=<value>`;
-      const read = vaultReads[source.secret];
+      const path = `${config.vaultMount}/${source.path}`;
+      const fix = `vault kv patch -mount=${config.vaultMount} ${source.path} ${source.field}=<value>`;
+      const read = vaultReads[source.path];
       if (!read) return { present: false, reason: `Vault secret ${path} was not read`, fix };
       if (!read.ok) {
         return read.notFound
           ? {
               present: false,
               reason: `Vault secret ${path} does not exist`,
-              fix: `vault kv put -mount=${config.vaultMount} ${config.vaultPaths[source.secret]} ${source.field}=<value>`,
+              fix: `vault kv put -mount=${config.vaultMount} ${source.path} ${source.field}=<value>`,
             }
           : {
               present: false,
@@ -112,7 +115,7 @@ export function gateProblems(
           variable: v.name,
           purpose: v.purpose,
           reason: "no source resolves it",
-          fix: `declare its source in infra/features/manifest.ts`,
+          fix: `declare its source in infra/features/data/${feature.id}.json`,
         });
       } else if (!a.present) {
         problems.push({

@@ -1,21 +1,27 @@
 /**
- * The feature manifest: which Heroku config vars switch a feature on, and which vars the feature
- * needs before it may be switched on. Plain data: the program, the policy pack and the offline
- * check all read this one list, so adding a feature is a data change here.
+ * The shape of a feature, and the helpers every reader shares. The features themselves are data:
+ * one JSON file per feature under features/ (schema infra/features/data/feature.schema.json), loaded and
+ * validated by ./catalog.ts. The program, the policy pack, the offline check, the manifest and
+ * smoke tools all read that one catalog, and a stack selects its features from it
+ * (console-wiring:features), so adding a feature is a new data file, not a code change.
  */
+import { catalog } from "./catalog";
 
 /** Where a required var's value comes from. */
 export type VarSource =
   /** A stack config key of this project (`console-wiring:<key>`), validated in the given format. */
   | { readonly kind: "config"; readonly key: string; readonly format: "https-url" | "text" }
   /**
-   * A field of a Vault KV v2 secret that a person provisions (never written by this stack).
-   * `secret` names the path: the config key `vault<Secret>Path` under `vaultMount`.
+   * A field of a Vault KV v2 secret that a person provisions (never written by this stack), at
+   * `path` under the stack's `vaultMount`. Any path the data names (validated in shape by the
+   * schema): a stack reads only the paths of the features it selects.
    */
-  | { readonly kind: "vault"; readonly secret: VaultSecretName; readonly field: string }
+  | { readonly kind: "vault"; readonly path: string; readonly field: string }
   /**
    * An output of the Cloudflare Access service token this stack manages; the stack writes it to
-   * the Vault secret `cloudflare` under the var's name, and the Heroku var is read from there.
+   * its Vault secret (console-wiring:vaultCloudflarePath) under the var's name, and the Heroku var
+   * is read from there. A feature with such a prerequisite is gated: only stacks selecting one get
+   * the Access objects and that secret.
    */
   | { readonly kind: "service-token"; readonly output: "clientId" | "clientSecret" }
   /**
@@ -23,8 +29,6 @@ export type VarSource =
    * (see PREREQUISITES_VAR), so the app and the stack enforce one list.
    */
   | { readonly kind: "manifest" };
-
-export type VaultSecretName = "freescout" | "cloudflare";
 
 export interface RequiredVar {
   /** The Heroku config var name. */
@@ -73,130 +77,87 @@ export interface Feature {
   readonly flags: readonly string[];
   /** Every var that must be set, non-empty, on the same app before any flag is on. */
   readonly requires: readonly RequiredVar[];
+  /**
+   * What the app's startup check logs for this feature (its own logger and message). Every
+   * feature file declares it (the schema requires it); in-code test features may leave it out.
+   */
+  readonly startupCheck?: StartupCheck;
   /** Alerts that must exist before any flag is on. */
   readonly detection?: readonly DetectionRule[];
+  /** Probes the smoke check runs while a flag of the feature is on. */
+  readonly smoke?: readonly SmokeProbe[];
 }
 
-/** The config var holding the manifest's prerequisite map for the app's startup check. */
+export interface StartupCheck {
+  readonly logger: string;
+  readonly message: string;
+}
+
+/** A smoke probe a feature's file declares; the vars name where the probe finds its inputs. */
+export type SmokeProbe =
+  | {
+      readonly probe: "access-gate";
+      readonly urlVar: string;
+      readonly clientIdVar: string;
+      readonly clientSecretVar: string;
+    }
+  | {
+      readonly probe: "freescout-api";
+      readonly urlVar: string;
+      readonly apiKeyVar: string;
+      readonly mailboxVar: string;
+    };
+
+/** The config var holding the prerequisite map for the app's startup check. */
 export const PREREQUISITES_VAR = "CONSOLE_FEATURE_PREREQUISITES";
 
-export const FEATURES: readonly Feature[] = [
-  {
-    id: "investigate",
-    description:
-      // Stryker disable next-line StringLiteral: prose for people (see stryker-equivalents.md)
-      "Console Investigate button: files FreeScout tickets through the Cloudflare Access gate on the tickets API.",
-    flags: ["FLAG_CONSOLE_INVESTIGATE_FROM_STATUS", "FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET"],
-    requires: [
-      {
-        name: "FREESCOUT_API_URL",
-        secret: false,
-        source: { kind: "config", key: "freescoutApiUrl", format: "https-url" },
-        // Stryker disable next-line StringLiteral: prose for people (see stryker-equivalents.md)
-        purpose: "base URL of the FreeScout API the console calls",
-      },
-      {
-        name: "FREESCOUT_INSTANCE_URL",
-        secret: false,
-        source: { kind: "config", key: "freescoutInstanceUrl", format: "https-url" },
-        // Stryker disable next-line StringLiteral: prose for people (see stryker-equivalents.md)
-        purpose: "FreeScout web URL used in ticket links",
-      },
-      {
-        name: "FREESCOUT_API_KEY",
-        secret: true,
-        source: { kind: "vault", secret: "freescout", field: "FREESCOUT_API_KEY" },
-        // Stryker disable next-line StringLiteral: prose for people (see stryker-equivalents.md)
-        purpose: "sent as X-FreeScout-API-Key",
-      },
-      {
-        name: "FREESCOUT_OPERATIONS_MAILBOX_ID",
-        secret: true,
-        source: { kind: "vault", secret: "freescout", field: "FREESCOUT_OPERATIONS_MAILBOX_ID" },
-        // Stryker disable next-line StringLiteral: prose for people (see stryker-equivalents.md)
-        purpose: "mailbox the Investigate conversations are created in",
-      },
-      {
-        name: "CF_ACCESS_SVC_TICKETS_CLIENT_ID",
-        secret: true,
-        source: { kind: "service-token", output: "clientId" },
-        // Stryker disable next-line StringLiteral: prose for people (see stryker-equivalents.md)
-        purpose: "sent as CF-Access-Client-Id to pass the Access gate on the tickets API",
-      },
-      {
-        name: "CF_ACCESS_SVC_TICKETS_CLIENT_SECRET",
-        secret: true,
-        source: { kind: "service-token", output: "clientSecret" },
-        // Stryker disable next-line StringLiteral: prose for people (see stryker-equivalents.md)
-        purpose: "sent as CF-Access-Client-Secret to pass the Access gate on the tickets API",
-      },
-      {
-        name: PREREQUISITES_VAR,
-        secret: false,
-        source: { kind: "manifest" },
-        purpose:
-          // Stryker disable next-line StringLiteral: prose for people (see stryker-equivalents.md)
-          "the prerequisite map (flag var -> the vars it needs) the console's startup check reads",
-      },
-    ],
-    detection: [
-      {
-        id: "freescout-not-configured",
-        summary:
-          // Stryker disable next-line StringLiteral: prose for people (see stryker-equivalents.md)
-          "the console logs freescout_not_configured (Investigate is on but FreeScout is not reachable as configured)",
-        logger: "freescout_client",
-        messageContains: "freescout_not_configured",
-        moreThan: 2,
-        // The incident's rule is "more than 2 in 10 minutes", but an issue alert has no 10-minute
-        // interval (Sentry: 1m, 5m, 15m, 1h, ...). 15 with the same threshold fires in every case
-        // 10 does: 3 events within 10 minutes are also within 15. It may fire where 10 would
-        // not (3 events spread over 15 minutes), which for this message is no false alarm.
-        windowMinutes: 15,
-        // Unchanged from the first version of the alert: while the failure goes on, the ops team
-        // hears of it again within 10 minutes.
-        notifyAtMostEveryMinutes: 10,
-        notify: "ops-team-email",
-      },
-    ],
-  },
-];
+/** One flag's entry in the prerequisite map the app's startup check reads. */
+export interface PrerequisiteEntry {
+  /** The feature's var names (the map itself excluded), sorted. */
+  readonly requires: string[];
+  /** The feature's startup-check logger and message: its own alert counts them. */
+  readonly logger?: string;
+  readonly message?: string;
+}
 
 /**
  * The prerequisite map written to PREREQUISITES_VAR: each flag var → the var names its feature
- * needs (the map itself excluded), keys sorted so the value is stable.
+ * needs and what to log when one is missing, keys sorted so the value is stable.
  */
-export function prerequisiteMap(features: readonly Feature[] = FEATURES): Record<string, string[]> {
-  const map: Record<string, string[]> = {};
+export function prerequisiteMap(
+  features: readonly Feature[] = catalog(),
+): Record<string, PrerequisiteEntry> {
+  const map: Record<string, PrerequisiteEntry> = {};
   for (const feature of features) {
     const names = feature.requires.map((v) => v.name).filter((n) => n !== PREREQUISITES_VAR);
-    for (const flag of feature.flags) map[flag] = [...names].sort();
+    for (const flag of feature.flags)
+      map[flag] = { requires: [...names].sort(), ...feature.startupCheck };
   }
   return Object.fromEntries(Object.entries(map).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 /** Every detection rule of the features, each once. */
-export function allDetectionRules(features: readonly Feature[] = FEATURES): DetectionRule[] {
+export function allDetectionRules(features: readonly Feature[] = catalog()): DetectionRule[] {
   const byId = new Map<string, DetectionRule>();
   for (const f of features) for (const r of f.detection ?? []) byId.set(r.id, r);
   return [...byId.values()];
 }
 
 /** Every flag var of every feature, for validating stack config. */
-export function allFlags(features: readonly Feature[] = FEATURES): string[] {
+export function allFlags(features: readonly Feature[] = catalog()): string[] {
   return features.flatMap((f) => f.flags);
 }
 
 /** The feature a flag var belongs to, if any. */
 export function featureOfFlag(
   flag: string,
-  features: readonly Feature[] = FEATURES,
+  features: readonly Feature[] = catalog(),
 ): Feature | undefined {
   return features.find((f) => f.flags.includes(flag));
 }
 
 /** Required vars of all features, each once (features may share a prerequisite). */
-export function allRequiredVars(features: readonly Feature[] = FEATURES): RequiredVar[] {
+export function allRequiredVars(features: readonly Feature[] = catalog()): RequiredVar[] {
   const byName = new Map<string, RequiredVar>();
   for (const feature of features) {
     for (const v of feature.requires) if (!byName.has(v.name)) byName.set(v.name, v);
@@ -206,7 +167,7 @@ export function allRequiredVars(features: readonly Feature[] = FEATURES): Requir
 
 /** Config keys the manifest reads values from, with their format. */
 export function manifestConfigKeys(
-  features: readonly Feature[] = FEATURES,
+  features: readonly Feature[] = catalog(),
 ): Map<string, "https-url" | "text"> {
   const keys = new Map<string, "https-url" | "text">();
   for (const v of allRequiredVars(features)) {
@@ -221,16 +182,35 @@ export function describeSource(v: RequiredVar): string {
   switch (s.kind) {
     case "config":
       return `stack config console-wiring:${s.key} (pulumi config set ${s.key} <value>)`;
-    case "vault": {
-      const key = `vault${s.secret.charAt(0).toUpperCase()}${s.secret.slice(1)}Path`;
-      return `Vault KV v2 secret console-wiring:${key} under console-wiring:vaultMount, field ${s.field}`;
-    }
+    case "vault":
+      return `Vault KV v2 secret ${s.path} under console-wiring:vaultMount, field ${s.field}`;
     case "service-token":
       return `the Cloudflare Access service token's ${s.output}, written to Vault by this stack and read back for Heroku`;
     case "manifest":
-      return "written by this stack from infra/features/manifest.ts (compact JSON)";
+      return "written by this stack from the selected features' files (compact JSON)";
   }
 }
 
 /** Names that mark a var as a credential whatever the manifest says. */
 export const SECRET_NAME = /_(KEY|SECRET|TOKEN|PASSWORD)$/;
+
+/** Whether a feature needs the Access gate: a prerequisite from the service token it manages. */
+export function isGated(feature: Feature): boolean {
+  return feature.requires.some((v) => v.source.kind === "service-token");
+}
+
+/** Every Vault path the features read (the ones people provision), each once, in order. */
+export function vaultPaths(features: readonly Feature[]): string[] {
+  const paths: string[] = [];
+  for (const v of allRequiredVars(features))
+    if (v.source.kind === "vault" && !paths.includes(v.source.path)) paths.push(v.source.path);
+  return paths;
+}
+
+/** Whether a Heroku var holds a credential: declared secret, or named like one. */
+export function isSecretVar(name: string, features: readonly Feature[] = catalog()): boolean {
+  return (
+    SECRET_NAME.test(name) ||
+    features.some((f) => f.requires.some((v) => v.name === name && v.secret))
+  );
+}

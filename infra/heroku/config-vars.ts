@@ -21,6 +21,8 @@ export interface HerokuConfigVarsArgs {
    * the PATCH (fail closed at apply time, whatever the state says).
    */
   readonly requires?: Readonly<Record<string, readonly string[]>>;
+  /** Keys another config-vars resource of this stack declares on the app: never deleted here. */
+  readonly ownedElsewhere?: readonly string[];
 }
 
 export class HerokuConfigVars extends pulumi.dynamic.Resource {
@@ -41,6 +43,8 @@ export class HerokuConfigVars extends pulumi.dynamic.Resource {
         keys: Object.keys(args.vars).sort(),
         providerVersion: PROVIDER_VERSION,
         requires: args.requires,
+        ownedElsewhere:
+          args.ownedElsewhere === undefined ? undefined : [...args.ownedElsewhere].sort(),
         adoptedKeys: undefined,
         driftedKeys: undefined,
       },

@@ -3,6 +3,12 @@
  * depends on the first (and on the detection alerts and the Access gate), so the engine sets
  * prerequisites before flags and removes flags before prerequisites. A flag that is off is not
  * written at all.
+ *
+ * Each key has one owner: a var is a prerequisite or a flag (the catalog refuses a var that is
+ * both), and each resource is told the keys the other owns (`ownedElsewhere`), so a key that
+ * moves from one to the other (a feature file changed its role) is never deleted, whichever the
+ * engine applies first. For the same reason the flags resource stays registered, with no keys,
+ * while no flag is on: were it deleted, its delete would run with the keys of its last update.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { HerokuConfigVars } from "./config-vars";
@@ -42,26 +48,29 @@ export class ConsoleConfig extends pulumi.ComponentResource {
   constructor(name: string, args: ConsoleConfigArgs, opts?: pulumi.ComponentResourceOptions) {
     super(CONSOLE_CONFIG_TYPE, name, {}, opts);
 
-    if (Object.keys(args.prerequisites).length > 0) {
+    const prerequisiteKeys = Object.keys(args.prerequisites).sort();
+    const flagKeys = [...args.flagsOn].sort();
+    if (prerequisiteKeys.length > 0) {
       this.prerequisites = new HerokuConfigVars(
         `${name}-prerequisites`,
-        { app: args.app, vars: args.prerequisites },
+        { app: args.app, vars: args.prerequisites, ownedElsewhere: flagKeys },
         { parent: this, dependsOn: args.prerequisitesDependOn },
       );
     }
 
-    if (args.flagsOn.length > 0) {
-      if (!this.prerequisites) {
-        throw new Error(
-          `${name}: flags ${args.flagsOn.join(", ")} cannot be set without prerequisites.`,
-        );
-      }
+    if (args.flagsOn.length > 0 && !this.prerequisites) {
+      throw new Error(
+        `${name}: flags ${args.flagsOn.join(", ")} cannot be set without prerequisites.`,
+      );
+    }
+    if (this.prerequisites) {
       this.flags = new HerokuConfigVars(
         `${name}-flags`,
         {
           app: args.app,
           vars: Object.fromEntries(args.flagsOn.map((f) => [f, "1"])),
           requires: requirementsOf(args.flagsOn, args.flagRequirements),
+          ownedElsewhere: prerequisiteKeys,
         },
         { parent: this, dependsOn: [this.prerequisites, ...(args.flagsDependOn ?? [])] },
       );

@@ -12,6 +12,7 @@
  *   (`requires`) is missing or empty in the app's config as it would be after the PATCH
  *   read   → GET; reports owned keys as they are on the app now, and which of them drifted
  *   delete → one PATCH setting the owned keys to `null`
+ *   update and delete never send `null` for a key in `ownedElsewhere` (see there)
  *
  * Keys the resource does not declare are never sent. Every PATCH is a Heroku release and a dyno
  * restart, hence at most one per operation. Credentials come from the environment at call time
@@ -57,6 +58,16 @@ export interface ConfigVarsInputs {
    * declared flag on while one of them is missing or empty on the app. Absent: no such check.
    */
   readonly requires?: Requirements;
+  /**
+   * Keys another config-vars resource of the same stack declares on the same app. A key that
+   * moves from this resource to another one must never be deleted: the engine may create or
+   * update the new holder before it updates this one (or deletes it), and this resource's
+   * "no longer declared → null" would then remove the value the new holder just wrote. So
+   * update and delete leave these keys alone: the new holder owns them now. Delete reads the
+   * list from state, so the program keeps the losing resource registered (updated, not
+   * deleted) while the other one holds keys (infra/heroku/console-config.ts).
+   */
+  readonly ownedElsewhere?: readonly string[];
 }
 
 export interface ConfigVarsOutputs extends ConfigVarsInputs {
@@ -149,6 +160,9 @@ function outputs(
     keys: sortedKeys(inputs.vars),
     providerVersion: inputs.providerVersion,
     ...(inputs.requires === undefined ? {} : { requires: inputs.requires }),
+    ...(inputs.ownedElsewhere === undefined
+      ? {}
+      : { ownedElsewhere: [...inputs.ownedElsewhere].sort() }),
     adoptedKeys: [...adoptedKeys].sort(),
     driftedKeys: [...driftedKeys].sort(),
   };
@@ -225,6 +239,8 @@ export const configVarsProvider: pulumi.dynamic.ResourceProvider<
       newVars === undefined ||
       olds.providerVersion !== news.providerVersion ||
       !sameRequirements(olds.requires, news.requires) ||
+      // Recorded for delete; an update that only records it sends no PATCH (planPatch: no change).
+      !sameKeys(olds.ownedElsewhere, news.ownedElsewhere) ||
       Object.keys(oldVars).length !== Object.keys(newVars).length ||
       Object.entries(newVars).some(([k, v]) => own(oldVars, k) !== v);
     return { changes: changed };
@@ -289,8 +305,10 @@ export const configVarsProvider: pulumi.dynamic.ResourceProvider<
     news: ConfigVarsInputs,
   ): Promise<pulumi.dynamic.UpdateResult<ConfigVarsOutputs>> {
     return guarded([olds.vars, news.vars], async () => {
-      // planPatch sends null only for keys no longer declared that the app still holds.
-      const removed = Object.keys(olds.vars ?? {});
+      // planPatch sends null only for keys no longer declared that the app still holds, and
+      // never for a key another resource of the stack now declares (it moved there).
+      const elsewhere = news.ownedElsewhere ?? [];
+      const removed = Object.keys(olds.vars ?? {}).filter((k) => !elsewhere.includes(k));
       const opts = clientOptionsFromEnv();
       // The plan comes from what the app holds now, not from the stored state: a key declared for
       // the first time may already hold the wanted value (no PATCH, no release), and a key changed
@@ -318,7 +336,10 @@ export const configVarsProvider: pulumi.dynamic.ResourceProvider<
 
   async delete(_id: string, props: ConfigVarsOutputs): Promise<void> {
     await guarded([props.vars], async () => {
-      const owned = props.keys ?? sortedKeys(props.vars ?? {});
+      const elsewhere = props.ownedElsewhere ?? [];
+      const owned = (props.keys ?? sortedKeys(props.vars ?? {})).filter(
+        (k) => !elsewhere.includes(k),
+      );
       if (owned.length === 0) return;
       const patch = emptyMap<string | null>();
       for (const k of owned) patch[k] = null;
@@ -328,6 +349,13 @@ export const configVarsProvider: pulumi.dynamic.ResourceProvider<
     });
   },
 };
+
+/** Whether two optional key lists name the same keys (order aside). */
+function sameKeys(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  const x = [...(a ?? [])].sort();
+  const y = [...(b ?? [])].sort();
+  return x.length === y.length && x.every((k, i) => k === y[i]);
+}
 
 /** Heroku answers a PATCH with the resulting config; a value not applied is an error, not a hope. */
 function assertApplied(app: string, result: ConfigVars, patch: ConfigPatch): void {

@@ -1,5 +1,6 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { FEATURES, type Feature } from "../../infra/features/manifest";
+import { catalog } from "../../infra/features/catalog";
+import { type Feature } from "../../infra/features/manifest";
 import { ACCESS_APPLICATION, ACCESS_POLICY, ancestors, byApp, flagIsOn } from "../lib/resources";
 import { API_URL_VAR, covers, gatedPrefixes } from "./gated-api-requires-service-token";
 
@@ -10,7 +11,7 @@ import { API_URL_VAR, covers, gatedPrefixes } from "./gated-api-requires-service
  * switches the flags on only once Access admits the app's token, and off before the gate changes.
  */
 export function flagsAppliedAfterAccessGate(
-  features: readonly Feature[] = FEATURES,
+  features: readonly Feature[] = catalog(),
 ): StackValidationPolicy {
   const gated = features.filter((f) => f.requires.some((v) => v.source.kind === "service-token"));
   return {

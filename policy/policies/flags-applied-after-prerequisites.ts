@@ -1,5 +1,6 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { FEATURES, type Feature } from "../../infra/features/manifest";
+import { catalog } from "../../infra/features/catalog";
+import { type Feature } from "../../infra/features/manifest";
 import { ancestors, byApp, flagIsOn } from "../lib/resources";
 
 /**
@@ -8,7 +9,7 @@ import { ancestors, byApp, flagIsOn } from "../lib/resources";
  * removes flags first. One resource holding both is one PATCH, applied atomically: compliant.
  */
 export function flagsAppliedAfterPrerequisites(
-  features: readonly Feature[] = FEATURES,
+  features: readonly Feature[] = catalog(),
 ): StackValidationPolicy {
   return {
     name: "flags-applied-after-prerequisites",

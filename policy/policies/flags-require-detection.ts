@@ -1,5 +1,6 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { FEATURES, type DetectionRule, type Feature } from "../../infra/features/manifest";
+import { catalog } from "../../infra/features/catalog";
+import { type DetectionRule, type Feature } from "../../infra/features/manifest";
 import { issueAlertInterval } from "../../infra/features/detection-rules";
 import { SENTRY_RULES } from "../../infra/sentry/detection-alerts";
 import { ancestors, byApp, flagIsOn, read, SENTRY_ISSUE_ALERT } from "../lib/resources";
@@ -57,7 +58,7 @@ export function implementsRule(alert: PolicyResource, rule: DetectionRule): bool
  * in the graph, applied before the flag (the flag's resource depends on it).
  */
 export function flagsRequireDetection(
-  features: readonly Feature[] = FEATURES,
+  features: readonly Feature[] = catalog(),
 ): StackValidationPolicy {
   return {
     name: "flags-require-detection",

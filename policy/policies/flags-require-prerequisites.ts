@@ -1,5 +1,6 @@
 import type { StackValidationPolicy } from "@pulumi/policy";
-import { describeSource, FEATURES, type Feature } from "../../infra/features/manifest";
+import { catalog } from "../../infra/features/catalog";
+import { describeSource, type Feature } from "../../infra/features/manifest";
 import { byApp, flagIsOn } from "../lib/resources";
 
 /**
@@ -7,7 +8,7 @@ import { byApp, flagIsOn } from "../lib/resources";
  * non-empty, on the same app (in any config-vars resource of that app).
  */
 export function flagsRequirePrerequisites(
-  features: readonly Feature[] = FEATURES,
+  features: readonly Feature[] = catalog(),
 ): StackValidationPolicy {
   return {
     name: "flags-require-prerequisites",

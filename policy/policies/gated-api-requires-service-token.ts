@@ -1,5 +1,6 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { allRequiredVars, FEATURES, type Feature } from "../../infra/features/manifest";
+import { catalog } from "../../infra/features/catalog";
+import { allRequiredVars, type Feature } from "../../infra/features/manifest";
 import {
   ACCESS_APPLICATION,
   ACCESS_POLICY,
@@ -69,7 +70,7 @@ export function admittedTokens(app: PolicyResource): Set<PolicyResource> {
 }
 
 export function gatedApiRequiresServiceToken(
-  features: readonly Feature[] = FEATURES,
+  features: readonly Feature[] = catalog(),
 ): StackValidationPolicy {
   const tokenVars = allRequiredVars(features)
     .filter((v) => v.source.kind === "service-token")

@@ -30,7 +30,7 @@ export function allPolicies(options: PolicyOptions = {}): Policies {
     flagsRequireDetection(features),
     gatedApiRequiresServiceToken(features),
     serviceAuthReturns401(),
-    secretsStaySecret(),
+    secretsStaySecret(features),
     urlsAreHttps(features),
     apiUrlOnGatedHost(),
     serviceTokenExpiry(options.expiry),

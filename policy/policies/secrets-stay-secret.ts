@@ -1,5 +1,6 @@
 import { Secret, type ResourceValidationPolicy } from "@pulumi/policy";
-import { SECRET_NAME } from "../../infra/features/manifest";
+import { catalog } from "../../infra/features/catalog";
+import { isSecretVar, type Feature } from "../../infra/features/manifest";
 import { HEROKU_CONFIG_VARS, SERVICE_TOKEN, VAULT_SECRET } from "../lib/resources";
 
 /** Outputs that must be stored encrypted, per resource type. */
@@ -30,6 +31,7 @@ function raw(value: unknown): unknown {
 export function wrapPlainSecrets(
   type: string,
   props: Record<string, unknown>,
+  features: readonly Feature[] = catalog(),
 ): Record<string, unknown> | undefined {
   const rawProps = raw(props) as Record<string, unknown>;
   if (type === HEROKU_CONFIG_VARS) {
@@ -37,7 +39,7 @@ export function wrapPlainSecrets(
     if (vars instanceof Secret || typeof vars !== "object" || vars === null) return undefined;
     const entries = Object.entries(vars as Record<string, unknown>);
     const plain = entries.filter(
-      ([k, v]) => SECRET_NAME.test(k) && !(v instanceof Secret) && v !== UNKNOWN,
+      ([k, v]) => isSecretVar(k, features) && !(v instanceof Secret) && v !== UNKNOWN,
     );
     if (plain.length === 0) return undefined;
     const next = Object.fromEntries(
@@ -54,24 +56,28 @@ export function wrapPlainSecrets(
   return undefined;
 }
 
-export function secretsStaySecret(): ResourceValidationPolicy {
+/**
+ * `features`: the catalog whose declared `secret: true` vars count as credentials, besides the
+ * names that look like one (*_KEY, *_SECRET, *_TOKEN, *_PASSWORD).
+ */
+export function secretsStaySecret(features?: readonly Feature[]): ResourceValidationPolicy {
   return {
     name: "secrets-stay-secret",
     // Stryker disable StringLiteral: the description is prose for people (see stryker-equivalents.md)
     description:
-      "Every value of a Heroku var named *_KEY, *_SECRET, *_TOKEN or *_PASSWORD, every Vault secret's data and the service token's client secret is a Pulumi secret in inputs and in state. " +
+      "Every value of a Heroku var a feature file declares secret or named *_KEY, *_SECRET, *_TOKEN or *_PASSWORD, every Vault secret's data and the service token's client secret is a Pulumi secret in inputs and in state. " +
       "Validations see secrets as plain text with no flag, so the policy decides in two places: the remediation (secret-aware view of the inputs) wraps any such input that is not a secret, " +
       "and the validation requires the resource's additionalSecretOutputs to cover the outputs that carry them (vars; data and dataJson; clientSecret). " +
       "The offline check (npm run check) reports any wrapping as a violation: fix the program rather than rely on the remediation.",
     // Stryker restore StringLiteral
     enforcementLevel: "remediate",
-    remediateResource: (args) => wrapPlainSecrets(args.type, args.props),
+    remediateResource: (args) => wrapPlainSecrets(args.type, args.props, features ?? catalog()),
     validateResource: (args, reportViolation) => {
       const required = SECRET_OUTPUTS[args.type];
       if (!required) return;
       if (args.type === HEROKU_CONFIG_VARS) {
         const keys = (args.props["keys"] as string[] | undefined) ?? [];
-        if (!keys.some((k) => SECRET_NAME.test(k))) return;
+        if (!keys.some((k) => isSecretVar(k, features ?? catalog()))) return;
       }
       const declared = new Set(args.opts.additionalSecretOutputs);
       const missing = required.filter((o) => !declared.has(o));

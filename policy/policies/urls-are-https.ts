@@ -1,9 +1,10 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { httpsUrlProblem } from "../../infra/config";
-import { allRequiredVars, FEATURES, type Feature } from "../../infra/features/manifest";
+import { catalog } from "../../infra/features/catalog";
+import { allRequiredVars, type Feature } from "../../infra/features/manifest";
 import { HEROKU_CONFIG_VARS, herokuVars } from "../lib/resources";
 
-export function urlsAreHttps(features: readonly Feature[] = FEATURES): ResourceValidationPolicy {
+export function urlsAreHttps(features: readonly Feature[] = catalog()): ResourceValidationPolicy {
   const urlVars = allRequiredVars(features)
     .filter((v) => v.source.kind === "config" && v.source.format === "https-url")
     .map((v) => v.name);

@@ -14,20 +14,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeHeroku, unrelatedVars } from "../support/fake-heroku";
-import { buildCli, HEROKU_KEY, text, Workspace, type BuiltCli } from "./harness";
+import { buildCli, HEROKU_KEY, stackConfig, text, Workspace, type BuiltCli } from "./harness";
 
 const APP = "raxx-console-access-drift";
 const APPLICATION_TYPE = "cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication";
 const FS_KEY = "e2e-freescout-key-sentinel-access-drift-5d1e";
 
-const config = {
-  herokuApp: APP,
-  cloudflareAccountId: "0123456789abcdef0123456789abcdef",
-  ticketsHost: "tickets.raxx.app",
-  freescoutApiUrl: "https://tickets.raxx.app",
-  freescoutInstanceUrl: "https://tickets.raxx.app",
-  vaultMount: "MooseQuest",
-};
+const config = stackConfig(APP);
 
 let cli: BuiltCli;
 const heroku = new FakeHeroku(HEROKU_KEY);

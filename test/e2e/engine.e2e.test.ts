@@ -13,7 +13,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prerequisiteMap } from "../../infra/features/manifest";
 import { FakeHeroku, unrelatedVars } from "../support/fake-heroku";
 import { FakeTickets } from "../support/fake-tickets";
-import { buildCli, HEROKU_KEY, REPO, text, Workspace, type BuiltCli, type CliRun } from "./harness";
+import {
+  buildCli,
+  HEROKU_KEY,
+  REPO,
+  SENTRY_CONFIG,
+  stackConfig,
+  text,
+  Workspace,
+  type BuiltCli,
+  type CliRun,
+} from "./harness";
 
 const APP = "raxx-console-e2e";
 const FS_KEY = "e2e-freescout-key-sentinel-8d1e";
@@ -31,15 +41,8 @@ const PREREQUISITES = [
 const TOKEN_TYPE = "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken";
 
 const baseConfig = (): Record<string, unknown> => ({
-  herokuApp: APP,
-  cloudflareAccountId: "0123456789abcdef0123456789abcdef",
-  ticketsHost: "tickets.raxx.app",
-  freescoutApiUrl: "https://tickets.raxx.app",
-  freescoutInstanceUrl: "https://tickets.raxx.app",
-  vaultMount: "MooseQuest",
-  sentryOrganization: "raxx",
-  sentryProject: "console",
-  sentryOpsTeamId: "42",
+  ...stackConfig(APP),
+  ...SENTRY_CONFIG,
   flags: { [FLAG_STATUS]: true, [FLAG_LINKED]: true },
 });
 

@@ -27,6 +27,29 @@ export const STANDINS_BIN = join(__dirname, "standins", "bin");
 export const HEROKU_KEY = "e2e-heroku-key-sentinel-4f2a9c";
 export const PASSPHRASE = "e2e-passphrase-not-secret";
 
+/**
+ * The stack config every e2e stack starts from: the Investigate feature on the tickets host, the
+ * stand-ins' account and Vault mount. Each test adds its flags and whatever it varies.
+ */
+export function stackConfig(app: string): Record<string, unknown> {
+  return {
+    features: { investigate: true },
+    herokuApp: app,
+    cloudflareAccountId: "0123456789abcdef0123456789abcdef",
+    ticketsHost: "tickets.raxx.app",
+    freescoutApiUrl: "https://tickets.raxx.app",
+    freescoutInstanceUrl: "https://tickets.raxx.app",
+    vaultMount: "MooseQuest",
+  };
+}
+
+/** The Sentry settings of a stack that deploys the detection alerts. */
+export const SENTRY_CONFIG = {
+  sentryOrganization: "raxx",
+  sentryProject: "console",
+  sentryOpsTeamId: "42",
+} as const;
+
 export interface CliRun {
   readonly args: readonly string[];
   readonly code: number;

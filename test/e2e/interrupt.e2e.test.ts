@@ -19,32 +19,37 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { FEATURES } from "../../infra/features/manifest";
+import { catalog } from "../../infra/features/catalog";
 import { isOn } from "../../infra/heroku/prerequisites";
 import { FakeCloudflareApi } from "../support/fake-cloudflare-api";
 import { FakeHeroku, unrelatedVars, type RecordedCall } from "../support/fake-heroku";
-import { buildCli, HEROKU_KEY, REPO, text, Workspace, type BuiltCli, type CliRun } from "./harness";
+import {
+  buildCli,
+  HEROKU_KEY,
+  REPO,
+  SENTRY_CONFIG,
+  stackConfig,
+  text,
+  Workspace,
+  type BuiltCli,
+  type CliRun,
+} from "./harness";
 
 const FS_KEY = "e2e-freescout-key-sentinel-interrupt-51b0";
 const CF_API_TOKEN = "e2e-cloudflare-api-token-sentinel-9e3d";
-const FLAGS = FEATURES[0]!.flags;
+const FLAGS = catalog()[0]!.flags;
 /** Every var a flag needs: the manifest's, as the flags resource checks them. */
-const REQUIRED = FEATURES[0]!.requires.map((v) => v.name).sort();
+const REQUIRED = catalog()[0]!
+  .requires.map((v) => v.name)
+  .sort();
 const ID_VAR = "CF_ACCESS_SVC_TICKETS_CLIENT_ID";
 const SECRET_VAR = "CF_ACCESS_SVC_TICKETS_CLIENT_SECRET";
 const TOKEN_TYPE = "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken";
 const HOUR = 3_600_000;
 
 const baseConfig = (app: string): Record<string, unknown> => ({
-  herokuApp: app,
-  cloudflareAccountId: "0123456789abcdef0123456789abcdef",
-  ticketsHost: "tickets.raxx.app",
-  freescoutApiUrl: "https://tickets.raxx.app",
-  freescoutInstanceUrl: "https://tickets.raxx.app",
-  vaultMount: "MooseQuest",
-  sentryOrganization: "raxx",
-  sentryProject: "console",
-  sentryOpsTeamId: "42",
+  ...stackConfig(app),
+  ...SENTRY_CONFIG,
   flags: Object.fromEntries(FLAGS.map((f) => [f, true])),
 });
 

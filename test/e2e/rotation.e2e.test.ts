@@ -17,7 +17,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeHeroku, unrelatedVars, type RecordedCall } from "../support/fake-heroku";
-import { buildCli, HEROKU_KEY, text, Workspace, type BuiltCli, type CliRun } from "./harness";
+import { buildCli, HEROKU_KEY, stackConfig, text, Workspace, type BuiltCli, type CliRun } from "./harness";
 
 const FS_KEY = "e2e-freescout-key-sentinel-rotation-3c7a";
 const ID_VAR = "CF_ACCESS_SVC_TICKETS_CLIENT_ID";
@@ -28,12 +28,7 @@ const APPLICATION_TYPE = "cloudflare:index/zeroTrustAccessApplication:ZeroTrustA
 const HOUR = 3_600_000;
 
 const baseConfig = (app: string): Record<string, unknown> => ({
-  herokuApp: app,
-  cloudflareAccountId: "0123456789abcdef0123456789abcdef",
-  ticketsHost: "tickets.raxx.app",
-  freescoutApiUrl: "https://tickets.raxx.app",
-  freescoutInstanceUrl: "https://tickets.raxx.app",
-  vaultMount: "MooseQuest",
+  ...stackConfig(app),
 });
 
 type Store = ReturnType<Workspace["standin"]>;

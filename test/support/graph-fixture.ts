@@ -5,7 +5,8 @@
  */
 import type { Captured } from "../../tools/offline/run-program";
 import { SECRET_SIG, SIG_KEY, UNKNOWN, walkSecrets } from "../../tools/offline/run-program";
-import { FEATURES, prerequisiteMap } from "../../infra/features/manifest";
+import { catalog } from "../../infra/features/catalog";
+import { prerequisiteMap } from "../../infra/features/manifest";
 import { issueAlertArgs } from "../../infra/sentry/detection-alerts";
 
 export const T = {
@@ -138,7 +139,7 @@ export function baseline(app = "raxx-console-prod", suffix = ""): Node[] {
     {
       name: s("alert"),
       type: T.alert,
-      inputs: issueAlertArgs(FEATURES[0]!.detection![0]!, {
+      inputs: issueAlertArgs(catalog()[0]!.detection![0]!, {
         organization: "raxx",
         project: "console",
         opsTeamId: "42",

@@ -3,7 +3,7 @@
  * component, edges, the keys each Heroku app will hold (never a value), flags, and each policy's
  * verdict. Text for terminals, Markdown for a PR comment kept under GitHub's limit.
  */
-import { FEATURES } from "../../infra/features/manifest";
+import { catalog } from "../../infra/features/catalog";
 import type { Analysis, Verdict } from "./analyze";
 import { UNKNOWN, type Captured } from "./run-program";
 import { CHECK_SCHEMA, type CheckDocument } from "../comment/document";
@@ -73,7 +73,7 @@ function model(resources: readonly Captured[]): Model {
     }
   }
 
-  const flags = new Set(FEATURES.flatMap((f) => f.flags));
+  const flags = new Set(catalog().flatMap((f) => f.flags));
   const apps = new Map<string, Model["apps"][number]>();
   for (const r of resources) {
     if (r.type !== HEROKU) continue;

@@ -9,7 +9,8 @@
  * stack name so URNs never collide.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { allRequiredVars, FEATURES } from "../../infra/features/manifest";
+import { catalog } from "../../infra/features/catalog";
+import { allRequiredVars, type Feature } from "../../infra/features/manifest";
 
 /** Marker Pulumi's wire format uses for a secret value. */
 export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
@@ -83,6 +84,8 @@ export interface RunOptions {
    * (infra/cloudflare/adoption.ts). Default: none (a stack never deployed; offline has no state).
    */
   readonly stackOutputs?: Record<string, unknown>;
+  /** The catalog whose Vault fields `assume-present` provides; default: infra/features/data/*.json. */
+  readonly features?: readonly Feature[];
 }
 
 const OFFLINE_PROVIDER_TEXT =
@@ -150,23 +153,23 @@ function computedOutputs(
   }
 }
 
-function placeholderVault(config: Record<string, string>): VaultFixture {
+function placeholderVault(
+  config: Record<string, string>,
+  features: readonly Feature[],
+): VaultFixture {
   const get = (key: string, fallback: string) => config[`console-wiring:${key}`] || fallback;
   const mount = get("vaultMount", "");
-  const paths = {
-    freescout: get("vaultFreescoutPath", "freescout"),
-    cloudflare: get("vaultCloudflarePath", "cloudflare"),
-  };
+  const cloudflare = get("vaultCloudflarePath", "cloudflare");
   const fixture: VaultFixture = {};
-  for (const v of allRequiredVars(FEATURES)) {
+  for (const v of allRequiredVars(features)) {
     const secret =
       v.source.kind === "vault"
-        ? v.source.secret
+        ? v.source.path
         : v.source.kind === "service-token"
-          ? "cloudflare"
+          ? cloudflare
           : undefined;
     if (!secret) continue;
-    const path = `${mount}/${paths[secret]}`;
+    const path = `${mount}/${secret}`;
     const field = v.source.kind === "vault" ? v.source.field : v.name;
     fixture[path] = { ...fixture[path], [field]: `offline-placeholder:${path}#${field}` };
   }
@@ -258,7 +261,9 @@ export async function runProgram(options: RunOptions): Promise<RunResult> {
   const preview = options.preview ?? true;
   const unknownComputed = preview && (options.unknownComputed ?? false);
   const vault =
-    options.vault === "assume-present" ? placeholderVault(options.config) : options.vault;
+    options.vault === "assume-present"
+      ? placeholderVault(options.config, options.features ?? catalog())
+      : options.vault;
 
   await pulumi.runtime.setMocks(
     {
