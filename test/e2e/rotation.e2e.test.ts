@@ -17,7 +17,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FakeHeroku, unrelatedVars, type RecordedCall } from "../support/fake-heroku";
-import { buildCli, HEROKU_KEY, stackConfig, text, Workspace, type BuiltCli, type CliRun } from "./harness";
+import {
+  buildCli,
+  HEROKU_KEY,
+  stackConfig,
+  text,
+  Workspace,
+  type BuiltCli,
+  type CliRun,
+} from "./harness";
 
 const FS_KEY = "e2e-freescout-key-sentinel-rotation-3c7a";
 const ID_VAR = "CF_ACCESS_SVC_TICKETS_CLIENT_ID";
