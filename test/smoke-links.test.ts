@@ -55,6 +55,20 @@ describe("request URLs stay on the checked origin", () => {
     ).toBe("tickets.raxx.app");
   });
 
+  it("accepts loopback only when told to (the smoke check's --allow-loopback)", () => {
+    for (const raw of ["http://127.0.0.1:8080/api", "https://localhost/api", "http://[::1]:9"]) {
+      expect(() => checkUrl(raw, "FREESCOUT_API_URL", ["tickets.raxx.app"])).toThrow(
+        "FREESCOUT_API_URL on the app",
+      );
+      expect(checkUrl(raw, "FREESCOUT_API_URL", ["tickets.raxx.app"], true).href).toBe(
+        new URL(raw).href,
+      );
+    }
+    expect(() => checkUrl("http://127.0.0.2/api", "FREESCOUT_API_URL", undefined, true)).toThrow(
+      "FREESCOUT_API_URL on the app must be https://",
+    );
+  });
+
   it("refuses credentials in the URL", () => {
     expect(() => checkUrl("https://user:pw@tickets.raxx.app", "FREESCOUT_API_URL")).toThrow(
       "FREESCOUT_API_URL on the app must not carry credentials in the URL: refused (value not shown)",

@@ -87,6 +87,8 @@ const smoke = (o: Partial<SmokeOptions> = {}) =>
     tokenExpiresAt: "2027-06-19T00:00:00Z",
     now: () => NOW,
     timeoutMs: 2_000,
+    // The Access and FreeScout stand-in listens on 127.0.0.1: the explicit test setting.
+    allowLoopback: true,
     ...o,
   });
 
@@ -288,6 +290,24 @@ describe("npm run smoke", () => {
     });
   });
 
+  it("refuses the loopback stand-in without --allow-loopback, and sends it nothing", async () => {
+    await setup();
+    const result = await smoke({ allowLoopback: false });
+    expect(linkOf(result, "gate refuses without token")).toEqual({
+      link: "gate refuses without token",
+      status: "fail",
+      detail:
+        "FREESCOUT_API_URL on the app must be https:// (the API key and service-token headers travel with every call)",
+    });
+    expect(tickets.calls).toEqual([]);
+    expect(result.exitCode).toBe(1);
+    expect(result.output).not.toContain("--allow-loopback");
+    const allowed = await smoke();
+    expect(allowed.output).toContain(
+      "(--allow-loopback: a loopback FREESCOUT_API_URL is accepted; a test setting)",
+    );
+  });
+
   it("sends no credential to a host the stack does not allow", async () => {
     await setup({}, { FREESCOUT_API_URL: "https://evil.example/api" });
     const result = await smoke();
@@ -392,7 +412,9 @@ describe("npm run smoke arguments", () => {
       .spyOn(process.stdout, "write")
       .mockImplementation((s) => ((out += String(s)), true));
     try {
-      expect(await main(["--token-expires-at", "2099-01-01T00:00:00Z"])).toBe(0);
+      expect(await main(["--token-expires-at", "2099-01-01T00:00:00Z", "--allow-loopback"])).toBe(
+        0,
+      );
     } finally {
       o.mockRestore();
     }
@@ -425,7 +447,7 @@ describe("npm run smoke arguments", () => {
     process.env["SERVICE_TOKEN_EXPIRES_AT"] = "2020-01-01T00:00:00Z";
     const out = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
     try {
-      expect(await main([])).toBe(1);
+      expect(await main(["--allow-loopback"])).toBe(1);
       expect(out).toHaveBeenCalledWith(
         expect.stringMatching(
           /FAIL {2}service token not expiring: the service token expired \d+ day\(s\) ago/,

@@ -407,6 +407,16 @@ describe("credentials for the state backend and Vault", () => {
     expect(smoke?.env?.["HEROKU_API_KEY"]).toBe("${{ secrets.HEROKU_READ_API_KEY }}");
   });
 
+  it("never passes the smoke check's loopback test setting in a workflow", () => {
+    const smokes = files.flatMap((f) =>
+      Object.values(workflow(f).jobs).flatMap((j) =>
+        j.steps.filter((s) => s.run?.includes("npm run -s smoke")),
+      ),
+    );
+    expect(smokes.length).toBeGreaterThanOrEqual(2);
+    for (const f of files) expect(text(f)).not.toContain("allow-loopback");
+  });
+
   const roleFile = (env: string) =>
     JSON.parse(
       readFileSync(join(__dirname, "..", "ops", "vault", `jwt-role-${env}.json`), "utf8"),

@@ -32,6 +32,11 @@ export interface SmokeOptions {
   readonly now?: () => number;
   /** The feature catalog (tests pass fixtures); default: infra/features/data/*.json. */
   readonly features?: readonly Feature[];
+  /**
+   * Accept a loopback FREESCOUT_API_URL on the app (--allow-loopback): a test setting for local
+   * Access and FreeScout stand-ins. Off by default, so an app pointed at localhost fails the check.
+   */
+  readonly allowLoopback?: boolean;
 }
 
 export interface SmokeResult {
@@ -41,12 +46,21 @@ export interface SmokeResult {
 }
 
 export const USAGE =
-  "usage: npm run smoke -- [--stack <name>] [--create-ticket] [--token-expires-at <iso>] [--expiry-days <n>]\n" +
+  "usage: npm run smoke -- [--stack <name>] [--create-ticket] [--token-expires-at <iso>] [--expiry-days <n>] [--allow-loopback]\n" +
   "  needs HEROKU_API_KEY; reads the app's config vars, then runs the probes of each selected feature's file\n" +
-  "  (Investigate: FREESCOUT_API_URL through Cloudflare Access)";
+  "  (Investigate: FREESCOUT_API_URL through Cloudflare Access)\n" +
+  "  --allow-loopback: a test setting; accepts a FREESCOUT_API_URL on 127.0.0.1/localhost/[::1] (http too)\n" +
+  "    for local stand-ins. Never in a workflow: without it such a URL fails the check.";
 
-function render(stack: string, app: string, links: readonly LinkResult[]): string {
+function render(
+  stack: string,
+  app: string,
+  links: readonly LinkResult[],
+  allowLoopback: boolean,
+): string {
   const lines = [`console-wiring smoke: stack ${stack}, Heroku app ${app}`];
+  if (allowLoopback)
+    lines.push("  (--allow-loopback: a loopback FREESCOUT_API_URL is accepted; a test setting)");
   for (const l of links)
     lines.push(`  ${l.status.toUpperCase().padEnd(4)}  ${l.link}: ${l.detail}`);
   const failed = links.filter((l) => l.status === "fail");
@@ -116,6 +130,7 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
           http,
           createTicket: options.createTicket,
           now: options.now,
+          allowLoopback: options.allowLoopback === true,
         };
         links.push(...(await runFeatureProbes(feature, ctx, prefixOf(feature))));
       }
@@ -130,7 +145,11 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
   if (gated)
     links.push(tokenNotExpiring(options.tokenExpiresAt, expiryDays, options.now?.(), token));
   const exitCode = links.some((l) => l.status === "fail") ? 1 : 0;
-  return { exitCode, links, output: render(options.stack, app, links) };
+  return {
+    exitCode,
+    links,
+    output: render(options.stack, app, links, options.allowLoopback === true),
+  };
 }
 
 /** RFC 3339 date-time (what `pulumi stack output serviceTokenExpiresAt` gives), and a real one. */
@@ -151,6 +170,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         "create-ticket": { type: "boolean", default: false },
         "token-expires-at": { type: "string" },
         "expiry-days": { type: "string" },
+        "allow-loopback": { type: "boolean", default: false },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -186,6 +206,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     createTicket: v["create-ticket"] ?? false,
     tokenExpiresAt: expiresAt,
     expiryDays: days,
+    allowLoopback: v["allow-loopback"] ?? false,
   });
   (result.exitCode === 2 ? process.stderr : process.stdout).write(`${logSafe(result.output)}\n`);
   if (result.exitCode !== 2) appendSummary("Smoke check", result.output);

@@ -354,6 +354,8 @@ describe.sequential("one stack through its life under the real engine", () => {
         "e2e",
         "--token-expires-at",
         expiresAt,
+        // The stand-in listens on 127.0.0.1: the smoke check's explicit test setting.
+        "--allow-loopback",
       ]);
       expect(smoke.code, text(smoke)).toBe(0);
       expect(smoke.stdout).toContain("Result: PASS");

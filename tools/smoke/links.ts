@@ -29,15 +29,23 @@ export const isOn = (v: string | undefined) =>
 
 /**
  * The app's FREESCOUT_API_URL, checked with the stack's rule before any credential is sent:
- * https to ticketsHost or a host on freescoutAllowedHosts (infra/credential-url.ts). Loopback is
- * also allowed, over http too, for local stand-ins. Errors never echo the value.
+ * https to ticketsHost or a host on freescoutAllowedHosts (infra/credential-url.ts). A loopback
+ * URL (http too) is accepted only when the caller says so (`allowLoopback`, the smoke check's
+ * `--allow-loopback`, for local stand-ins); otherwise it is held to the same rule and refused.
+ * Errors never echo the value.
  */
-export function checkUrl(raw: string, name: string, allowedHosts?: readonly string[]): URL {
+export function checkUrl(
+  raw: string,
+  name: string,
+  allowedHosts?: readonly string[],
+  allowLoopback = false,
+): URL {
   let loopback: URL | undefined;
   try {
     const url = new URL(raw);
     const local = ["127.0.0.1", "localhost", "[::1]"].includes(url.hostname);
-    if (local && (url.protocol === "http:" || url.protocol === "https:")) loopback = url;
+    if (allowLoopback && local && (url.protocol === "http:" || url.protocol === "https:"))
+      loopback = url;
   } catch {
     loopback = undefined;
   }

@@ -16,6 +16,8 @@ export interface ProbeContext {
   readonly http: HttpOptions;
   readonly createTicket: boolean;
   readonly now?: () => number;
+  /** Accept a loopback FREESCOUT_API_URL (local stand-ins only; smoke's --allow-loopback). */
+  readonly allowLoopback?: boolean;
 }
 
 type Probe<K extends SmokeProbe["probe"]> = Extract<SmokeProbe, { probe: K }>;
@@ -46,7 +48,7 @@ export async function runFeatureProbes(
   const value = (name: string | undefined) => (name ? (ctx.vars[name] ?? "") : "");
   let base: URL;
   try {
-    base = checkUrl(value(urlVar), urlVar, ctx.allowedHosts);
+    base = checkUrl(value(urlVar), urlVar, ctx.allowedHosts, ctx.allowLoopback === true);
   } catch (err) {
     return [
       { link: names[0]!, status: "fail", detail: (err as Error).message },
