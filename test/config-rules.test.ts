@@ -8,6 +8,7 @@ import {
   tokenGenerations,
 } from "../infra/config";
 import { problemsOf, prod } from "./support/config-problems";
+import { investigate } from "./support/investigate";
 
 // Every rule of the stack config, at its edges: the value it accepts, the one it refuses, and the
 // exact message a person reads (the key, the rule, the fix).
@@ -244,7 +245,7 @@ describe("the whole error", () => {
 
   it("lists the known keys sorted when a key is unknown", () => {
     const [problem] = only("herokuAPP", "x");
-    const known = [...knownConfigKeys()].sort().join(", ");
+    const known = [...knownConfigKeys([investigate()])].sort().join(", ");
     expect(problem).toBe(
       `console-wiring:herokuAPP is not a setting of this project (known: ${known}). Remove it: pulumi config rm herokuAPP`,
     );
@@ -256,7 +257,7 @@ describe("the whole error", () => {
   });
 
   it("lists every key this project reads: fixed keys, then the manifest's", () => {
-    expect(knownConfigKeys()).toEqual([
+    expect(knownConfigKeys([investigate()])).toEqual([
       "herokuApp",
       "cloudflareAccountId",
       "ticketsHost",

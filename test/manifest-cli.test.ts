@@ -1,15 +1,15 @@
 import { describe, expect, it, vi } from "vitest";
-import { catalog } from "../infra/features/catalog";
 import { checklist, main, renderMarkdown, renderText } from "../tools/manifest";
+import { investigate as investigateFeature } from "./support/investigate";
 
 // The deployment checklist: every prerequisite with its source, secret-ness and purpose, and every
 // detection rule, straight from the manifest.
 describe("npm run manifest", () => {
-  const entries = checklist();
+  const entries = checklist([investigateFeature()]);
 
   it("lists every prerequisite of Investigate with where it comes from and whether it is secret", () => {
     const investigate = entries.find((e) => e.feature === "investigate")!;
-    expect(investigate.flags).toEqual(catalog()[0]!.flags);
+    expect(investigate.flags).toEqual(investigateFeature().flags);
     expect(investigate.prerequisites.map((p) => [p.name, p.secret])).toEqual([
       ["FREESCOUT_API_URL", false],
       ["FREESCOUT_INSTANCE_URL", false],
@@ -48,8 +48,28 @@ describe("npm run manifest", () => {
     const e = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     try {
       expect(await main(["--format", "json"])).toBe(0);
-      expect(JSON.parse(out)).toEqual(entries);
+      expect(JSON.parse(out)).toEqual(checklist());
       expect(await main(["--format", "xml"])).toBe(2);
+    } finally {
+      o.mockRestore();
+      e.mockRestore();
+    }
+  });
+
+  it("with --stack, lists only the features that stack selects; a missing stack is bad usage", async () => {
+    let out = "";
+    let err = "";
+    const o = vi
+      .spyOn(process.stdout, "write")
+      .mockImplementation((s) => ((out += String(s)), true));
+    const e = vi
+      .spyOn(process.stderr, "write")
+      .mockImplementation((s) => ((err += String(s)), true));
+    try {
+      expect(await main(["--stack", "prod", "--format", "json"])).toBe(0);
+      expect(JSON.parse(out)).toEqual(entries);
+      expect(await main(["--stack", "never-a-stack-19"])).toBe(2);
+      expect(err).toContain("Pulumi.never-a-stack-19.yaml");
     } finally {
       o.mockRestore();
       e.mockRestore();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { catalog } from "../infra/features/catalog";
+import { investigate } from "./support/investigate";
 import {
   allDetectionRules,
   allRequiredVars,
@@ -105,6 +105,8 @@ describe("lookups", () => {
 
   it("lists each detection rule once, features without rules adding none", () => {
     expect(allDetectionRules(features).map((r) => r.id)).toEqual(["r1", "r2"]);
-    expect(allDetectionRules(catalog()).map((r) => r.id)).toEqual(["freescout-not-configured"]);
+    expect(allDetectionRules([investigate()]).map((r) => r.id)).toEqual([
+      "freescout-not-configured",
+    ]);
   });
 });

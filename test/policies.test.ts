@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { allPolicies } from "../policy/policies";
-import { catalog } from "../infra/features/catalog";
 import { type Feature } from "../infra/features/manifest";
 import { apiUrlOnGatedHost } from "../policy/policies/api-url-on-gated-host";
 import { flagsRequireDetection } from "../policy/policies/flags-require-detection";
@@ -19,6 +18,7 @@ import {
   withoutNode,
   type Node,
 } from "./support/graph-fixture";
+import { investigate } from "./support/investigate";
 
 const NOW = Date.parse("2026-11-29T00:00:00Z");
 
@@ -863,7 +863,7 @@ describe("flags-require-detection: which alerts count", () => {
   });
 
   it("asks nothing of a feature without detection rules", async () => {
-    const quiet: Feature = { ...catalog()[0]!, detection: undefined };
+    const quiet: Feature = { ...investigate(), detection: undefined };
     const g = baseline().filter((n) => n.name !== "alert");
     node(g, "flags").dependsOn = ["prerequisites"];
     const result = await analyze(capture(g), [flagsRequireDetection([quiet])]);

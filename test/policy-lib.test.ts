@@ -2,7 +2,6 @@ import type { PolicyResource } from "@pulumi/policy";
 import { Secret } from "@pulumi/policy";
 import * as proxy from "@pulumi/policy/proxy";
 import { describe, expect, it } from "vitest";
-import { catalog } from "../infra/features/catalog";
 import { issueAlertArgs } from "../infra/sentry/detection-alerts";
 import {
   ACCESS_POLICY,
@@ -25,6 +24,7 @@ import {
 } from "../policy/policies/gated-api-requires-service-token";
 import { wrapPlainSecrets } from "../policy/policies/secrets-stay-secret";
 import { UNKNOWN } from "./support/graph-fixture";
+import { investigate } from "./support/investigate";
 
 // The policies' building blocks, each decision tried on its own: what the engine's preview
 // values look like (unknown, secret, absent) and how a graph is read.
@@ -332,7 +332,7 @@ describe("wrapPlainSecrets (the remediation)", () => {
 });
 
 describe("implementsRule", () => {
-  const [rule] = catalog()[0]!.detection!;
+  const [rule] = investigate().detection!;
   const args = issueAlertArgs(rule!, {
     organization: "o",
     project: "p",

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { loadStackFiles } from "../tools/stack-files";
-import { catalog } from "../infra/features/catalog";
 import { prerequisiteMap, type DetectionRule } from "../infra/features/manifest";
 import { byName, runStack, type Captured, type VaultFixture } from "./support/harness";
+import { investigate } from "./support/investigate";
 
 const CONFIG_VARS = "pulumi-nodejs:dynamic/heroku:ConfigVars";
 const prodConfig = () => loadStackFiles("prod").config;
@@ -148,7 +148,7 @@ describe("the prod stack under mocks (preview)", () => {
     expect(prerequisites.inputs["vars"]).toEqual({
       CF_ACCESS_SVC_TICKETS_CLIENT_ID: "tickets-service-token.access",
       CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: "mock-client-secret-of-tickets-service-token",
-      CONSOLE_FEATURE_PREREQUISITES: JSON.stringify(prerequisiteMap()),
+      CONSOLE_FEATURE_PREREQUISITES: JSON.stringify(prerequisiteMap([investigate()])),
       FREESCOUT_API_KEY: "sentinel-freescout-api-key",
       FREESCOUT_API_URL: "https://tickets.raxx.app",
       FREESCOUT_INSTANCE_URL: "https://tickets.raxx.app",
@@ -464,7 +464,7 @@ describe("Vault secrets this stack reads or writes", () => {
 describe("detection as code", () => {
   it("refuses a detection rule Sentry cannot create, before registering anything", async () => {
     // The program reads the one manifest: this file's copy of it is edited for one run.
-    const rule = catalog()[0]!.detection![0] as {
+    const rule = investigate().detection![0] as {
       -readonly [K in keyof DetectionRule]: DetectionRule[K];
     };
     const saved = rule.windowMinutes;
@@ -532,7 +532,9 @@ describe("detection as code", () => {
       string
     >;
     // The map is the selected features' data (test/investigate-feature.test.ts pins its content).
-    expect(JSON.parse(vars["CONSOLE_FEATURE_PREREQUISITES"]!)).toEqual(prerequisiteMap(catalog()));
+    expect(JSON.parse(vars["CONSOLE_FEATURE_PREREQUISITES"]!)).toEqual(
+      prerequisiteMap([investigate()]),
+    );
     expect(byName(run.resources, "console-prerequisites").secretInputs).not.toContain(
       "vars.CONSOLE_FEATURE_PREREQUISITES",
     );

@@ -6,6 +6,7 @@ import { prerequisiteMap } from "../infra/features/manifest";
 import { main, runSmoke, type SmokeOptions } from "../tools/smoke";
 import { FakeHeroku } from "./support/fake-heroku";
 import { FakeTickets, type TicketsOptions } from "./support/fake-tickets";
+import { investigate } from "./support/investigate";
 
 const HEROKU_TOKEN = "fake-heroku-key-smoke-test-token-000";
 const CLIENT_ID = "sentinel-client-id.access";
@@ -56,7 +57,7 @@ async function setup(
     FREESCOUT_OPERATIONS_MAILBOX_ID: "3",
     CF_ACCESS_SVC_TICKETS_CLIENT_ID: CLIENT_ID,
     CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: CLIENT_SECRET,
-    CONSOLE_FEATURE_PREREQUISITES: JSON.stringify(prerequisiteMap()),
+    CONSOLE_FEATURE_PREREQUISITES: JSON.stringify(prerequisiteMap([investigate()])),
     ...appVars,
   };
   heroku.apps.set(

@@ -1,15 +1,21 @@
 /**
- * `npm run manifest -- [--format text|json|markdown]`: the deployment checklist, printed from
- * infra/features/manifest.ts (the list the program, the gate, the policies and the app's startup
- * check all use). For each feature: its flags, every prerequisite with its source, whether it is
- * secret and why it is needed, and its detection rules. Exit codes: 0, or 2 on bad usage.
+ * `npm run manifest -- [--stack <name>] [--format text|json|markdown]`: the deployment checklist,
+ * printed from the feature files, infra/features/data/<id>.json (the data the program, the gate,
+ * the policies and the app's startup check all use): every feature, or with --stack the features
+ * that stack selects. For each feature: its flags, every prerequisite with its source, whether it
+ * is secret and why it is needed, and its detection rules. Exit codes: 0, or 2 on bad usage or a
+ * stack file that cannot be read.
  */
 import { parseArgs } from "node:util";
 import { catalog } from "../infra/features/catalog";
 import { describeSource, PREREQUISITES_VAR, type Feature } from "../infra/features/manifest";
+import { ConfigError, parseConfig } from "../infra/config";
 import { code, inline } from "./comment/markdown";
+import { loadStackFiles, projectConfig, StackFileError } from "./stack-files";
 
-export const USAGE = "usage: npm run manifest -- [--format text|json|markdown]";
+export const USAGE =
+  "usage: npm run manifest -- [--stack <name>] [--format text|json|markdown]\n" +
+  "  --stack   only the features Pulumi.<name>.yaml selects (console-wiring:features); default: every feature file";
 
 export interface ChecklistEntry {
   readonly feature: string;
@@ -71,7 +77,7 @@ export function renderText(entries: readonly ChecklistEntry[]): string {
 }
 
 export function renderMarkdown(entries: readonly ChecklistEntry[]): string {
-  const out: string[] = ["# Deployment checklist (from infra/features/manifest.ts)", ""];
+  const out: string[] = ["# Deployment checklist (from infra/features/data/)", ""];
   for (const e of entries) {
     out.push(`## Feature ${code(e.feature)}`, "", inline(e.description), "");
     out.push(`Flags: ${e.flags.map(code).join(", ")}`, "");
@@ -90,21 +96,28 @@ export function renderMarkdown(entries: readonly ChecklistEntry[]): string {
   return out.join("\n");
 }
 
-export function main(argv: readonly string[]): Promise<number> {
+export function main(argv: readonly string[], cwd: string = process.cwd()): Promise<number> {
   let format: string;
+  let features: readonly Feature[];
   try {
     const { values } = parseArgs({
       args: [...argv],
-      options: { format: { type: "string", default: "text" } },
+      options: { format: { type: "string", default: "text" }, stack: { type: "string" } },
       strict: true,
       allowPositionals: false,
     });
     format = values.format ?? "text";
+    features =
+      values.stack === undefined
+        ? catalog()
+        : parseConfig(projectConfig(loadStackFiles(values.stack, cwd))).features;
   } catch (err) {
-    process.stderr.write(`console-wiring manifest: ${(err as Error).message}\n${USAGE}\n`);
+    const known = err instanceof StackFileError || err instanceof ConfigError;
+    if (!known && !(err instanceof TypeError)) throw err;
+    process.stderr.write(`console-wiring manifest: ${err.message}\n${USAGE}\n`);
     return Promise.resolve(2);
   }
-  const entries = checklist();
+  const entries = checklist(features);
   if (format === "json") process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
   else if (format === "markdown") process.stdout.write(`${renderMarkdown(entries)}\n`);
   else if (format === "text") process.stdout.write(`${renderText(entries)}\n`);

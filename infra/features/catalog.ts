@@ -14,6 +14,20 @@ import type { DetectionRule, Feature, RequiredVar, SmokeProbe, StartupCheck } fr
 
 export const SCHEMA_FILE = "feature.schema.json";
 
+/**
+ * The config var holding the prerequisite map the app's startup check reads. Every feature needs
+ * it (a flag on without the map would go unchecked), so the catalog adds it to each feature that
+ * does not declare it: a feature file need not name it.
+ */
+export const PREREQUISITES_VAR = "CONSOLE_FEATURE_PREREQUISITES";
+
+const PREREQUISITE_MAP: RequiredVar = {
+  name: PREREQUISITES_VAR,
+  secret: false,
+  source: { kind: "manifest" },
+  purpose: "the prerequisite map (flag var -> the vars it needs) the console's startup check reads",
+};
+
 /** Where the feature files live, relative to the project root. */
 export const FEATURES_DIR = join("infra", "features", "data");
 
@@ -110,6 +124,10 @@ function fileProblems(file: string, f: FeatureFile): string[] {
       problems.push(
         `${file}: /prerequisites/${i}/name ${v.name} is also a flag of the feature: a var is either.`,
       );
+    if ((v.source.kind === "manifest") !== (v.name === PREREQUISITES_VAR))
+      problems.push(
+        `${file}: /prerequisites/${i} ${v.name}: only ${PREREQUISITES_VAR} has the source "manifest", and it always has it: give ${v.name} another source, or leave ${PREREQUISITES_VAR} out (every feature gets it).`,
+      );
   });
   f.detection.forEach((rule, i) => {
     for (const problem of detectionRuleProblems(rule))
@@ -188,7 +206,9 @@ function toFeature(f: FeatureFile): Feature {
     id: f.id,
     description: f.description,
     flags: f.flags,
-    requires: f.prerequisites,
+    requires: f.prerequisites.some((v) => v.name === PREREQUISITES_VAR)
+      ? f.prerequisites
+      : [...f.prerequisites, PREREQUISITE_MAP],
     startupCheck: f.startupCheck,
     detection: f.detection,
     smoke: f.smoke,

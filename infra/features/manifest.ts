@@ -5,7 +5,7 @@
  * smoke tools all read that one catalog, and a stack selects its features from it
  * (console-wiring:features), so adding a feature is a new data file, not a code change.
  */
-import { catalog } from "./catalog";
+import { catalog, PREREQUISITES_VAR } from "./catalog";
 
 /** Where a required var's value comes from. */
 export type VarSource =
@@ -108,8 +108,8 @@ export type SmokeProbe =
       readonly mailboxVar: string;
     };
 
-/** The config var holding the prerequisite map for the app's startup check. */
-export const PREREQUISITES_VAR = "CONSOLE_FEATURE_PREREQUISITES";
+/** The config var holding the prerequisite map for the app's startup check (./catalog.ts). */
+export { PREREQUISITES_VAR };
 
 /** One flag's entry in the prerequisite map the app's startup check reads. */
 export interface PrerequisiteEntry {

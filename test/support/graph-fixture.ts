@@ -5,7 +5,7 @@
  */
 import type { Captured } from "../../tools/offline/run-program";
 import { SECRET_SIG, SIG_KEY, UNKNOWN, walkSecrets } from "../../tools/offline/run-program";
-import { catalog } from "../../infra/features/catalog";
+import { investigate } from "./investigate";
 import { prerequisiteMap } from "../../infra/features/manifest";
 import { issueAlertArgs } from "../../infra/sentry/detection-alerts";
 
@@ -139,7 +139,7 @@ export function baseline(app = "raxx-console-prod", suffix = ""): Node[] {
     {
       name: s("alert"),
       type: T.alert,
-      inputs: issueAlertArgs(catalog()[0]!.detection![0]!, {
+      inputs: issueAlertArgs(investigate().detection![0]!, {
         organization: "raxx",
         project: "console",
         opsTeamId: "42",
