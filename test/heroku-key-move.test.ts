@@ -46,6 +46,30 @@ describe("a key moving between two config-vars resources of one app", () => {
     expect(app()["MOVING"]).toBe("v2");
   });
 
+  it("keeps the other owner's keys through a refresh, so a delete after it still spares them", async () => {
+    const { a, b } = await before();
+    const updated = await provider.update!(a.id, a.outs, {
+      ...inputs({ MOVING: "v", A_ONLY: "a" }),
+      ownedElsewhere: ["MOVING"],
+    });
+    await provider.update!(b.id, b.outs, inputs({ B_ONLY: "b", MOVING: "v" }));
+    const refreshed = await provider.read!(a.id, updated.outs as ConfigVarsOutputs);
+    expect((refreshed.props as ConfigVarsOutputs).ownedElsewhere).toEqual(["MOVING"]);
+    await provider.delete!(a.id, refreshed.props as ConfigVarsOutputs);
+    expect(app()["MOVING"]).toBe("v");
+    expect(app()).not.toHaveProperty("A_ONLY");
+  });
+
+  it("owns nothing with an empty map: created and updated without a PATCH, deleted without one", async () => {
+    const calls = () => getFake().calls.filter((c) => c.method === "PATCH").length;
+    const empty = await created({});
+    expect(calls()).toBe(0);
+    await provider.update!(empty.id, empty.outs, inputs({}));
+    await provider.delete!(empty.id, empty.outs);
+    expect(calls()).toBe(0);
+    expect(app()).toEqual(unrelatedVars());
+  });
+
   it("survives the losing resource's delete once its state records the other owner", async () => {
     const { a, b } = await before();
     const updated = await provider.update!(a.id, a.outs, {

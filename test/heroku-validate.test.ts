@@ -50,10 +50,8 @@ describe("validateInputs: the vars map", () => {
     expect(validateInputs({ app: APP, vars: UNKNOWN })).toEqual([]);
   });
 
-  it("refuses an empty map", () => {
-    expect(validateInputs({ app: APP, vars: {} })).toEqual([
-      { property: "vars", reason: "vars must declare at least one config var" },
-    ]);
+  it("accepts an empty map: the flags resource stays registered, owning nothing, while no flag is on", () => {
+    expect(validateInputs({ app: APP, vars: {} })).toEqual([]);
   });
 
   it("checks the declared keys list only when there is one", () => {

@@ -290,6 +290,9 @@ export const configVarsProvider: pulumi.dynamic.ResourceProvider<
         keys: sortedKeys(vars),
         providerVersion: props.providerVersion,
         requires: props.requires,
+        // Who owns the other keys is the program's, not the app's: a refresh keeps it, or the
+        // next delete after a refresh would remove a key the other resource holds.
+        ownedElsewhere: props.ownedElsewhere,
       };
       // Only outputs are returned, not `inputs`: the outputs' `vars` stay encrypted through
       // additionalSecretOutputs, while inputs handed back by a provider that takes no secrets

@@ -67,9 +67,6 @@ export function validateInputs(inputs: {
   }
   const known: Record<string, string> = Object.create(null) as Record<string, string>;
   const entries = Object.entries(vars as Record<string, unknown>);
-  if (entries.length === 0) {
-    failures.push({ property: "vars", reason: "vars must declare at least one config var" });
-  }
   for (const [key, value] of entries) {
     const property = `vars.${key}`;
     if (!KEY_PATTERN.test(key)) {
