@@ -53,7 +53,7 @@ describe("a key moving between two config-vars resources of one app", () => {
       ownedElsewhere: ["MOVING"],
     });
     await provider.update!(b.id, b.outs, inputs({ B_ONLY: "b", MOVING: "v" }));
-    const refreshed = await provider.read!(a.id, updated.outs as ConfigVarsOutputs);
+    const refreshed = await provider.read!(a.id, updated.outs);
     expect((refreshed.props as ConfigVarsOutputs).ownedElsewhere).toEqual(["MOVING"]);
     await provider.delete!(a.id, refreshed.props as ConfigVarsOutputs);
     expect(app()["MOVING"]).toBe("v");

@@ -137,6 +137,13 @@ describe("ancestors and sourcesOf", () => {
     );
   });
 
+  it("ends on a graph with a cycle, each resource once (the engine sends none; a policy must not hang)", () => {
+    const a = resource("t", {});
+    const b = resource("t", {}, { dependencies: [a] });
+    a.dependencies.push(b);
+    expect([...ancestors(b)]).toEqual([a, b]);
+  });
+
   it("gives the resources one property was computed from, and nothing for another", () => {
     const token = resource(SERVICE_TOKEN, {});
     const vault = resource(VAULT_SECRET, {}, { propertyDependencies: { dataJson: [token] } });

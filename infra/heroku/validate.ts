@@ -35,15 +35,13 @@ export function validateInputs(inputs: {
 }): InputFailure[] {
   const failures: InputFailure[] = validateRequires(inputs.requires);
   const { app, vars, keys } = inputs;
-  // Stryker disable next-line ConditionalExpression: equivalent, UNKNOWN is a UUID, which the app check accepts anyway
-  if (app !== UNKNOWN) {
-    if (typeof app !== "string" || !(APP_NAME.test(app) || APP_ID.test(app))) {
-      failures.push({
-        property: "app",
-        reason:
-          "app must be a Heroku app name (3-30 characters: lowercase letters, digits and dashes, starting with a letter) or app UUID",
-      });
-    }
+  // No case for a value not known yet (preview): UNKNOWN is a UUID, which this check accepts.
+  if (typeof app !== "string" || !(APP_NAME.test(app) || APP_ID.test(app))) {
+    failures.push({
+      property: "app",
+      reason:
+        "app must be a Heroku app name (3-30 characters: lowercase letters, digits and dashes, starting with a letter) or app UUID",
+    });
   }
   if (vars === UNKNOWN) return failures;
   if (typeof vars !== "object" || vars === null || Array.isArray(vars)) {
