@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 // not ship it for. The runtime is not in the workflow files, so it is recorded here, per pinned
 // commit: each row was read from the action's own repository at its release tag on 2026-12-07
 // (`git rev-parse <tag>^{commit}` for the SHA, `git show <tag>:action.yml` for `runs.using`).
-// Pinning another commit fails the first test below until its row is read and added the same way.
+// Pinning another commit fails the tests below until its row is read and added the same way.
 const VERIFIED: Record<string, { version: string; using: string }> = {
   "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1": {
     version: "v7.0.1",
@@ -37,16 +37,6 @@ const VERIFIED: Record<string, { version: string; using: string }> = {
     version: "v7.0.0",
     using: "node24",
   },
-  "hashicorp/vault-action@4c06c5ccf5c0761b6029f56cfb1dcf5565918a3b": {
-    version: "v3.4.0",
-    using: "node20",
-  },
-};
-
-// Actions allowed to declare another runtime, each with why: only where no release runs on Node 24.
-const NOT_YET_NODE24: Record<string, string> = {
-  "hashicorp/vault-action":
-    "its repository, read 2026-12-07, has no release after v3.4.0 (2025-06-13, node20); node24 is its open issue #594",
 };
 
 const dir = join(__dirname, "..", ".github", "workflows");
@@ -56,7 +46,6 @@ const pins = files.flatMap((f) =>
     ([, ref, version]) => ({ file: f, ref: ref!, version: version! }),
   ),
 );
-const action = (ref: string) => ref.split("@")[0]!;
 
 describe("the runtime of every action the workflows pin", () => {
   it("reads every `uses:` line of the workflows as a pin", () => {
@@ -70,19 +59,13 @@ describe("the runtime of every action the workflows pin", () => {
     expect(VERIFIED[pin.ref]?.version).toBe(pin.version);
   });
 
-  it("every pinned JavaScript action runs on node24, or its row says why not", () => {
-    const used = new Set(pins.map((p) => p.ref));
-    for (const ref of used) {
-      const row = VERIFIED[ref];
-      if (NOT_YET_NODE24[action(ref)] === undefined) expect(row?.using, ref).toBe("node24");
-      else expect(row?.using, `${ref} is listed as not on node24`).not.toBe("node24");
-    }
+  it("every pinned JavaScript action runs on node24", () => {
+    for (const ref of new Set(pins.map((p) => p.ref)))
+      expect(VERIFIED[ref]?.using, ref).toBe("node24");
   });
 
-  it("keeps no row or exception for an action no workflow uses", () => {
+  it("keeps no row for a commit no workflow pins", () => {
     const used = new Set(pins.map((p) => p.ref));
     expect(Object.keys(VERIFIED).filter((ref) => !used.has(ref))).toEqual([]);
-    const actions = new Set([...used].map(action));
-    expect(Object.keys(NOT_YET_NODE24).filter((a) => !actions.has(a))).toEqual([]);
   });
 });
