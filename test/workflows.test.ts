@@ -432,6 +432,10 @@ describe("credentials for the state backend and Vault", () => {
       const job = workflow(f).jobs[jobName] as Job & { environment?: string };
       const login = job.steps.find((s) => s.id === "vault");
       expect(login?.run).toBe("bash .github/vault-login.sh");
+      // The script comes from the checkout.
+      const checkout = job.steps.findIndex((s) => s.uses?.startsWith("actions/checkout@"));
+      expect(checkout).toBeGreaterThan(-1);
+      expect(checkout).toBeLessThan(job.steps.indexOf(login!));
       const role = roleFile(job.environment!);
       expect(role.bound_audiences).toEqual([login?.env?.["VAULT_JWT_AUDIENCE"]]);
       expect(role.bound_claims["environment"]).toBe(job.environment);
