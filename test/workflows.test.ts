@@ -132,7 +132,7 @@ describe("the trust boundary in every workflow", () => {
   it("uses Vault's OIDC login, not a static VAULT_TOKEN secret", () => {
     for (const f of files) expect(text(f)).not.toContain("secrets.VAULT_TOKEN");
     for (const f of ["deploy.yml", "drift.yml", "pull-request.yml"]) {
-      expect(text(f)).toContain("method: jwt");
+      expect(text(f)).toContain("run: bash .github/vault-login.sh");
       expect(text(f)).toContain("VAULT_TOKEN: ${{ steps.vault.outputs.vault_token }}");
     }
   });
@@ -430,9 +430,14 @@ describe("credentials for the state backend and Vault", () => {
     "%s logs in to Vault with a role bound to its repository, environment and workflow file",
     (f, jobName) => {
       const job = workflow(f).jobs[jobName] as Job & { environment?: string };
-      const login = job.steps.find((s) => s.uses?.startsWith("hashicorp/vault-action@"));
+      const login = job.steps.find((s) => s.id === "vault");
+      expect(login?.run).toBe("bash .github/vault-login.sh");
+      // The script comes from the checkout.
+      const checkout = job.steps.findIndex((s) => s.uses?.startsWith("actions/checkout@"));
+      expect(checkout).toBeGreaterThan(-1);
+      expect(checkout).toBeLessThan(job.steps.indexOf(login!));
       const role = roleFile(job.environment!);
-      expect(role.bound_audiences).toEqual([login?.with?.["jwtGithubAudience"]]);
+      expect(role.bound_audiences).toEqual([login?.env?.["VAULT_JWT_AUDIENCE"]]);
       expect(role.bound_claims["environment"]).toBe(job.environment);
       expect(role.bound_claims["job_workflow_ref"]).toMatch(
         new RegExp(`^raxx-app/console-wiring/\\.github/workflows/${f.replace(".", "\\.")}@refs/`),
