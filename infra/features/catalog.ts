@@ -10,7 +10,15 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import Ajv, { type ErrorObject } from "ajv";
 import { detectionRuleProblems } from "./detection-rules";
-import type { DetectionRule, Feature, RequiredVar, SmokeProbe, StartupCheck } from "./manifest";
+import { gateProblemsOf, GATES_DIR, loadGates } from "./gates";
+import type {
+  DetectionRule,
+  Feature,
+  Gate,
+  RequiredVar,
+  SmokeProbe,
+  StartupCheck,
+} from "./manifest";
 
 export const SCHEMA_FILE = "feature.schema.json";
 
@@ -59,6 +67,7 @@ export class FeatureDataError extends Error {
 interface FeatureFile {
   readonly id: string;
   readonly description: string;
+  readonly gate?: string;
   readonly flags: string[];
   readonly prerequisites: RequiredVar[];
   readonly startupCheck: StartupCheck;
@@ -201,10 +210,12 @@ function catalogProblems(files: readonly { file: string; feature: FeatureFile }[
   return problems;
 }
 
-function toFeature(f: FeatureFile): Feature {
+function toFeature(f: FeatureFile, gates: readonly Gate[]): Feature {
+  const gate = gates.find((g) => g.id === f.gate);
   return {
     id: f.id,
     description: f.description,
+    ...(gate ? { gate } : {}),
     flags: f.flags,
     requires: f.prerequisites.some((v) => v.name === PREREQUISITES_VAR)
       ? f.prerequisites
@@ -226,6 +237,7 @@ export function loadFeatureCatalog(
 ): Feature[] {
   const problems: string[] = [];
   const files: { file: string; feature: FeatureFile }[] = [];
+  const gates = loadGates(dirs, schemaDir, parseFile, problems);
   for (const dir of dirs) {
     const names = readdirSync(dir)
       .filter((n) => n.endsWith(".json") && n !== SCHEMA_FILE)
@@ -233,13 +245,8 @@ export function loadFeatureCatalog(
     for (const name of names) {
       const path = join(dir, name);
       const file = relative(process.cwd(), path) || path;
-      let data: unknown;
-      try {
-        data = JSON.parse(readFileSync(path, "utf8"));
-      } catch (err) {
-        problems.push(`${file}: is not JSON (${(err as Error).message}): fix the syntax.`);
-        continue;
-      }
+      const data = parseFile(path, file, problems);
+      if (data === undefined) continue;
       const invalid = schemaProblems(file, data, schemaDir);
       if (invalid.length > 0) {
         problems.push(...invalid);
@@ -247,12 +254,23 @@ export function loadFeatureCatalog(
       }
       const feature = data as FeatureFile;
       problems.push(...fileProblems(file, feature));
+      problems.push(...gateProblemsOf(file, feature, gates, join(FEATURES_DIR, GATES_DIR)));
       files.push({ file, feature });
     }
   }
   problems.push(...catalogProblems(files));
   if (problems.length > 0) throw new FeatureDataError(problems);
-  return files.map((f) => toFeature(f.feature));
+  return files.map((f) => toFeature(f.feature, gates));
+}
+
+/** One data file's JSON, or undefined with the problem recorded. */
+function parseFile(path: string, file: string, problems: string[]): unknown {
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as unknown;
+  } catch (err) {
+    problems.push(`${file}: is not JSON (${(err as Error).message}): fix the syntax.`);
+    return undefined;
+  }
 }
 
 let cached: readonly Feature[] | undefined;

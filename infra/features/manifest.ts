@@ -70,9 +70,31 @@ export interface DetectionRule {
   readonly notify: "ops-team-email";
 }
 
+/**
+ * A Cloudflare Access gate in front of an API the console calls, declared once as data
+ * (infra/features/data/gates/<id>.json, schema gate.schema.json). A stack that selects a feature
+ * of the gate gets one Access application on `<host><apiPath>`, one reusable non_identity policy,
+ * one service token and one Vault secret for it; features of one gate share them. The host is
+ * per stack (console-wiring:gates.<id>.host).
+ */
+export interface Gate {
+  readonly id: string;
+  readonly description: string;
+  /** The path guarded for service clients on the gate's host, like `/api`. */
+  readonly apiPath: string;
+  /** Config vars whose URL must point at the gate's host. */
+  readonly urlVars: readonly string[];
+  /** The var carrying the service token's client id (a service-token source, output clientId). */
+  readonly clientIdVar: string;
+  /** The var carrying the service token's client secret (output clientSecret). */
+  readonly clientSecretVar: string;
+}
+
 export interface Feature {
   readonly id: string;
   readonly description: string;
+  /** The Access gate the feature's calls pass, resolved from the file's `gate` id. */
+  readonly gate?: Gate;
   /** Config vars that switch the feature on when set to "1". */
   readonly flags: readonly string[];
   /** Every var that must be set, non-empty, on the same app before any flag is on. */
@@ -194,9 +216,28 @@ export function describeSource(v: RequiredVar): string {
 /** Names that mark a var as a credential whatever the manifest says. */
 export const SECRET_NAME = /_(KEY|SECRET|TOKEN|PASSWORD)$/;
 
-/** Whether a feature needs the Access gate: a prerequisite from the service token it manages. */
+/** Whether a feature's calls pass an Access gate (the catalog resolves the file's `gate`). */
 export function isGated(feature: Feature): boolean {
-  return feature.requires.some((v) => v.source.kind === "service-token");
+  return feature.gate !== undefined;
+}
+
+/** The gates the features use, each once, in feature order: a stack gets one set of Access objects per gate. */
+export function gatesOf(features: readonly Feature[]): Gate[] {
+  const byId = new Map<string, Gate>();
+  for (const f of features) if (f.gate && !byId.has(f.gate.id)) byId.set(f.gate.id, f.gate);
+  return [...byId.values()];
+}
+
+/** The gate a var belongs to (one of its URL or service-token vars) among the features' gates. */
+export function gateOfVar(name: string, features: readonly Feature[]): Gate | undefined {
+  return gatesOf(features).find(
+    (g) => g.urlVars.includes(name) || g.clientIdVar === name || g.clientSecretVar === name,
+  );
+}
+
+/** The features that use a gate. */
+export function featuresOfGate(gate: Gate, features: readonly Feature[]): Feature[] {
+  return features.filter((f) => f.gate?.id === gate.id);
 }
 
 /** Every Vault path the features read (the ones people provision), each once, in order. */
