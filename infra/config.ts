@@ -30,6 +30,7 @@ import {
   VAULT_PATH,
 } from "./config-parts/patterns";
 import { secretRotation, tokenGenerations } from "./config-parts/service-token";
+import { serviceTokenNameOrDefault } from "./config-parts/token-name";
 
 export { PROJECT } from "./config-parts/patterns";
 export { tokenGenerations } from "./config-parts/service-token";
@@ -363,6 +364,7 @@ export function readConfig(features: readonly Feature[] = catalog()): WiringConf
   for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
     if (fullKey.startsWith(prefix)) raw[fullKey.slice(prefix.length)] = value;
   }
+  raw["serviceTokenName"] = serviceTokenNameOrDefault(raw["serviceTokenName"], pulumi.getStack());
   try {
     return parseConfig(raw, features);
   } catch (err) {
