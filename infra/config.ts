@@ -7,6 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { credentialUrl } from "./credential-url";
+import { credentialShapes } from "./credential-values";
 import { runError } from "./run-error";
 import { catalog } from "./features/catalog";
 import {
@@ -269,6 +270,7 @@ export function parseConfig(
   for (const [k, format] of manifestConfigKeys(features)) {
     const value = raw[k] ?? "";
     if (value.trim() === "") continue;
+    let normalized = value.trim();
     if (format === "https-url") {
       const checked = credentialUrl(value, hostRule);
       if (!checked.ok) {
@@ -277,10 +279,17 @@ export function parseConfig(
         );
         continue;
       }
-      manifestValues[k] = checked.normalized;
+      normalized = checked.normalized;
+    }
+    // A config value lands in the stack file, state and the plan as plain text.
+    const shapes = credentialShapes(value);
+    if (shapes.length > 0) {
+      problems.push(
+        `${key(k)} (${varOf.get(k) ?? k} on the app) holds what looks like a credential (${shapes.join("; ")}): a config value is stored in plain text. Keep it in Vault, read it there (a vault source in the feature file), and rotate it if it was real: pulumi config rm ${k}`,
+      );
       continue;
     }
-    manifestValues[k] = value.trim();
+    manifestValues[k] = normalized;
   }
 
   const flags = parseFlags(raw["flags"], allFlags(features), problems, featureCatalog);
