@@ -7,6 +7,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { credentialUrl } from "./credential-url";
+import { credentialShapes } from "./credential-values";
 import { runError } from "./run-error";
 import { catalog } from "./features/catalog";
 import {
@@ -30,6 +31,7 @@ import {
   VAULT_PATH,
 } from "./config-parts/patterns";
 import { secretRotation, tokenGenerations } from "./config-parts/service-token";
+import { serviceTokenNameOrDefault } from "./config-parts/token-name";
 
 export { PROJECT } from "./config-parts/patterns";
 export { tokenGenerations } from "./config-parts/service-token";
@@ -268,6 +270,7 @@ export function parseConfig(
   for (const [k, format] of manifestConfigKeys(features)) {
     const value = raw[k] ?? "";
     if (value.trim() === "") continue;
+    let normalized = value.trim();
     if (format === "https-url") {
       const checked = credentialUrl(value, hostRule);
       if (!checked.ok) {
@@ -276,10 +279,17 @@ export function parseConfig(
         );
         continue;
       }
-      manifestValues[k] = checked.normalized;
+      normalized = checked.normalized;
+    }
+    // A config value lands in the stack file, state and the plan as plain text.
+    const shapes = credentialShapes(value);
+    if (shapes.length > 0) {
+      problems.push(
+        `${key(k)} (${varOf.get(k) ?? k} on the app) holds what looks like a credential (${shapes.join("; ")}): a config value is stored in plain text. Keep it in Vault, read it there (a vault source in the feature file), and rotate it if it was real: pulumi config rm ${k}`,
+      );
       continue;
     }
-    manifestValues[k] = value.trim();
+    manifestValues[k] = normalized;
   }
 
   const flags = parseFlags(raw["flags"], allFlags(features), problems, featureCatalog);
@@ -363,6 +373,7 @@ export function readConfig(features: readonly Feature[] = catalog()): WiringConf
   for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
     if (fullKey.startsWith(prefix)) raw[fullKey.slice(prefix.length)] = value;
   }
+  raw["serviceTokenName"] = serviceTokenNameOrDefault(raw["serviceTokenName"], pulumi.getStack());
   try {
     return parseConfig(raw, features);
   } catch (err) {

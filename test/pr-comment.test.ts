@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -141,5 +141,59 @@ describe("the artifact", () => {
     const text = commentFromArtifacts(d, "branch");
     expect(text).toContain("#### pulumi preview (`prod`, with the policy pack): success");
     expect(text).toContain("Resources: 6 unchanged");
+  });
+
+  describe("the stack comes from the folder's name, not from the document", () => {
+    const graph = (via: string): CheckDocument["graph"] => ({
+      resourceCount: 2,
+      components: [],
+      edges: [{ from: "a", to: "b", via: [via] }],
+    });
+    /** One folder per stack, each check.json with the given stack field and graph. */
+    const tree = (folders: Record<string, { stack: string; via: string }>) => {
+      const d = dir();
+      for (const [folder, { stack, via }] of Object.entries(folders)) {
+        mkdirSync(join(d, folder));
+        writeFileSync(
+          join(d, folder, "check.json"),
+          JSON.stringify(doc({ stack, graph: graph(via), programError: undefined })),
+        );
+      }
+      return d;
+    };
+
+    it("refuses a check.json that claims another stack than its folder (a crafted artifact)", () => {
+      // The head changes prod's edge; claiming "staging" would pick staging's base, where the
+      // same edge exists, and the comment would say no edge changed.
+      const head = tree({ prod: { stack: "staging", via: "new" } });
+      const base = tree({
+        prod: { stack: "prod", via: "old" },
+        staging: { stack: "staging", via: "new" },
+      });
+      const text = commentFromArtifacts(head, "fork", base);
+      expect(text).toContain("### console-wiring check: no readable result");
+      expect(text).toContain(
+        "`prod/check.json is refused: its stack field is not prod, the stack its folder is named after`",
+      );
+      expect(text).not.toContain("No edge changed");
+      expect(text).not.toContain("`staging`");
+    });
+
+    it("compares a matching document with the base of its folder's stack", () => {
+      const head = tree({ prod: { stack: "prod", via: "new" } });
+      const base = tree({ prod: { stack: "prod", via: "old" } });
+      const text = commentFromArtifacts(head, "branch", base);
+      expect(text).toContain("### console-wiring check: `prod` fails");
+      expect(text).toContain("Against the default branch's plan of this stack:");
+    });
+
+    it("compares a single check.json (no stack folder) with nothing", () => {
+      const single = dir();
+      writeFileSync(join(single, "check.json"), JSON.stringify(doc({ programError: undefined })));
+      const base = tree({ prod: { stack: "prod", via: "old" } });
+      expect(commentFromArtifacts(single, "branch", base)).toContain(
+        "No edge is marked: a single check.json names no stack folder to compare with.",
+      );
+    });
   });
 });

@@ -14,6 +14,7 @@ import { type Feature } from "../infra/features/manifest";
 import { runStack } from "../infra/stack";
 import { allPolicies } from "../policy/policies";
 import { scanForCredentials } from "./credential-scan";
+import { oneWriterProblems } from "./one-writer/shared-writers";
 import { analyze } from "./offline/analyze";
 import { readJsonFile } from "./json-input";
 import {
@@ -99,6 +100,16 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
         `console-wiring check: ${stackFile} holds what looks like a credential; stack files of this project hold none ` +
         `(credentials come from the environment, values from Vault). Remove it and rotate it if it was real:\n` +
         lines.map((l) => `  - ${l}`).join("\n"),
+    };
+  }
+
+  const shared = oneWriterProblems(options.stack, cwd);
+  if (shared.length > 0) {
+    return {
+      exitCode: 1,
+      output:
+        `console-wiring check: one writer per app and per token; ${stackFile} shares with another stack file:\n` +
+        shared.map((l) => `  - ${l}`).join("\n"),
     };
   }
 

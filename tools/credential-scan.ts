@@ -1,8 +1,10 @@
 /**
  * Finds values that look like credentials in a stack file's text. Stack files of this project
  * hold no secret at all (not even `secure:` ciphertext): credentials come from the environment
- * and values from Vault.
+ * and values from Vault. Besides the rules here, every shape of infra/credential-values.ts (a URL
+ * with a password, keys with a known prefix) counts, the same ones parseConfig refuses.
  */
+import { CREDENTIAL_SHAPES } from "../infra/credential-values";
 
 export interface CredentialFinding {
   readonly line: number;
@@ -34,6 +36,7 @@ const RULES: readonly { rule: string; pattern: RegExp }[] = [
     rule: "a long opaque string (40+ base64/hex characters)",
     pattern: /["'\s:][A-Za-z0-9+/_-]{40,}={0,2}(\s|$|["'])/,
   },
+  ...CREDENTIAL_SHAPES,
 ];
 
 export function scanForCredentials(text: string): CredentialFinding[] {

@@ -3,7 +3,8 @@
  * renders the PR comment from the artifacts a pull request's run left: one folder per stack
  * (`<dir>/<stack>/check.json`, and `preview.json` when the preview ran), or a single
  * `<dir>/check.json`. `--base` holds the default branch's plans (`<base>/<stack>/check.json`):
- * edges the pull request adds or removes are marked in the picture. Runs in the trusted comment
+ * edges the pull request adds or removes are marked in the picture. The stack is the folder's
+ * name, and a check.json whose `stack` differs is refused. Runs in the trusted comment
  * workflow: the artifacts are checked against their schema, and every string they hold is
  * escaped. An unusable artifact gives a section that says so and echoes nothing of it.
  * Exit codes: 0 a comment was printed, 2 bad usage.
@@ -57,14 +58,17 @@ function readBase(
   }
 }
 
-/** Artifact folders: one per stack, or the folder itself when it holds a single check.json. */
-function stackDirs(dir: string): string[] {
-  if (existsSync(join(dir, "check.json"))) return [dir];
+/**
+ * Artifact folders: one per stack, named by it, or the folder itself when it holds a single
+ * check.json (local use: no folder names its stack, so no base plan is compared).
+ */
+function stackDirs(dir: string): { readonly dir: string; readonly stack?: string }[] {
+  if (existsSync(join(dir, "check.json"))) return [{ dir }];
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((d) => STACK_DIR.test(d) && statSync(join(dir, d)).isDirectory())
     .sort()
-    .map((d) => join(dir, d));
+    .map((d) => ({ dir: join(dir, d), stack: d }));
 }
 
 export function commentFromArtifacts(dir: string, origin: Origin, baseDir?: string): string {
@@ -76,17 +80,28 @@ export function commentFromArtifacts(dir: string, origin: Origin, baseDir?: stri
     const marker = i === 0;
     let doc: CheckDocument;
     try {
-      doc = parseCheckDocument(readJsonFile(join(d, "check.json"), "check.json"));
+      doc = parseCheckDocument(readJsonFile(join(d.dir, "check.json"), "check.json"));
     } catch (err) {
       return renderUnreadable((err as Error).message, marker);
     }
-    const preview = readPreview(d);
+    // The base plan is found by stack, and the document is the pull request's own output: the
+    // stack comes from the folder the workflow named (matrix.stack), and a document that claims
+    // another stack is refused, so it cannot pick a base that hides its changes.
+    if (d.stack !== undefined && doc.stack !== d.stack) {
+      return renderUnreadable(
+        `${d.stack}/check.json is refused: its stack field is not ${d.stack}, the stack its folder is named after`,
+        marker,
+      );
+    }
+    const preview = readPreview(d.dir);
     return renderComment(doc, {
       origin,
       limit,
       marker,
       ...(preview ? { preview } : {}),
-      ...readBase(baseDir, doc.stack),
+      ...(d.stack === undefined && baseDir !== undefined
+        ? { noBase: "a single check.json names no stack folder to compare with" }
+        : readBase(baseDir, d.stack ?? "")),
     });
   });
   if (dirs.length > shown.length)

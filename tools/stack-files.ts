@@ -4,9 +4,10 @@
  * (objects and arrays as JSON). Used by the offline check and by tests, so that neither needs the
  * CLI.
  */
-import { readFileSync, statSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { isAlias, isNode, parseDocument, visit } from "yaml";
+import { serviceTokenNameOrDefault } from "../infra/config-parts/token-name";
 
 export class StackFileError extends Error {
   constructor(message: string) {
@@ -26,6 +27,9 @@ export interface StackFiles {
 function asPulumiString(value: unknown): string {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
+
+/** A stack name loadStackFiles accepts; `Pulumi.<name>.yaml` is its file. */
+const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
 
 /** A stack file is a few dozen short lines: anything far larger is refused before parsing. */
 export const MAX_FILE_BYTES = 64 * 1024;
@@ -94,7 +98,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 }
 
 export function loadStackFiles(stack: string, dir: string = process.cwd()): StackFiles {
-  if (!/^[A-Za-z0-9_.-]+$/.test(stack)) {
+  if (!STACK_NAME.test(stack)) {
     throw new StackFileError(`stack name "${stack}" may contain only letters, digits, _, . and -`);
   }
   const projectFile = readYaml(join(dir, "Pulumi.yaml"));
@@ -126,7 +130,18 @@ export function loadStackFiles(stack: string, dir: string = process.cwd()): Stac
     }
     config[full] = asPulumiString(value);
   }
+  // The program fills in the per-stack token name the same way (infra/config.ts, readConfig).
+  const tokenKey = `${project}:serviceTokenName`;
+  config[tokenKey] = serviceTokenNameOrDefault(config[tokenKey], stack);
   return { project, config, secureKeys };
+}
+
+/** The stacks of a project directory: every `Pulumi.<stack>.yaml` beside Pulumi.yaml, sorted. */
+export function listStacks(dir: string = process.cwd()): string[] {
+  return readdirSync(dir)
+    .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+    .filter((s): s is string => s !== undefined && STACK_NAME.test(s))
+    .sort();
 }
 
 /** Config of one namespace without its prefix, as infra/config.ts's parseConfig takes it. */

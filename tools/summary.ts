@@ -1,8 +1,8 @@
 /**
  * Text the tools print to a CI log or append to $GITHUB_STEP_SUMMARY may hold server messages
  * (Heroku's, FreeScout's) and names from the program. In a log, a line starting with `::` is a
- * workflow command; in a summary, backticks can close a fence and Markdown can inject links or
- * mentions. Everything goes through here: control characters and ANSI codes removed, workflow
+ * workflow command, and so is `##[` anywhere in a line; in a summary, backticks can close a fence
+ * and Markdown can inject links or mentions. Everything goes through here: control characters and ANSI codes removed, workflow
  * commands neutralized, summaries fenced safely and capped (GitHub rejects summaries over 1 MiB).
  */
 import { appendFileSync } from "node:fs";
@@ -11,12 +11,15 @@ import { codeBlock, stripControl } from "./comment/markdown";
 /** What one tool adds to a job summary at most. */
 export const SUMMARY_LIMIT_BYTES = 256 * 1024;
 
-/** A line can no longer start a workflow command (`::cmd::`, or the legacy `##[cmd]`). */
+/**
+ * No workflow command survives: `::cmd::` at a line's start (after blanks), and the legacy
+ * `##[cmd]` anywhere in a line, where the runner still finds it (it searches the line for
+ * `##[`, not only its start). A word joiner after the first character breaks each.
+ */
 export function neutralizeCommands(text: string): string {
-  return text.replace(
-    /^(\s*)(::|##\[)/gm,
-    (_m, space: string, cmd: string) => `${space}${cmd[0]}\u2060${cmd.slice(1)}`,
-  );
+  return text
+    .replace(/^(\s*)::/gm, (_m, space: string) => `${space}:\u2060:`)
+    .replace(/##\[/g, "#\u2060#[");
 }
 
 /** Safe for a CI log: no control characters, no ANSI codes, no workflow commands. */

@@ -40,6 +40,8 @@ export function stackConfig(app: string): Record<string, unknown> {
     freescoutApiUrl: "https://tickets.raxx.app",
     freescoutInstanceUrl: "https://tickets.raxx.app",
     vaultMount: "MooseQuest",
+    // The name the suites expect (the default would carry the e2e stack's name).
+    serviceTokenName: "console-investigate-tickets",
   };
 }
 

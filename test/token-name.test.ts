@@ -1,0 +1,161 @@
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { readConfig } from "../infra/config";
+import { serviceTokenNameOrDefault } from "../infra/config-parts/token-name";
+import { sharedWriters, tokenNamesCollide } from "../tools/one-writer/shared-writers";
+import { serviceTokenNames } from "../tools/one-writer/token-names";
+import { listStacks, loadStackFiles, projectConfig } from "../tools/stack-files";
+
+const root = resolve(__dirname, "..");
+const scratch = mkdtempSync(join(tmpdir(), "console-wiring-token-name-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+describe("the service token's default name has the stack's name", () => {
+  it("uses console-investigate-tickets-<stack> when unset or empty, the set name otherwise", () => {
+    expect(serviceTokenNameOrDefault(undefined, "qa")).toBe("console-investigate-tickets-qa");
+    expect(serviceTokenNameOrDefault("", "qa")).toBe("console-investigate-tickets-qa");
+    expect(serviceTokenNameOrDefault("mine", "qa")).toBe("mine");
+    // Whitespace is a value parseConfig refuses, not "unset".
+    expect(serviceTokenNameOrDefault(" ", "qa")).toBe(" ");
+  });
+
+  it("keeps prod's token name: Pulumi.prod.yaml sets the name its token already has", () => {
+    expect(loadStackFiles("prod").config["console-wiring:serviceTokenName"]).toBe(
+      "console-investigate-tickets",
+    );
+  });
+
+  it("fills the default in loadStackFiles, as recover and smoke read it", () => {
+    copyFileSync(join(root, "Pulumi.yaml"), join(scratch, "Pulumi.yaml"));
+    const qa = readFileSync(join(root, "Pulumi.staging.yaml"), "utf8").replace(
+      / {2}console-wiring:serviceTokenName: .*\n/,
+      "",
+    );
+    writeFileSync(join(scratch, "Pulumi.qa.yaml"), qa);
+    expect(loadStackFiles("qa", scratch).config["console-wiring:serviceTokenName"]).toBe(
+      "console-investigate-tickets-qa",
+    );
+  });
+
+  describe("in the program (readConfig)", () => {
+    afterEach(() => pulumi.runtime.setAllConfig({}));
+
+    it("fills the default from the running stack's name", async () => {
+      await pulumi.runtime.setMocks(
+        { newResource: () => ({ id: "x", state: {} }), call: () => ({}) },
+        "console-wiring",
+        "qa-stack",
+        true,
+      );
+      const raw = projectConfig(loadStackFiles("prod"));
+      const config: Record<string, string> = {};
+      for (const [k, v] of Object.entries(raw)) {
+        if (k !== "serviceTokenName") config[`console-wiring:${k}`] = v;
+      }
+      pulumi.runtime.setAllConfig(config);
+      expect(readConfig().serviceToken.name).toBe("console-investigate-tickets-qa-stack");
+      // Pulumi.yaml's default is "" (the CLI hands the program the empty string).
+      pulumi.runtime.setAllConfig({ ...config, "console-wiring:serviceTokenName": "" });
+      expect(readConfig().serviceToken.name).toBe("console-investigate-tickets-qa-stack");
+      pulumi.runtime.setAllConfig({ ...config, "console-wiring:serviceTokenName": "set-one" });
+      expect(readConfig().serviceToken.name).toBe("set-one");
+    });
+  });
+});
+
+describe("serviceTokenNames", () => {
+  it("reads the stack-wide key, with its per-stack default", () => {
+    expect(serviceTokenNames({}, "qa")).toEqual([
+      { key: "serviceTokenName", name: "console-investigate-tickets-qa" },
+    ]);
+  });
+
+  it("reads each gate's serviceTokenName from the gates map, and skips gates without one", () => {
+    const gates = JSON.stringify({
+      tickets: { serviceTokenName: "tickets-token" },
+      billing: { serviceTokenName: "billing-token", other: 1 },
+      bare: {},
+      odd: "not an object",
+    });
+    expect(serviceTokenNames({ serviceTokenName: "x", gates }, "qa")).toEqual([
+      { key: "serviceTokenName", name: "x" },
+      { gate: "tickets", key: "gates.tickets.serviceTokenName", name: "tickets-token" },
+      { gate: "billing", key: "gates.billing.serviceTokenName", name: "billing-token" },
+    ]);
+  });
+
+  it("skips a gates value that is not a JSON object (parseConfig reports it)", () => {
+    for (const gates of ["[1]", "nope", "null"]) {
+      expect(serviceTokenNames({ gates }, "qa")).toHaveLength(1);
+    }
+  });
+});
+
+describe("sharedWriters", () => {
+  const stack = (name: string, app: string, tokens: string[]) => ({
+    stack: name,
+    herokuApp: app,
+    tokens: tokens.map((t) => ({ key: "serviceTokenName", name: t })),
+  });
+
+  it("names a gate's key and a gate-map fix when two stacks share a gate's token", () => {
+    const a = {
+      stack: "a",
+      herokuApp: "app-a",
+      tokens: [{ gate: "billing", key: "gates.billing.serviceTokenName", name: "shared" }],
+    };
+    const [line] = sharedWriters("a", [a, stack("b", "app-b", ["shared"])]);
+    expect(line).toContain(
+      'console-wiring:gates.billing.serviceTokenName is "shared" in Pulumi.a.yaml and console-wiring:serviceTokenName is "shared" in Pulumi.b.yaml.',
+    );
+    expect(line).toMatch(
+      /e\.g\. pulumi config set --path gates\.billing\.serviceTokenName console-investigate-tickets-billing-a --stack a$/,
+    );
+  });
+
+  it("suggests renaming the other stack when this one already uses its own default name", () => {
+    const [line] = sharedWriters("a", [
+      stack("a", "app-a", ["console-investigate-tickets-a"]),
+      stack("b", "app-b", ["console-investigate-tickets-a"]),
+    ]);
+    expect(line).toMatch(
+      /e\.g\. pulumi config set serviceTokenName console-investigate-tickets-b --stack b$/,
+    );
+  });
+
+  it("finds nothing when apps and names differ", () => {
+    expect(sharedWriters("a", [stack("a", "app-a", ["ta"]), stack("b", "app-b", ["tb"])])).toEqual(
+      [],
+    );
+  });
+
+  it("counts <name>-g<digits> as the same token, and nothing else", () => {
+    expect(tokenNamesCollide("t", "t")).toBe(true);
+    expect(tokenNamesCollide("t", "t-g2")).toBe(true);
+    expect(tokenNamesCollide("t-g12", "t")).toBe(true);
+    expect(tokenNamesCollide("t", "t-gx")).toBe(false);
+    expect(tokenNamesCollide("t", "t-g")).toBe(false);
+    expect(tokenNamesCollide("t", "t-staging")).toBe(false);
+  });
+});
+
+describe("listStacks", () => {
+  it("lists the Pulumi.<stack>.yaml files, not Pulumi.yaml or other files", () => {
+    const dir = join(scratch, "list");
+    mkdirSync(dir);
+    for (const f of [
+      "Pulumi.yaml",
+      "Pulumi.b.yaml",
+      "Pulumi.a-1.yaml",
+      "Pulumi.x.yml",
+      "notes.yaml",
+    ])
+      writeFileSync(join(dir, f), "");
+    writeFileSync(join(dir, "Pulumi.two words.yaml"), "");
+    expect(listStacks(dir)).toEqual(["a-1", "b"]);
+    expect(listStacks(root)).toContain("prod");
+  });
+});
