@@ -19,6 +19,7 @@ import {
 } from "./features/manifest";
 import { parseFeatureSelection } from "./config-parts/features";
 import { parseFlags, parseHostList } from "./config-parts/lists";
+import { OWN_CONFIG_KEYS } from "./config-parts/own-keys";
 import {
   ACCOUNT_ID,
   HEROKU_APP,
@@ -101,31 +102,7 @@ export class ConfigError extends Error {
 }
 
 /** Keys this module reads besides the manifest's own; anything else in the namespace is a typo. */
-const FIXED_KEYS = [
-  "herokuApp",
-  "cloudflareAccountId",
-  "ticketsHost",
-  "ticketsApiPath",
-  "features",
-  "vaultMount",
-  "vaultCloudflarePath",
-  "serviceTokenName",
-  "serviceTokenDuration",
-  "serviceTokenSecretVersion",
-  "serviceTokenPreviousSecretExpiresAt",
-  "serviceTokenGeneration",
-  "serviceTokenRetiredGeneration",
-  "tokenExpiryWarningDays",
-  "flags",
-  "freescoutAllowedHosts",
-  "sentryOrganization",
-  "sentryProject",
-  "sentryOpsTeamId",
-  "adoptAccessApplicationId",
-  "adoptAccessPolicyId",
-  "adoptServiceTokenId",
-  "adoptVaultCloudflareSecret",
-] as const;
+const FIXED_KEYS = OWN_CONFIG_KEYS;
 
 /** Known keys: the fixed ones and every config key of every feature of the catalog. */
 export function knownConfigKeys(features: readonly Feature[] = catalog()): string[] {
