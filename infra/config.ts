@@ -206,8 +206,13 @@ export function parseConfig(
     ? features.find((f) => vaultPaths([f]).includes(cloudflarePath))
     : undefined;
   if (readPath) {
+    // The example is a path no selected feature reads, never the value refused.
+    const read = vaultPaths(features);
+    const other = ["cloudflare", "cloudflare-access", "console-wiring-access"].find(
+      (p) => !read.includes(p),
+    );
     problems.push(
-      `${key("vaultCloudflarePath")} is ${cloudflarePath}, a secret feature ${readPath.id} reads (infra/features/data/${readPath.id}.json): the stack writes this one and only reads those. Use another path: ${set("vaultCloudflarePath", "cloudflare")}`,
+      `${key("vaultCloudflarePath")} is ${cloudflarePath}, a secret feature ${readPath.id} reads (infra/features/data/${readPath.id}.json): the stack writes this one and only reads those. Use another path: ${set("vaultCloudflarePath", other ?? "<a path no feature reads>")}`,
     );
   }
 
