@@ -10,7 +10,9 @@ import {
 } from "../infra/features/catalog";
 import { OWN_CONFIG_KEYS } from "../infra/config-parts/own-keys";
 import { knownConfigKeys } from "../infra/config";
+import { CONFIG_LIMIT_BYTES as HEROKU_LIMIT } from "../infra/heroku/validate";
 import {
+  CONFIG_LIMIT_BYTES,
   configEstimate,
   FEATURES_SHARE_BYTES,
   MAP_BUDGET_BYTES,
@@ -271,6 +273,10 @@ function bigFeature(id: string, flags: number, vars: number): Json {
 }
 
 describe("refused at load: vars that could pass Heroku's 32 kB config limit", () => {
+  it("counts against the same limit the Heroku provider checks", () => {
+    expect(CONFIG_LIMIT_BYTES).toBe(HEROKU_LIMIT);
+  });
+
   it("the estimate counts the map exactly as the program writes it", () => {
     const dir = dirWith({
       "wide-a.json": bigFeature("wide-a", 3, 2),

@@ -7,7 +7,6 @@
  * (./catalog.ts) runs them after the schema.
  */
 import { OWN_CONFIG_KEYS } from "../config-parts/own-keys";
-import { CONFIG_LIMIT_BYTES } from "../heroku/validate";
 import type { DetectionRule, RequiredVar, SmokeProbe, StartupCheck } from "./manifest";
 import { reservedOwner } from "./reserved-names";
 
@@ -20,6 +19,11 @@ export interface FeatureFields {
   readonly smoke: readonly SmokeProbe[];
 }
 
+/**
+ * Heroku's limit on an app's whole config (as infra/heroku/validate.ts; not imported from there,
+ * because the policy pack loads this file and compiles under an older lib than that one needs).
+ */
+export const CONFIG_LIMIT_BYTES = 32 * 1024;
 /** The part of Heroku's 32 kB config the catalog's vars may take; the rest is the app's own. */
 export const FEATURES_SHARE_BYTES = CONFIG_LIMIT_BYTES / 2;
 /** What one prerequisite value is counted as (URLs, API keys, token secrets are far shorter). */

@@ -73,7 +73,8 @@ const PATTERNS: readonly { readonly test: RegExp; readonly owner: string }[] = [
 
 /** Whose the name is when a feature may not declare it; undefined when it is free. */
 export function reservedOwner(name: string): string | undefined {
-  if (Object.hasOwn(EXACT, name)) return EXACT[name];
+  // Not Object.hasOwn: the policy pack loads this file through ts-node under an older lib.
+  if (Object.prototype.hasOwnProperty.call(EXACT, name)) return EXACT[name];
   return PATTERNS.find((p) => p.test.test(name))?.owner;
 }
 
