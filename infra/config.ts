@@ -199,7 +199,7 @@ export function parseConfig(
     URL_PATH,
     "must be a URL path that starts with / and does not end with / (like /api)",
   );
-  const vaultRule = "must be a Vault path without leading or trailing slashes";
+  const vaultRule = "must be a Vault path without leading or trailing slashes or . and .. segments";
   const vaultMount = text("vaultMount", "MooseQuest", VAULT_PATH, vaultRule);
   const cloudflarePath = gatedText("vaultCloudflarePath", "cloudflare", VAULT_PATH, vaultRule);
   const readPath = gated
