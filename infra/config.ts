@@ -20,6 +20,7 @@ import {
 } from "./features/manifest";
 import { parseFeatureSelection } from "./config-parts/features";
 import { parseFlags, parseHostList } from "./config-parts/lists";
+import { OWN_CONFIG_KEYS } from "./config-parts/own-keys";
 import {
   ACCOUNT_ID,
   HEROKU_APP,
@@ -103,31 +104,7 @@ export class ConfigError extends Error {
 }
 
 /** Keys this module reads besides the manifest's own; anything else in the namespace is a typo. */
-const FIXED_KEYS = [
-  "herokuApp",
-  "cloudflareAccountId",
-  "ticketsHost",
-  "ticketsApiPath",
-  "features",
-  "vaultMount",
-  "vaultCloudflarePath",
-  "serviceTokenName",
-  "serviceTokenDuration",
-  "serviceTokenSecretVersion",
-  "serviceTokenPreviousSecretExpiresAt",
-  "serviceTokenGeneration",
-  "serviceTokenRetiredGeneration",
-  "tokenExpiryWarningDays",
-  "flags",
-  "freescoutAllowedHosts",
-  "sentryOrganization",
-  "sentryProject",
-  "sentryOpsTeamId",
-  "adoptAccessApplicationId",
-  "adoptAccessPolicyId",
-  "adoptServiceTokenId",
-  "adoptVaultCloudflareSecret",
-] as const;
+const FIXED_KEYS = OWN_CONFIG_KEYS;
 
 /** Known keys: the fixed ones and every config key of every feature of the catalog. */
 export function knownConfigKeys(features: readonly Feature[] = catalog()): string[] {
@@ -224,15 +201,20 @@ export function parseConfig(
     URL_PATH,
     "must be a URL path that starts with / and does not end with / (like /api)",
   );
-  const vaultRule = "must be a Vault path without leading or trailing slashes";
+  const vaultRule = "must be a Vault path without leading or trailing slashes or . and .. segments";
   const vaultMount = text("vaultMount", "MooseQuest", VAULT_PATH, vaultRule);
   const cloudflarePath = gatedText("vaultCloudflarePath", "cloudflare", VAULT_PATH, vaultRule);
   const readPath = gated
     ? features.find((f) => vaultPaths([f]).includes(cloudflarePath))
     : undefined;
   if (readPath) {
+    // The example is a path no selected feature reads, never the value refused.
+    const read = vaultPaths(features);
+    const other = ["cloudflare", "cloudflare-access", "console-wiring-access"].find(
+      (p) => !read.includes(p),
+    );
     problems.push(
-      `${key("vaultCloudflarePath")} is ${cloudflarePath}, a secret feature ${readPath.id} reads (infra/features/data/${readPath.id}.json): the stack writes this one and only reads those. Use another path: ${set("vaultCloudflarePath", "cloudflare")}`,
+      `${key("vaultCloudflarePath")} is ${cloudflarePath}, a secret feature ${readPath.id} reads (infra/features/data/${readPath.id}.json): the stack writes this one and only reads those. Use another path: ${set("vaultCloudflarePath", other ?? "<a path no feature reads>")}`,
     );
   }
 

@@ -56,13 +56,13 @@ describe("each key's rule and message", () => {
       "vaultMount",
       ["MooseQuest", "a/b.c_-"],
       ["/MooseQuest", "MooseQuest/", "a//b", "a b"],
-      "console-wiring:vaultMount must be a Vault path without leading or trailing slashes. Example: pulumi config set vaultMount MooseQuest",
+      "console-wiring:vaultMount must be a Vault path without leading or trailing slashes or . and .. segments. Example: pulumi config set vaultMount MooseQuest",
     ],
     [
       "vaultCloudflarePath",
-      ["cf"],
-      ["cf/"],
-      "console-wiring:vaultCloudflarePath must be a Vault path without leading or trailing slashes. Example: pulumi config set vaultCloudflarePath cloudflare",
+      ["cf", "a.b/..c/.d", "..."],
+      ["cf/", "x/../freescout", "./cf", "cf/.", ".."],
+      "console-wiring:vaultCloudflarePath must be a Vault path without leading or trailing slashes or . and .. segments. Example: pulumi config set vaultCloudflarePath cloudflare",
     ],
     [
       "serviceTokenDuration",

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, parseConfig } from "../infra/config";
+import type { Feature } from "../infra/features/manifest";
 import { problemsOf, prod } from "./support/config-problems";
+import { investigate } from "./support/investigate";
 
 describe("parseConfig", () => {
   it("accepts the prod stack with its declared defaults", () => {
@@ -171,6 +173,37 @@ describe("parseConfig", () => {
     expect(problemsOf({ ...prod(), vaultCloudflarePath: "freescout" })).toEqual([
       "console-wiring:vaultCloudflarePath is freescout, a secret feature investigate reads (infra/features/data/investigate.json): the stack writes this one and only reads those. Use another path: pulumi config set vaultCloudflarePath cloudflare",
     ]);
+  });
+
+  it("the fix for a written path a feature reads never repeats the refused value", () => {
+    const reads = (...paths: string[]): Feature => ({
+      ...investigate(),
+      requires: [
+        ...investigate().requires,
+        ...paths.map((path, i) => ({
+          name: `EXTRA_${i}`,
+          secret: true,
+          source: { kind: "vault" as const, path, field: "F" },
+          purpose: "p",
+        })),
+      ],
+    });
+    const problems = (feature: Feature) => {
+      try {
+        parseConfig({ ...prod(), vaultCloudflarePath: "cloudflare" }, [feature]);
+      } catch (err) {
+        return (err as ConfigError).problems;
+      }
+      return [];
+    };
+    expect(problems(reads("cloudflare"))).toEqual([
+      expect.stringMatching(
+        /^console-wiring:vaultCloudflarePath is cloudflare, a secret feature investigate reads .*Use another path: pulumi config set vaultCloudflarePath cloudflare-access$/,
+      ),
+    ]);
+    expect(problems(reads("cloudflare", "cloudflare-access"))[0]).toMatch(
+      /set vaultCloudflarePath console-wiring-access$/,
+    );
   });
 
   it("rejects an unknown key in the namespace (a typo)", () => {

@@ -115,8 +115,8 @@ describe("feature files: schema and rules, with errors that name the file, field
       dirWith({ "audit-export.json": good(), "audit-import.json": other }),
     );
     expect(problems).toEqual([
-      expect.stringContaining("/flags/0 flag FLAG_CONSOLE_AUDIT_EXPORT is already"),
-      expect.stringContaining("/prerequisites/1 AUDIT_EXPORT_BUCKET is also declared by"),
+      expect.stringContaining("/flags/0 flag FLAG_CONSOLE_AUDIT_EXPORT is also"),
+      expect.stringContaining("/prerequisites/1 AUDIT_EXPORT_BUCKET is also declared in"),
     ]);
   });
 

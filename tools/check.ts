@@ -62,6 +62,34 @@ export const USAGE =
   '  --vault-fixture  JSON {"<mount>/<path>": {field: value}} to run against instead of assuming\n' +
   "                   every Vault field the manifest reads is present";
 
+/**
+ * A failure before the program runs (the feature files, a credential in the stack file), in the format asked for: text is the
+ * message itself; json, markdown and mermaid stay their format, with the message as the
+ * document's programError, so a reader of --format json always gets JSON.
+ */
+function stoppedEarly(options: CheckOptions, message: string): CheckResult {
+  if (options.format === "text") return { exitCode: 1, output: message };
+  return {
+    exitCode: 1,
+    output: render(options.format, {
+      stack: options.stack,
+      resources: [],
+      programError: message,
+      notes: [],
+    }),
+  };
+}
+
+function render(format: Format, plan: Parameters<typeof renderText>[0]): string {
+  return format === "markdown"
+    ? renderMarkdown(plan)
+    : format === "json"
+      ? JSON.stringify(toDocument(plan))
+      : format === "mermaid"
+        ? renderMermaidPlan(plan)
+        : renderText(plan);
+}
+
 export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const cwd = options.cwd ?? process.cwd();
   let files;
@@ -83,24 +111,23 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   try {
     features = options.features ?? catalog();
   } catch (err) {
-    if (err instanceof FeatureDataError) return { exitCode: 1, output: err.message };
+    if (err instanceof FeatureDataError) return stoppedEarly(options, err.message);
     throw err;
   }
   const manifestError = detectionRulesError(features);
-  if (manifestError) return { exitCode: 1, output: manifestError };
+  if (manifestError) return stoppedEarly(options, manifestError);
 
   const notes: string[] = [];
   const stackFile = `Pulumi.${options.stack}.yaml`;
   const leaks = scanForCredentials(readStackText(join(cwd, stackFile)));
   if (leaks.length > 0 || files.secureKeys.length > 0) {
     const lines = leaks.map((l) => `${stackFile}:${l.line}: ${l.rule}`);
-    return {
-      exitCode: 1,
-      output:
-        `console-wiring check: ${stackFile} holds what looks like a credential; stack files of this project hold none ` +
+    return stoppedEarly(
+      options,
+      `console-wiring check: ${stackFile} holds what looks like a credential; stack files of this project hold none ` +
         `(credentials come from the environment, values from Vault). Remove it and rotate it if it was real:\n` +
         lines.map((l) => `  - ${l}`).join("\n"),
-    };
+    );
   }
 
   const shared = oneWriterProblems(options.stack, cwd);
@@ -142,17 +169,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     ? undefined
     : await analyze(run.resources, allPolicies({ features, expiry: { now: options.now } }));
   const plan = { ...input, analysis };
-  return {
-    exitCode: failed(plan) ? 1 : 0,
-    output:
-      options.format === "markdown"
-        ? renderMarkdown(plan)
-        : options.format === "json"
-          ? JSON.stringify(toDocument(plan))
-          : options.format === "mermaid"
-            ? renderMermaidPlan(plan)
-            : renderText(plan),
-  };
+  return { exitCode: failed(plan) ? 1 : 0, output: render(options.format, plan) };
 }
 
 export function parseCli(

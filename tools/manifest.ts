@@ -3,11 +3,12 @@
  * printed from the feature files, infra/features/data/<id>.json (the data the program, the gate,
  * the policies and the app's startup check all use): every feature, or with --stack the features
  * that stack selects. For each feature: its flags, every prerequisite with its source, whether it
- * is secret and why it is needed, and its detection rules. Exit codes: 0, or 2 on bad usage or a
- * stack file that cannot be read.
+ * is secret and why it is needed, and its detection rules. Exit codes: 0; 1 when a feature file is
+ * refused (its problems, as npm run check prints them); 2 on bad usage or a stack file that cannot
+ * be read.
  */
 import { parseArgs } from "node:util";
-import { catalog } from "../infra/features/catalog";
+import { catalog, FeatureDataError } from "../infra/features/catalog";
 import { describeSource, PREREQUISITES_VAR, type Feature } from "../infra/features/manifest";
 import { ConfigError, parseConfig } from "../infra/config";
 import { code, inline } from "./comment/markdown";
@@ -96,7 +97,11 @@ export function renderMarkdown(entries: readonly ChecklistEntry[]): string {
   return out.join("\n");
 }
 
-export function main(argv: readonly string[], cwd: string = process.cwd()): Promise<number> {
+export function main(
+  argv: readonly string[],
+  cwd: string = process.cwd(),
+  loadCatalog: () => readonly Feature[] = catalog,
+): Promise<number> {
   let format: string;
   let features: readonly Feature[];
   try {
@@ -109,9 +114,14 @@ export function main(argv: readonly string[], cwd: string = process.cwd()): Prom
     format = values.format ?? "text";
     features =
       values.stack === undefined
-        ? catalog()
-        : parseConfig(projectConfig(loadStackFiles(values.stack, cwd))).features;
+        ? loadCatalog()
+        : parseConfig(projectConfig(loadStackFiles(values.stack, cwd)), loadCatalog()).features;
   } catch (err) {
+    // The feature files' own problems, each with its file, field and fix: no stack trace.
+    if (err instanceof FeatureDataError) {
+      process.stderr.write(`${err.message}\n`);
+      return Promise.resolve(1);
+    }
     const known = err instanceof StackFileError || err instanceof ConfigError;
     if (!known && !(err instanceof TypeError)) throw err;
     process.stderr.write(`console-wiring manifest: ${err.message}\n${USAGE}\n`);

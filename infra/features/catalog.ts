@@ -10,7 +10,9 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import Ajv, { type ErrorObject } from "ajv";
 import { detectionRuleProblems } from "./detection-rules";
+import { configBudgetProblems, featureRuleProblems } from "./feature-rules";
 import { gateProblemsOf, GATES_DIR, loadGates } from "./gates";
+import { readJsonData } from "./read-json";
 import type {
   DetectionRule,
   Feature,
@@ -93,6 +95,8 @@ function fixOf(e: ErrorObject): string {
       return `make it a${String(p["type"]).match(/^[aeiou]/) ? "n" : ""} ${String(p["type"])}`;
     case "uniqueItems":
       return "remove the duplicate";
+    case "maxLength":
+      return `shorten it to at most ${String(p["limit"])} characters`;
     default:
       return `see ${FEATURES_DIR}/${SCHEMA_FILE}`;
   }
@@ -165,20 +169,27 @@ function fileProblems(file: string, f: FeatureFile): string[] {
 /** Rules across files: a flag, an alert, a startup message belong to one feature; shared vars agree. */
 function catalogProblems(files: readonly { file: string; feature: FeatureFile }[]): string[] {
   const problems: string[] = [];
-  const ids = new Map<string, string>();
-  const flags = new Map<string, string>();
-  const rules = new Map<string, string>();
-  const checks = new Map<string, string>();
-  const vars = new Map<string, { file: string; v: RequiredVar }>();
+  // Which file claims a key first is only the order of their names, not which one is new, so
+  // a conflict names both files and the field in each.
+  type Claim = { file: string; pointer: string };
+  const ids = new Map<string, Claim>();
+  const flags = new Map<string, Claim>();
+  const rules = new Map<string, Claim>();
+  const checks = new Map<string, Claim>();
+  const vars = new Map<string, { file: string; v: RequiredVar; i: number }>();
   const allFlags = new Map(
-    files.flatMap(({ file, feature }) => feature.flags.map((f) => [f, file])),
+    files.flatMap(({ file, feature }) =>
+      feature.flags.map((f, i) => [f, { file, pointer: `/flags/${i}` }] as const),
+    ),
   );
   for (const { file, feature } of files) {
-    const claim = (map: Map<string, string>, key: string, what: string, pointer: string) => {
+    const claim = (map: Map<string, Claim>, key: string, what: string, pointer: string) => {
       const owner = map.get(key);
-      if (owner !== undefined && owner !== file)
-        problems.push(`${file}: ${pointer} ${what} is already ${owner}'s: use another.`);
-      else map.set(key, file);
+      if (owner !== undefined && owner.file !== file)
+        problems.push(
+          `${file}: ${pointer} ${what} is also ${owner.file}: ${owner.pointer}; each belongs to one feature: change it in one of the two files (the one you added or edited).`,
+        );
+      else map.set(key, { file, pointer });
     };
     claim(ids, feature.id, `id ${feature.id}`, "/id");
     feature.flags.forEach((f, i) => claim(flags, f, `flag ${f}`, `/flags/${i}`));
@@ -190,19 +201,19 @@ function catalogProblems(files: readonly { file: string; feature: FeatureFile }[
     feature.prerequisites.forEach((v, i) => {
       const flagOf = allFlags.get(v.name);
       // One owner per key on the app: the flags resource or the prerequisites one, never both.
-      if (flagOf !== undefined && flagOf !== file)
+      if (flagOf !== undefined && flagOf.file !== file)
         problems.push(
-          `${file}: /prerequisites/${i}/name ${v.name} is a flag of ${flagOf}: a var is either a flag or a prerequisite. Rename one.`,
+          `${file}: /prerequisites/${i}/name ${v.name} is a flag in ${flagOf.file}: ${flagOf.pointer}: a var is either a flag or a prerequisite. Rename it in one of the two files.`,
         );
       const earlier = vars.get(v.name);
-      if (!earlier) return void vars.set(v.name, { file, v });
+      if (!earlier) return void vars.set(v.name, { file, v, i });
       // One var, one owner on the app: two features may share it only if it is the same value.
       if (
         earlier.v.secret !== v.secret ||
         JSON.stringify(earlier.v.source) !== JSON.stringify(v.source)
       ) {
         problems.push(
-          `${file}: /prerequisites/${i} ${v.name} is also declared by ${earlier.file} with another source or secret: a shared var must be declared the same way in both (it has one value on the app).`,
+          `${file}: /prerequisites/${i} ${v.name} is also declared in ${earlier.file}: /prerequisites/${earlier.i} with another source or secret: a shared var has one value on the app, so declare it the same way in both files (change the one you added or edited).`,
         );
       }
     });
@@ -254,23 +265,23 @@ export function loadFeatureCatalog(
       }
       const feature = data as FeatureFile;
       problems.push(...fileProblems(file, feature));
+      problems.push(...featureRuleProblems(file, feature, PREREQUISITES_VAR));
       problems.push(...gateProblemsOf(file, feature, gates, join(FEATURES_DIR, GATES_DIR)));
       files.push({ file, feature });
     }
   }
   problems.push(...catalogProblems(files));
+  problems.push(...configBudgetProblems(files, PREREQUISITES_VAR));
   if (problems.length > 0) throw new FeatureDataError(problems);
   return files.map((f) => toFeature(f.feature, gates));
 }
 
-/** One data file's JSON, or undefined with the problem recorded. */
+/** One data file's JSON (./read-json.ts: encoding, size, duplicate keys), or undefined with the problem recorded. */
 function parseFile(path: string, file: string, problems: string[]): unknown {
-  try {
-    return JSON.parse(readFileSync(path, "utf8")) as unknown;
-  } catch (err) {
-    problems.push(`${file}: is not JSON (${(err as Error).message}): fix the syntax.`);
-    return undefined;
-  }
+  const read = readJsonData(path, file);
+  if (read.ok) return read.data;
+  problems.push(read.problem);
+  return undefined;
 }
 
 let cached: readonly Feature[] | undefined;

@@ -31,8 +31,12 @@ export function apiUrlOnGatedHost(options: ApiUrlOnGatedHostOptions = {}): Stack
         options.allowedHosts ?? [],
       );
       const apps = args.resources.filter((r) => r.type === ACCESS_APPLICATION);
+      if (apps.length === 0) {
+        args.notApplicable("no Cloudflare Access application in this stack");
+        return;
+      }
       const gated = apps.flatMap((a) => gatedPrefixes(a).map((p) => p.host));
-      // No Access application, or none whose hosts are known yet: nothing to hold the URL to.
+      // No Access application whose hosts are known yet: nothing to hold the URL to.
       if (gated.length === 0) return;
       const wildcard = gated.filter((h) => h.startsWith("*."));
       const allowed = [...new Set([...gated.filter((h) => !h.startsWith("*.")), ...configured])];

@@ -25,6 +25,10 @@ export function flagsAppliedAfterAccessGate(
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
       const accessApps = args.resources.filter((r) => r.type === ACCESS_APPLICATION);
+      if (accessApps.length === 0) {
+        args.notApplicable("no Cloudflare Access application in this stack");
+        return;
+      }
       const byUrn = new Map<string, PolicyResource>(args.resources.map((r) => [r.urn, r]));
       for (const [app, resources] of byApp(args.resources)) {
         const url = resources.find((r) => r.keys.includes(API_URL_VAR))?.value(API_URL_VAR);

@@ -86,7 +86,11 @@ export function gatedApiRequiresServiceToken(
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
       const accessApps = args.resources.filter((r) => r.type === ACCESS_APPLICATION);
-      if (accessApps.length === 0) return;
+      if (accessApps.length === 0) {
+        // Nothing gates any URL: N/A, not a pass that checked nothing.
+        args.notApplicable("no Cloudflare Access application in this stack");
+        return;
+      }
       const byUrn = new Map(args.resources.map((r) => [r.urn, r]));
       for (const [app, resources] of byApp(args.resources)) {
         const urlHolder = resources.find((r) => r.keys.includes(API_URL_VAR));

@@ -73,10 +73,13 @@ function model(resources: readonly Captured[]): Model {
     }
   }
 
-  const flags = new Set(catalog().flatMap((f) => f.flags));
+  // Read only when there is an app: a plan of a run stopped by bad feature files has none, and
+  // reading the catalog again would throw its error out of the renderer.
+  let flags: Set<string> | undefined;
   const apps = new Map<string, Model["apps"][number]>();
   for (const r of resources) {
     if (r.type !== HEROKU) continue;
+    flags ??= new Set(catalog().flatMap((f) => f.flags));
     const app = typeof r.inputs["app"] === "string" ? r.inputs["app"] : "(unknown until apply)";
     const entry = apps.get(app) ?? { app, holders: [], flagsOn: [] };
     const vars = (r.inputs["vars"] ?? {}) as Record<string, unknown>;

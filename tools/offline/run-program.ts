@@ -11,6 +11,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { catalog } from "../../infra/features/catalog";
 import { allRequiredVars, type Feature } from "../../infra/features/manifest";
+import { parseFeatureSelection } from "../../infra/config-parts/features";
 
 /** Marker Pulumi's wire format uses for a secret value. */
 export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
@@ -153,15 +154,19 @@ function computedOutputs(
   }
 }
 
-function placeholderVault(
+export function placeholderVault(
   config: Record<string, string>,
   features: readonly Feature[],
 ): VaultFixture {
   const get = (key: string, fallback: string) => config[`console-wiring:${key}`] || fallback;
   const mount = get("vaultMount", "");
   const cloudflare = get("vaultCloudflarePath", "cloudflare");
+  // Only the stack's own selection: a catalog feature it does not select would put fields into
+  // the stack's written secret that the stack does not write, and the program rightly refuses
+  // such a secret. A bad selection selects nothing here; the program names its problem.
+  const selected = parseFeatureSelection(config["console-wiring:features"], features, []);
   const fixture: VaultFixture = {};
-  for (const v of allRequiredVars(features)) {
+  for (const v of allRequiredVars(selected)) {
     const secret =
       v.source.kind === "vault"
         ? v.source.path
