@@ -17,6 +17,7 @@ import {
   vaultPaths,
   type Feature,
 } from "./features/manifest";
+import { parseAdoptConfigVars } from "./config-parts/adopt-config-vars";
 import { parseFeatureSelection } from "./config-parts/features";
 import { parseFlags, parseHostList } from "./config-parts/lists";
 import {
@@ -85,6 +86,8 @@ export interface WiringConfig {
     readonly serviceTokenId?: string;
     readonly vaultCloudflareSecret: boolean;
   };
+  /** Heroku vars the stack may take over while the app holds another value (adoptConfigVars). */
+  readonly adoptConfigVars?: readonly string[];
 }
 
 /** Raw config as Pulumi holds it: key (without the project namespace) → string. */
@@ -125,6 +128,7 @@ const FIXED_KEYS = [
   "adoptAccessPolicyId",
   "adoptServiceTokenId",
   "adoptVaultCloudflareSecret",
+  "adoptConfigVars",
 ] as const;
 
 /** Known keys: the fixed ones and every config key of every feature of the catalog. */
@@ -314,6 +318,8 @@ export function parseConfig(
     vaultCloudflareSecret: boolean("adoptVaultCloudflareSecret"),
   };
 
+  const adoptConfigVars = parseAdoptConfigVars(raw["adoptConfigVars"], problems);
+
   const known = new Set(knownConfigKeys(featureCatalog));
   for (const k of Object.keys(raw)) {
     if (!known.has(k) && raw[k] !== undefined) {
@@ -347,6 +353,7 @@ export function parseConfig(
     sentry: Object.fromEntries(Object.entries(sentry).filter(([, v]) => v !== undefined)),
     flags,
     adopt,
+    adoptConfigVars,
   };
 }
 
