@@ -62,6 +62,9 @@ export class ConsoleConfig extends pulumi.ComponentResource {
           vars: args.prerequisites,
           ownedElsewhere: flagKeys,
           adoptable: args.adoptConfigVars,
+          // Applied before the flags: a reverted feature's flag goes off in the same PATCH that
+          // removes its vars, never after it.
+          watchedFlags: args.watchedFlags,
         },
         { parent: this, dependsOn: args.prerequisitesDependOn },
       );
