@@ -112,7 +112,7 @@ describe("create and update switch a stray flag off in their one PATCH", () => {
     getFake().apps.set(APP, { ...clean, [FLAG_A]: "1" });
     const r = await provider.create(flags({ [FLAG_A]: "1" }));
     getFake().apps.set(APP, { ...app(), [FLAG_X]: "1" });
-    const read = await provider.read!(r.id, r.outs as ConfigVarsOutputs);
+    const read = await provider.read!(r.id, r.outs);
     await provider.delete!(r.id, read.props as ConfigVarsOutputs);
     expect(patches().at(-1)).toEqual({ [FLAG_A]: null, [FLAG_X]: null });
     expect(app()).toEqual({ ...unrelatedVars(), A_KEY: "a" });
@@ -130,7 +130,7 @@ describe("issue 25, finding 1: an interrupted deploy's flag, then a revert of it
     const { X_KEY: _x, ...reverted } = app();
     getFake().apps.set(APP, reverted);
     // up --refresh: read, diff, update of the flags resource.
-    const read = await provider.read!(before.id, before.outs as ConfigVarsOutputs);
+    const read = await provider.read!(before.id, before.outs);
     const refreshed = read.props as ConfigVarsOutputs;
     expect(refreshed.strayFlags).toEqual([FLAG_X]);
     const next = flags({ [FLAG_A]: "1" });
@@ -139,7 +139,7 @@ describe("issue 25, finding 1: an interrupted deploy's flag, then a revert of it
     expect(app()[FLAG_X]).toBeUndefined();
     expect(app()["X_KEY"]).toBeUndefined();
     // The next preview is clean.
-    const again = await provider.read!(before.id, updated.outs as ConfigVarsOutputs);
+    const again = await provider.read!(before.id, updated.outs);
     expect(await provider.diff!(before.id, again.props as ConfigVarsOutputs, next)).toEqual({
       changes: false,
     });
