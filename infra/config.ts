@@ -18,6 +18,7 @@ import {
   vaultPaths,
   type Feature,
 } from "./features/manifest";
+import { parseAdoptConfigVars } from "./config-parts/adopt-config-vars";
 import { parseFeatureSelection } from "./config-parts/features";
 import { parseFlags, parseHostList } from "./config-parts/lists";
 import { OWN_CONFIG_KEYS } from "./config-parts/own-keys";
@@ -88,6 +89,8 @@ export interface WiringConfig {
     readonly serviceTokenId?: string;
     readonly vaultCloudflareSecret: boolean;
   };
+  /** Heroku vars the stack may take over while the app holds another value (adoptConfigVars). */
+  readonly adoptConfigVars?: readonly string[];
 }
 
 /** Raw config as Pulumi holds it: key (without the project namespace) → string. */
@@ -306,6 +309,8 @@ export function parseConfig(
     vaultCloudflareSecret: boolean("adoptVaultCloudflareSecret"),
   };
 
+  const adoptConfigVars = parseAdoptConfigVars(raw["adoptConfigVars"], problems);
+
   const known = new Set(knownConfigKeys(featureCatalog));
   for (const k of Object.keys(raw)) {
     if (!known.has(k) && raw[k] !== undefined) {
@@ -339,6 +344,7 @@ export function parseConfig(
     sentry: Object.fromEntries(Object.entries(sentry).filter(([, v]) => v !== undefined)),
     flags,
     adopt,
+    adoptConfigVars,
   };
 }
 

@@ -18,7 +18,9 @@ import {
   type VaultRead,
   type VaultReads,
 } from "./features/gate";
+import { catalog } from "./features/catalog";
 import {
+  allFlags,
   allRequiredVars,
   allDetectionRules,
   prerequisiteMap,
@@ -120,7 +122,10 @@ export function flagRequirements(features: readonly Feature[]): Record<string, s
   return out;
 }
 
-export async function wire(config: WiringConfig): Promise<StackOutputs> {
+export async function wire(
+  config: WiringConfig,
+  featureCatalog: readonly Feature[] = catalog(),
+): Promise<StackOutputs> {
   const features = config.features;
   const required = allRequiredVars(features);
 
@@ -189,6 +194,10 @@ export async function wire(config: WiringConfig): Promise<StackOutputs> {
     prerequisites,
     flagsOn,
     flagRequirements: flagRequirements(features),
+    adoptConfigVars: config.adoptConfigVars,
+    // Every flag of the catalog, not only of the selected features: a reverted feature's flag
+    // left on by an interrupted deploy is still seen, and switched off.
+    watchedFlags: allFlags(featureCatalog).filter((f) => !flagsOn.includes(f)),
     prerequisitesDependOn: gate ? [gate.vaultWiring.cloudflareSecret, ...admission] : [],
     // The feature's calls pass the Access gate: no flag is on before it admits the app's token.
     flagsDependOn: [...admission, ...(detection?.alerts ?? [])],

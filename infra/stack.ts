@@ -23,5 +23,5 @@ export async function runStack(featureCatalog?: readonly Feature[]): Promise<Sta
   // The catalog refuses one at load; this also covers a catalog given in code.
   const ruleError = detectionRulesError(features);
   if (ruleError) throw runError(ruleError);
-  return wire(readConfig(features));
+  return wire(readConfig(features), features);
 }

@@ -281,6 +281,7 @@ describe("the whole error", () => {
       "adoptAccessPolicyId",
       "adoptServiceTokenId",
       "adoptVaultCloudflareSecret",
+      "adoptConfigVars",
       "freescoutApiUrl",
       "freescoutInstanceUrl",
     ]);

@@ -15,10 +15,20 @@ describe("a key moving between two config-vars resources of one app", () => {
   });
 
   // Resource A holds MOVING and A_ONLY; after the change B holds MOVING.
+  // As the program registers them: each told the keys the other holds.
   const before = async () => {
-    const a = await created({ MOVING: "v", A_ONLY: "a" });
-    const b = await created({ B_ONLY: "b" });
-    return { a, b };
+    const a = await provider.create({
+      ...inputs({ MOVING: "v", A_ONLY: "a" }),
+      ownedElsewhere: ["B_ONLY"],
+    });
+    const b = await provider.create({
+      ...inputs({ B_ONLY: "b" }),
+      ownedElsewhere: ["A_ONLY", "MOVING"],
+    });
+    return {
+      a: { id: a.id, outs: a.outs as ConfigVarsOutputs },
+      b: { id: b.id, outs: b.outs as ConfigVarsOutputs },
+    };
   };
 
   it("survives when the gaining resource is updated before the losing one", async () => {

@@ -112,6 +112,7 @@ describe("create", () => {
       providerVersion: PROVIDER_VERSION,
       adoptedKeys: ["FREESCOUT_API_URL"],
       driftedKeys: [],
+      strayFlags: [],
     });
   });
 
@@ -147,6 +148,7 @@ describe("read (refresh)", () => {
       providerVersion: PROVIDER_VERSION,
       adoptedKeys: ["C"],
       driftedKeys: ["A", "B"],
+      strayFlags: [],
     });
   });
 
@@ -161,13 +163,21 @@ describe("read (refresh)", () => {
 describe("update", () => {
   beforeEach(() => getFake().apps.set(APP, unrelatedVars()));
 
-  it("removes keys no longer declared, keeps the adopted ones still declared, and adds newly adopted ones", async () => {
+  it("removes keys no longer declared, leaves on the app the ones it took over, and adds newly adopted ones", async () => {
     getFake().apps.get(APP)!["TAKEN"] = "t";
     const { id, outs: state } = await created({ TAKEN: "t", GONE: "g", KEEP: "k" });
     expect(state.adoptedKeys).toEqual(["TAKEN"]);
     getFake().apps.get(APP)!["LATER"] = "l";
-    const result = await provider.update!(id, state, inputs({ KEEP: "k", LATER: "l2" }));
-    expect(getFake().apps.get(APP)).toEqual({ ...unrelatedVars(), KEEP: "k", LATER: "l2" });
+    const result = await provider.update!(id, state, {
+      ...inputs({ KEEP: "k", LATER: "l2" }),
+      adoptable: ["LATER"],
+    });
+    expect(getFake().apps.get(APP)).toEqual({
+      ...unrelatedVars(),
+      TAKEN: "t",
+      KEEP: "k",
+      LATER: "l2",
+    });
     expect(result.outs).toMatchObject({ keys: ["KEEP", "LATER"], adoptedKeys: ["LATER"] });
     const again = await provider.update!(
       id,

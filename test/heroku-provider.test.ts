@@ -75,10 +75,13 @@ describe("ownership", () => {
     });
   });
 
-  it("takes over a declared key that already exists and lists it in adoptedKeys", async () => {
+  it("takes over a declared key the app holds with another value when the stack lists it for adoption", async () => {
     getFake().apps.set(APP, { ...unrelatedVars(), FREESCOUT_API_URL: "https://old.example" });
-    const { outs } = await created();
-    expect(outs.adoptedKeys).toEqual(["FREESCOUT_API_URL"]);
+    const result = await provider.create({
+      ...inputs(DECLARED),
+      adoptable: ["FREESCOUT_API_URL"],
+    });
+    expect((result.outs as ConfigVarsOutputs).adoptedKeys).toEqual(["FREESCOUT_API_URL"]);
     expect(getFake().apps.get(APP)?.["FREESCOUT_API_URL"]).toBe("https://tickets.raxx.app");
   });
 });
@@ -126,7 +129,10 @@ describe("economy: one PATCH per real change", () => {
     const { id, outs } = await created();
     getFake().calls.length = 0;
     const next = { ...DECLARED, OTHER_VAR_10: "now managed" };
-    const updated = await provider.update!(id, outs, inputs(next));
+    const updated = await provider.update!(id, outs, {
+      ...inputs(next),
+      adoptable: ["OTHER_VAR_10"],
+    });
     expect(getFake().calls.map((c) => c.method)).toEqual(["GET", "PATCH"]);
     expect((updated.outs as ConfigVarsOutputs).adoptedKeys).toEqual(["OTHER_VAR_10"]);
   });

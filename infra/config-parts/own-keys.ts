@@ -28,4 +28,5 @@ export const OWN_CONFIG_KEYS = [
   "adoptAccessPolicyId",
   "adoptServiceTokenId",
   "adoptVaultCloudflareSecret",
+  "adoptConfigVars",
 ] as const;

@@ -7,7 +7,10 @@
  * Headers and error bodies follow Heroku's official schema: `Accept: application/vnd.heroku+json;
  * version=3`, `Authorization: Bearer <token>`, errors `{ id, message }`. Rate limits (429
  * `rate_limit`), 5xx, connection resets and timeouts are retried with bounded, jittered
- * exponential backoff inside a total deadline; other 4xx fail at once. A call is cancelled by its
+ * exponential backoff inside a total deadline; other 4xx fail at once. A PATCH whose answer was
+ * lost (reset, timeout, cut-off body, 5xx) may have been applied: before sending it again the
+ * client reads the app (GET), and sends it again only if the app does not hold it, so Heroku
+ * makes one release, not two. A call is cancelled by its
  * options' `signal`, or else by SIGINT/SIGTERM to the process (cancel.ts): no further attempt is
  * sent, the one in flight is aborted.
  *
@@ -96,7 +99,19 @@ export function patchConfigVars(
   patch: ConfigPatch,
   opts: HerokuClientOptions,
 ): Promise<ConfigVars> {
-  return request("PATCH", app, configVarsPath(app), patch, opts, isConfigVars);
+  // Read first, then resend only if needed: a PATCH sent twice is two releases and two restarts.
+  const landed = async (signal: AbortSignal): Promise<ConfigVars | undefined> => {
+    const now = await getConfigVars(app, { ...opts, signal });
+    return patchApplied(now, patch) ? now : undefined;
+  };
+  return request("PATCH", app, configVarsPath(app), patch, opts, isConfigVars, landed);
+}
+
+/** Whether `config` holds what `patch` asks: each value set, each `null` key absent. */
+export function patchApplied(config: Readonly<ConfigVars>, patch: ConfigPatch): boolean {
+  return Object.entries(patch).every(([k, v]) =>
+    v === null ? !Object.hasOwn(config, k) : Object.hasOwn(config, k) && config[k] === v,
+  );
 }
 
 /** The app's identity: `GET /apps/{app}` with a name or a UUID answers the same `id`. */
@@ -150,11 +165,12 @@ async function request<T>(
   body: ConfigPatch | undefined,
   opts: HerokuClientOptions,
   isValid: (value: unknown) => value is T,
+  landed?: (signal: AbortSignal) => Promise<T | undefined>,
 ): Promise<T> {
   const cancellation = opts.signal === undefined ? cancelOnStopSignal() : undefined;
   const signal = opts.signal ?? cancellation!.signal;
   try {
-    return await attempts(method, app, path, body, opts, isValid, signal);
+    return await attempts(method, app, path, body, opts, isValid, signal, landed);
   } finally {
     cancellation?.dispose();
   }
@@ -168,6 +184,7 @@ async function attempts<T>(
   opts: HerokuClientOptions,
   isValid: (value: unknown) => value is T,
   signal: AbortSignal,
+  landed?: (signal: AbortSignal) => Promise<T | undefined>,
 ): Promise<T> {
   const started = Date.now();
   for (let attempt = 1; ; attempt++) {
@@ -200,6 +217,40 @@ async function attempts<T>(
       });
     }
     if (!(await pause(delay, signal))) throw cancelled(method, path, app, signal, attempt);
+    // A 429 was refused before it was applied; any other failure may have lost the answer only.
+    if (landed !== undefined && error.status !== 429) {
+      const applied = await readBack(landed, signal, method, path, app, error, attempt);
+      if (applied !== undefined) return applied;
+    }
+  }
+}
+
+/** What `landed` finds, or an error saying the write's outcome is unknown. */
+async function readBack<T>(
+  landed: (signal: AbortSignal) => Promise<T | undefined>,
+  signal: AbortSignal,
+  method: "GET" | "PATCH",
+  path: string,
+  app: string,
+  error: HerokuApiError,
+  sent: number,
+): Promise<T | undefined> {
+  try {
+    return await landed(signal);
+  } catch (err) {
+    // Cancelled while reading: the write's error (outcome unknown), not the read's.
+    if (signal.aborted) throw cancelled(method, path, app, signal, sent);
+    const why = err instanceof Error ? err.message : String(err);
+    throw herokuApiError(
+      `Heroku API ${method} ${path} for app ${app}: ${error.message}; reading the app to see whether it was applied failed too (${why}), so it was not sent again. Whether Heroku applied it is unknown; the next pulumi up --refresh reads the app and converges.`,
+      {
+        app,
+        status: error.status,
+        errorId: error.errorId,
+        retryable: false,
+        retryAfterMs: undefined,
+      },
+    );
   }
 }
 

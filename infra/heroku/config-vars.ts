@@ -23,6 +23,16 @@ export interface HerokuConfigVarsArgs {
   readonly requires?: Readonly<Record<string, readonly string[]>>;
   /** Keys another config-vars resource of this stack declares on the app: never deleted here. */
   readonly ownedElsewhere?: readonly string[];
+  /**
+   * Keys the stack file lists for adoption (`console-wiring:adoptConfigVars`): only these may be
+   * taken over while the app holds another value for them.
+   */
+  readonly adoptable?: readonly string[];
+  /**
+   * Every flag var of the feature catalog that the stack does not declare on: one found on at
+   * the app is switched off by create and update, and reported by refresh (`strayFlags`).
+   */
+  readonly watchedFlags?: readonly string[];
 }
 
 export class HerokuConfigVars extends pulumi.dynamic.Resource {
@@ -32,6 +42,7 @@ export class HerokuConfigVars extends pulumi.dynamic.Resource {
   declare readonly requires: pulumi.Output<Record<string, string[]> | undefined>;
   declare readonly adoptedKeys: pulumi.Output<string[]>;
   declare readonly driftedKeys: pulumi.Output<string[]>;
+  declare readonly strayFlags: pulumi.Output<string[]>;
 
   constructor(name: string, args: HerokuConfigVarsArgs, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -45,8 +56,11 @@ export class HerokuConfigVars extends pulumi.dynamic.Resource {
         requires: args.requires,
         ownedElsewhere:
           args.ownedElsewhere === undefined ? undefined : [...args.ownedElsewhere].sort(),
+        adoptable: args.adoptable === undefined ? undefined : [...args.adoptable].sort(),
+        watchedFlags: args.watchedFlags === undefined ? undefined : [...args.watchedFlags].sort(),
         adoptedKeys: undefined,
         driftedKeys: undefined,
+        strayFlags: undefined,
       },
       {
         ...opts,

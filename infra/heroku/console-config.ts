@@ -39,6 +39,10 @@ export interface ConsoleConfigArgs {
    * through that gate).
    */
   readonly flagsDependOn?: pulumi.Input<pulumi.Resource>[];
+  /** Vars the stack file lists for adoption (console-wiring:adoptConfigVars). */
+  readonly adoptConfigVars?: readonly string[];
+  /** Every catalog flag var the stack does not declare on: switched off if found on. */
+  readonly watchedFlags?: readonly string[];
 }
 
 export class ConsoleConfig extends pulumi.ComponentResource {
@@ -53,7 +57,15 @@ export class ConsoleConfig extends pulumi.ComponentResource {
     if (prerequisiteKeys.length > 0) {
       this.prerequisites = new HerokuConfigVars(
         `${name}-prerequisites`,
-        { app: args.app, vars: args.prerequisites, ownedElsewhere: flagKeys },
+        {
+          app: args.app,
+          vars: args.prerequisites,
+          ownedElsewhere: flagKeys,
+          adoptable: args.adoptConfigVars,
+          // Applied before the flags: a reverted feature's flag goes off in the same PATCH that
+          // removes its vars, never after it.
+          watchedFlags: args.watchedFlags,
+        },
         { parent: this, dependsOn: args.prerequisitesDependOn },
       );
     }
@@ -71,6 +83,8 @@ export class ConsoleConfig extends pulumi.ComponentResource {
           vars: Object.fromEntries(args.flagsOn.map((f) => [f, "1"])),
           requires: requirementsOf(args.flagsOn, args.flagRequirements),
           ownedElsewhere: prerequisiteKeys,
+          adoptable: args.adoptConfigVars,
+          watchedFlags: args.watchedFlags,
         },
         { parent: this, dependsOn: [this.prerequisites, ...(args.flagsDependOn ?? [])] },
       );

@@ -5,14 +5,22 @@
  *   diff   → compare declared vars (no HTTP); an app change replaces, unless both spellings
  *            (name, UUID) are the same app on Heroku (one GET each, only then)
  *   create → GET the app's config, PATCH only the declared keys that differ (existing ones are
- *            taken over and listed in `adoptedKeys`)
+ *            taken over and listed in `adoptedKeys`; one holding another value only when the
+ *            stack lists it in `adoptable`, else nothing is written)
  *   update → GET the app's config, then one PATCH with the declared keys that differ from what
  *            the app holds and `null` for keys no longer declared; none if the app already matches
  *   create and update refuse, before any PATCH, to leave a declared flag on while a var it needs
- *   (`requires`) is missing or empty in the app's config as it would be after the PATCH
- *   read   → GET; reports owned keys as they are on the app now, and which of them drifted
- *   delete → one PATCH setting the owned keys to `null`
- *   update and delete never send `null` for a key in `ownedElsewhere` (see there)
+ *   (`requires`) is missing or empty in the app's config as it would be after the PATCH, and
+ *   check Heroku's answer (the whole resulting config) again: a flag on without its vars there
+ *   is switched off again (one more PATCH, only then) and the operation fails
+ *   create and update switch off, in their one PATCH, any `watchedFlags` flag on at the app that
+ *   the stack does not declare on
+ *   read   → GET; reports owned keys as they are on the app now, which of them drifted, and the
+ *            watched flags on at the app (`strayFlags`: the next diff is a change, whose update
+ *            switches them off)
+ *   delete → one PATCH setting the owned keys (and the stray flags) to `null`
+ *   update and delete never send `null` for a key in `ownedElsewhere` (see there), nor for a key
+ *   the resource took over from the app (`adoptedKeys`) unless it is a flag
  *
  * Keys the resource does not declare are never sent. Every PATCH is a Heroku release and a dyno
  * restart, hence at most one per operation. Credentials come from the environment at call time
@@ -30,22 +38,27 @@ import {
   getConfigVars,
   patchConfigVars,
   redactToken,
-  type ConfigPatch,
   type ConfigVars,
 } from "./client";
+
+export { applyPatch, own, planPatch } from "./patch";
 import {
   refusalMessage,
   sameRequirements,
   unmetRequirements,
   type Requirements,
 } from "./prerequisites";
+import { keptOnApp, strayFlags, takeoverConflicts, takeoverMessage } from "./ownership";
+import { applyPatch, assertApplied, emptyMap, own, planPatch, sameKeys } from "./patch";
+import { assertResultSafe } from "./result-check";
 import { CONFIG_LIMIT_BYTES, configBytes, UNKNOWN, validateInputs } from "./validate";
 
 /**
  * Bump when the provider's behaviour changes, so that an update carries the new code into state.
  * 3: create and update fail closed on a flag's missing prerequisites (`requires`).
+ * 4: no takeover of another value unless `adoptable`; Heroku's answer is checked; watched flags.
  */
-export const PROVIDER_VERSION = "3";
+export const PROVIDER_VERSION = "4";
 
 export interface ConfigVarsInputs {
   readonly app: string;
@@ -68,6 +81,18 @@ export interface ConfigVarsInputs {
    * deleted) while the other one holds keys (infra/heroku/console-config.ts).
    */
   readonly ownedElsewhere?: readonly string[];
+  /**
+   * Keys this resource may take over from the app when the app holds another value for them
+   * (stack config `console-wiring:adoptConfigVars`). Any other key the app already holds with
+   * another value is refused, naming it and the setting. Absent: none.
+   */
+  readonly adoptable?: readonly string[];
+  /**
+   * Every flag var of the feature catalog that the stack does not declare on. Such a flag found
+   * on at the app (left by an interrupted deploy, or set by hand) is switched off by create and
+   * update, and reported by read (`strayFlags`). Absent: none watched.
+   */
+  readonly watchedFlags?: readonly string[];
 }
 
 export interface ConfigVarsOutputs extends ConfigVarsInputs {
@@ -75,43 +100,8 @@ export interface ConfigVarsOutputs extends ConfigVarsInputs {
   readonly adoptedKeys: readonly string[];
   /** Owned keys found changed or removed on the app by the last refresh. */
   readonly driftedKeys: readonly string[];
-}
-
-/** The value of an own key only: never a member inherited from Object.prototype. */
-export function own<T>(map: Readonly<Record<string, T>> | undefined, key: string): T | undefined {
-  return map !== undefined && Object.hasOwn(map, key) ? map[key] : undefined;
-}
-
-/** A map keyed by config var names: no prototype, so any name is an ordinary key. */
-function emptyMap<T>(): Record<string, T> {
-  return Object.create(null) as Record<string, T>;
-}
-
-/** The PATCH body that turns `current` into `desired` for the owned keys only. */
-export function planPatch(
-  current: Readonly<Record<string, string | undefined>>,
-  desired: Readonly<Record<string, string>>,
-  removed: readonly string[] = [],
-): ConfigPatch {
-  const patch = emptyMap<string | null>();
-  for (const [key, value] of Object.entries(desired)) {
-    if (own(current, key) !== value) patch[key] = value;
-  }
-  for (const key of removed) {
-    if (!Object.hasOwn(desired, key) && own(current, key) !== undefined) patch[key] = null;
-  }
-  return patch;
-}
-
-/** The app's config after a PATCH: what Heroku's merge gives. */
-export function applyPatch(current: Readonly<ConfigVars>, patch: ConfigPatch): ConfigVars {
-  const after = emptyMap<string>();
-  for (const [k, v] of Object.entries(current)) after[k] = v;
-  for (const [k, v] of Object.entries(patch)) {
-    if (v === null) delete after[k];
-    else after[k] = v;
-  }
-  return after;
+  /** Watched flags found on at the app by the last read: the next update switches them off. */
+  readonly strayFlags?: readonly string[];
 }
 
 /** Replaces any declared value, and the API key, wherever they appear in a message. */
@@ -153,6 +143,7 @@ function outputs(
   inputs: ConfigVarsInputs,
   adoptedKeys: readonly string[],
   driftedKeys: readonly string[] = [],
+  stray: readonly string[] = [],
 ): ConfigVarsOutputs {
   return {
     app: inputs.app,
@@ -163,8 +154,11 @@ function outputs(
     ...(inputs.ownedElsewhere === undefined
       ? {}
       : { ownedElsewhere: [...inputs.ownedElsewhere].sort() }),
+    ...(inputs.adoptable === undefined ? {} : { adoptable: [...inputs.adoptable].sort() }),
+    ...(inputs.watchedFlags === undefined ? {} : { watchedFlags: [...inputs.watchedFlags].sort() }),
     adoptedKeys: [...adoptedKeys].sort(),
     driftedKeys: [...driftedKeys].sort(),
+    strayFlags: [...stray].sort(),
   };
 }
 
@@ -241,6 +235,10 @@ export const configVarsProvider: pulumi.dynamic.ResourceProvider<
       !sameRequirements(olds.requires, news.requires) ||
       // Recorded for delete; an update that only records it sends no PATCH (planPatch: no change).
       !sameKeys(olds.ownedElsewhere, news.ownedElsewhere) ||
+      // Read keeps the watched list from state: a catalog that changed is recorded.
+      !sameKeys(olds.watchedFlags, news.watchedFlags) ||
+      // A flag the last refresh found on without the stack: the update switches it off.
+      (olds.strayFlags ?? []).length > 0 ||
       Object.keys(oldVars).length !== Object.keys(newVars).length ||
       Object.entries(newVars).some(([k, v]) => own(oldVars, k) !== v);
     return { changes: changed };
@@ -250,13 +248,17 @@ export const configVarsProvider: pulumi.dynamic.ResourceProvider<
     return guarded([inputs.vars], async () => {
       const opts = clientOptionsFromEnv();
       const current = await getConfigVars(inputs.app, opts);
+      const conflicts = takeoverConflicts(current, inputs.vars, inputs.adoptable ?? []);
+      if (conflicts.length > 0) throw new Error(takeoverMessage(inputs.app, conflicts));
       const adopted = Object.keys(inputs.vars).filter((k) => own(current, k) !== undefined);
-      const patch = planPatch(current, inputs.vars);
+      const stray = strayOf(current, inputs);
+      const patch = planPatch(current, inputs.vars, stray);
       const after = applyPatch(current, patch);
       assertPrerequisitesMet(inputs, after);
       assertWithinLimit(inputs.app, after);
       if (Object.keys(patch).length > 0) {
         const result = await patchConfigVars(inputs.app, patch, opts);
+        await assertResultSafe(inputs, result, patch);
         assertApplied(inputs.app, result, patch);
       }
       const id = `${inputs.app}/${globalThis.crypto.randomUUID()}`;
@@ -293,12 +295,17 @@ export const configVarsProvider: pulumi.dynamic.ResourceProvider<
         // Who owns the other keys is the program's, not the app's: a refresh keeps it, or the
         // next delete after a refresh would remove a key the other resource holds.
         ownedElsewhere: props.ownedElsewhere,
+        adoptable: props.adoptable,
+        watchedFlags: props.watchedFlags,
       };
       // Only outputs are returned, not `inputs`: the outputs' `vars` stay encrypted through
       // additionalSecretOutputs, while inputs handed back by a provider that takes no secrets
       // would rely on the engine re-marking each value. Drift still shows: `diff` compares the
       // program against these refreshed outputs, and `driftedKeys` names the keys.
-      return { id, props: outputs(live, props.adoptedKeys ?? [], drifted) };
+      // A watched flag on at the app is reported, not failed on: the refreshed state then differs
+      // from the program (diff), and the update that follows switches it off in its one PATCH.
+      const stray = strayOf(current, live);
+      return { id, props: outputs(live, props.adoptedKeys ?? [], drifted, stray) };
     });
   },
 
@@ -310,14 +317,26 @@ export const configVarsProvider: pulumi.dynamic.ResourceProvider<
     return guarded([olds.vars, news.vars], async () => {
       // planPatch sends null only for keys no longer declared that the app still holds, and
       // never for a key another resource of the stack now declares (it moved there).
+      // Keys this resource took over from the app stay there when it stops declaring them.
       const elsewhere = news.ownedElsewhere ?? [];
-      const removed = Object.keys(olds.vars ?? {}).filter((k) => !elsewhere.includes(k));
+      const kept = keptOnApp(olds.adoptedKeys, flagsOf(olds));
+      const removed = Object.keys(olds.vars ?? {}).filter(
+        (k) => !elsewhere.includes(k) && !kept.includes(k),
+      );
       const opts = clientOptionsFromEnv();
       // The plan comes from what the app holds now, not from the stored state: a key declared for
       // the first time may already hold the wanted value (no PATCH, no release), and a key changed
       // by hand is put back.
       const current = await getConfigVars(news.app, opts);
-      const patch = planPatch(current, news.vars, removed);
+      // A key new to this resource is taken over only with the value it holds, when the stack
+      // lists it, or when another resource of the stack held it at the last deployment (it moves).
+      const added = Object.fromEntries(
+        Object.entries(news.vars).filter(([k]) => own(olds.vars, k) === undefined),
+      );
+      const allowed = [...(news.adoptable ?? []), ...(olds.ownedElsewhere ?? [])];
+      const conflicts = takeoverConflicts(current, added, allowed);
+      if (conflicts.length > 0) throw new Error(takeoverMessage(news.app, conflicts));
+      const patch = planPatch(current, news.vars, [...removed, ...strayOf(current, news)]);
       const adopted = [
         ...(olds.adoptedKeys ?? []).filter((k) => Object.hasOwn(news.vars, k)),
         ...Object.keys(news.vars).filter(
@@ -331,6 +350,7 @@ export const configVarsProvider: pulumi.dynamic.ResourceProvider<
       if (Object.keys(patch).length > 0) {
         assertWithinLimit(news.app, after);
         const result = await patchConfigVars(news.app, patch, opts);
+        await assertResultSafe(news, result, patch);
         assertApplied(news.app, result, patch);
       }
       return { outs: outputs(news, adopted) };
@@ -340,9 +360,12 @@ export const configVarsProvider: pulumi.dynamic.ResourceProvider<
   async delete(_id: string, props: ConfigVarsOutputs): Promise<void> {
     await guarded([props.vars], async () => {
       const elsewhere = props.ownedElsewhere ?? [];
-      const owned = (props.keys ?? sortedKeys(props.vars ?? {})).filter(
-        (k) => !elsewhere.includes(k),
-      );
+      const kept = keptOnApp(props.adoptedKeys, flagsOf(props));
+      const owned = [
+        ...(props.keys ?? sortedKeys(props.vars ?? {})),
+        // Flags the last refresh found on that the stack does not declare: off with the rest.
+        ...(props.strayFlags ?? []),
+      ].filter((k) => !elsewhere.includes(k) && !kept.includes(k));
       if (owned.length === 0) return;
       const patch = emptyMap<string | null>();
       for (const k of owned) patch[k] = null;
@@ -353,21 +376,12 @@ export const configVarsProvider: pulumi.dynamic.ResourceProvider<
   },
 };
 
-/** Whether two optional key lists name the same keys (order aside). */
-function sameKeys(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
-  const x = [...(a ?? [])].sort();
-  const y = [...(b ?? [])].sort();
-  return x.length === y.length && x.every((k, i) => k === y[i]);
+/** The watched flags on at the app (`current`) that `inputs` does not declare. */
+function strayOf(current: Readonly<ConfigVars>, inputs: ConfigVarsInputs): string[] {
+  return strayFlags(current, inputs.watchedFlags, Object.keys(inputs.vars), inputs.ownedElsewhere);
 }
 
-/** Heroku answers a PATCH with the resulting config; a value not applied is an error, not a hope. */
-function assertApplied(app: string, result: ConfigVars, patch: ConfigPatch): void {
-  const wrong = Object.entries(patch)
-    .filter(([k, v]) => (v === null ? own(result, k) !== undefined : own(result, k) !== v))
-    .map(([k]) => k);
-  if (wrong.length > 0) {
-    throw new Error(
-      `Heroku app ${app}: the PATCH response does not show ${wrong.join(", ")} as requested; run pulumi refresh to see the app's state.`,
-    );
-  }
+/** The resource's keys that are flags: those with requirements, and the watched ones. */
+function flagsOf(inputs: ConfigVarsInputs): string[] {
+  return [...Object.keys(inputs.requires ?? {}), ...(inputs.watchedFlags ?? [])];
 }

@@ -32,8 +32,14 @@ export function validateInputs(inputs: {
   vars?: unknown;
   keys?: unknown;
   requires?: unknown;
+  adoptable?: unknown;
+  watchedFlags?: unknown;
 }): InputFailure[] {
-  const failures: InputFailure[] = validateRequires(inputs.requires);
+  const failures: InputFailure[] = [
+    ...validateRequires(inputs.requires),
+    ...validateNameList("adoptable", inputs.adoptable),
+    ...validateNameList("watchedFlags", inputs.watchedFlags),
+  ];
   const { app, vars, keys } = inputs;
   // No case for a value not known yet (preview): UNKNOWN is a UUID, which this check accepts.
   if (typeof app !== "string" || !(APP_NAME.test(app) || APP_ID.test(app))) {
@@ -142,4 +148,17 @@ export function validateRequires(requires: unknown): InputFailure[] {
     }
   }
   return failures;
+}
+
+/** An optional list of config var names (`adoptable`, `watchedFlags`). */
+export function validateNameList(property: string, list: unknown): InputFailure[] {
+  if (list === undefined || list === UNKNOWN) return [];
+  if (Array.isArray(list) && list.every((n) => typeof n === "string" && KEY_PATTERN.test(n)))
+    return [];
+  return [
+    {
+      property,
+      reason: `${property} must be a list of config var names (each matching ^\\w+$)`,
+    },
+  ];
 }

@@ -39,7 +39,13 @@ const APP_NAME = new RegExp(
     .definitions.name.pattern,
 );
 
-export type Fault =
+/**
+ * A fault answered instead of the real handling. With `only`, it waits in the queue for a
+ * request of that method (a PATCH fault is not spent on the client's read-back GET).
+ */
+export type Fault = FaultKind & { readonly only?: "GET" | "PATCH" };
+
+type FaultKind =
   | {
       readonly kind: "status";
       readonly status: number;
@@ -56,6 +62,13 @@ export type Fault =
   | { readonly kind: "reset" }
   /** Applies the request, then drops the connection before answering. */
   | { readonly kind: "apply-then-reset" }
+  /** Applies the request, then never answers (the client times out) and drops the connection. */
+  | { readonly kind: "apply-then-hang"; readonly ms: number }
+  /**
+   * Calls `before` (a test changes the app: someone removes a var) just before it applies the
+   * request, and answers as usual.
+   */
+  | { readonly kind: "before-apply"; readonly before: () => void }
   | { readonly kind: "slow"; readonly ms: number }
   /** Sends the status line and part of a body, then drops the connection. */
   | { readonly kind: "cut" }
@@ -260,7 +273,22 @@ export class FakeHeroku {
       }
     }
 
-    const fault = this.faults.shift();
+    const next = this.faults[0];
+    const fault =
+      next !== undefined && (next.only === undefined || next.only === call.method)
+        ? this.faults.shift()
+        : undefined;
+    if (fault?.kind === "before-apply") fault.before();
+    if (fault?.kind === "apply-then-hang") {
+      const swallow = { writeHead: () => swallow, end: () => swallow, destroyed: false };
+      this.respond(req, swallow as unknown as ServerResponse, path, body);
+      const timer = setTimeout(() => {
+        this.timers.delete(timer);
+        req.socket.destroy();
+      }, fault.ms);
+      this.timers.add(timer);
+      return;
+    }
     if (fault?.kind === "apply-then-reset") {
       const swallow = { writeHead: () => swallow, end: () => swallow, destroyed: false };
       this.respond(req, swallow as unknown as ServerResponse, path, body);
