@@ -59,8 +59,12 @@ export interface StackOutputs {
   readonly herokuApp: string;
   /** The features the stack selects. */
   readonly features: string[];
-  /** Per gate the selected features use; {} on a stack with no gated feature. */
-  readonly gates: Record<string, GateOutputs>;
+  /**
+   * Per gate the selected features use; {} on a stack with no gated feature. One Output, so the
+   * ids inside it are resolved wherever the outputs are read (the nested Outputs of a plain map
+   * would not be by every reader).
+   */
+  readonly gates: pulumi.Output<Record<string, pulumi.Unwrap<GateOutputs>>>;
   readonly prerequisiteKeys: string[];
   readonly flagsOn: string[];
   readonly adoptedKeys: pulumi.Output<string[]>;
@@ -199,7 +203,7 @@ export async function wire(config: WiringConfig): Promise<StackOutputs> {
   return {
     herokuApp: config.herokuApp,
     features: features.map((f) => f.id),
-    gates: gateOutputs(config, gates.access),
+    gates: pulumi.output(gateOutputs(config, gates.access)),
     prerequisiteKeys: Object.keys(prerequisites).sort(),
     flagsOn,
     detectionAlerts: detection?.alerts.map((a) => a.name) ?? [],

@@ -116,7 +116,17 @@ export class AccessGate extends pulumi.ComponentResource {
   readonly gatedUri: string;
 
   constructor(name: string, args: AccessGateArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(TICKETS_ACCESS_TYPE, name, {}, opts);
+    // The children inherit the alias (the SDK derives theirs from the parent's), so prod's
+    // tickets-service-token, -policy and -application keep their URNs too.
+    super(
+      ACCESS_GATE_TYPE,
+      name,
+      {},
+      {
+        ...opts,
+        aliases: [...(opts?.aliases ?? []), { type: TICKETS_ACCESS_TYPE }],
+      },
+    );
     const ids = importIds(args.accountId, args.adopt);
     this.gatedUri = `${args.host}${args.apiPath}`;
 
