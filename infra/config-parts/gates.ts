@@ -183,7 +183,7 @@ function parseGate(
   };
   const int = (k: string, fallback: number, min: number, example: string): number => {
     const v = entry[k];
-    if (v === undefined || v === null || v === "") return fallback;
+    if (v === undefined || v === null || String(v).trim() === "") return fallback;
     // Digits only: Number() would also take 1e3, 0x10 or " 7".
     const n = typeof v === "number" ? v : /^-?\d{1,9}$/.test(String(v)) ? Number(v) : Number.NaN;
     if (!Number.isInteger(n) || n < min) {
@@ -225,7 +225,7 @@ function parseGate(
       `${key("vaultPath")} must not contain . or .. segments. Example: ${set("vaultPath", `${gate.id}-access`)}`,
     );
   }
-  const extra = entry["allowedHosts"] ?? [];
+  const extra = entry["allowedHosts"] === "" ? [] : (entry["allowedHosts"] ?? []);
   let allowed: string[] = [];
   if (!Array.isArray(extra) || !extra.every((h) => typeof h === "string" && HOSTNAME.test(h))) {
     problems.push(
@@ -263,12 +263,7 @@ function parseGate(
   const expiryWarningDays = int("tokenExpiryWarningDays", 30, 1, "30");
 
   const adoptVault = entry["adoptVaultSecret"];
-  if (
-    adoptVault !== undefined &&
-    typeof adoptVault !== "boolean" &&
-    adoptVault !== "true" &&
-    adoptVault !== "false"
-  ) {
+  if (![undefined, null, "", true, false, "true", "false"].includes(adoptVault as never)) {
     problems.push(
       `${key("adoptVaultSecret")} must be true or false. Example: ${set("adoptVaultSecret", "true")}`,
     );
@@ -278,7 +273,8 @@ function parseGate(
     host,
     apiPath: gate.apiPath,
     vaultPath,
-    allowedHosts: HOSTNAME.test(host) ? [host, ...allowed] : allowed,
+    // With a malformed host its own problem is reported; the host rule waits for a good one.
+    allowedHosts: HOSTNAME.test(host) ? [host, ...allowed] : [],
     serviceToken: {
       name,
       duration,
