@@ -106,6 +106,7 @@ export function parseConfig(
   const problems: string[] = [];
   const key = (k: string) => `${PROJECT}:${k}`;
   const features = parseFeatureSelection(raw["features"], featureCatalog, problems);
+  const selectionOk = problems.length === 0;
   const gated = features.some(isGated);
 
   const text = (k: string, example: string, pattern?: RegExp, rule?: string): string => {
@@ -149,7 +150,8 @@ export function parseConfig(
     usedGates.map((g) => g.id),
     problems,
   );
-  const gates = parseGates(raw["gates"], usedGates, stack, problems);
+  // While the selection itself is wrong, which gates are in use is unknown: no entry is unused.
+  const gates = parseGates(raw["gates"], usedGates, stack, problems, selectionOk);
   gateVaultPathProblems(gates, features, problems);
 
   // Values features take from config are optional here: the gate reports a missing one only

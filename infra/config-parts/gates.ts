@@ -107,6 +107,8 @@ export function parseGates(
   gates: readonly Gate[],
   stack: string,
   problems: string[],
+  /** Whether to report entries for gates no selected feature uses. */
+  reportUnused = true,
 ): Record<string, GateConfig> {
   const ids = gates.map((g) => g.id);
   const first = ids[0] ?? "<gate-id>";
@@ -125,7 +127,7 @@ export function parseGates(
   }
   const entries = parsed as Record<string, unknown>;
   for (const id of Object.keys(entries)) {
-    if (!ids.includes(id)) {
+    if (reportUnused && !ids.includes(id)) {
       problems.push(
         `${GATES}.${id} is not a gate of a selected feature (gates in use: ${ids.join(", ") || "none"}). Remove it: pulumi config rm --path 'gates.${id}'`,
       );
