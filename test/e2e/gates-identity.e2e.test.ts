@@ -138,8 +138,8 @@ describe.sequential("prod's resource identities across the per-gate change", () 
     expect(heroku.apps.get(APP)).toEqual(before);
     const releases =
       heroku.history.filter((h) => h.app === APP && h.by === "patch").length - patchesBefore;
-    // The token vars' move: one PATCH writing them under their new owner (same values); the
-    // shared resource's update drops them from its state without a call.
+    // The token vars' move: their new owner finds the same values on the app (no PATCH needed),
+    // and the shared resource's update drops them from its state without deleting them.
     console.log(`gates-identity: releases of the first deploy after the change: ${releases}`);
     expect(releases).toBeLessThanOrEqual(1);
     const again = await ws.exec("pulumi", ["preview", "--expect-no-changes", "--non-interactive"]);
