@@ -14,16 +14,7 @@ import { catalog } from "./features/catalog";
 import { allFlags, gatesOf, isGated, manifestConfigKeys, type Feature } from "./features/manifest";
 import { parseFeatureSelection } from "./config-parts/features";
 import { parseFlags } from "./config-parts/lists";
-import {
-  ACCOUNT_ID,
-  HEROKU_APP,
-  HOSTNAME,
-  PROJECT,
-  TOKEN_DURATION,
-  URL_PATH,
-  UUID,
-  VAULT_PATH,
-} from "./config-parts/patterns";
+import { ACCOUNT_ID, HEROKU_APP, PROJECT, VAULT_PATH } from "./config-parts/patterns";
 
 export { PROJECT } from "./config-parts/patterns";
 export { tokenGenerations } from "./config-parts/service-token";

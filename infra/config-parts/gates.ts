@@ -185,9 +185,15 @@ function parseGate(
   };
   const int = (k: string, fallback: number, min: number, example: string): number => {
     const v = entry[k];
-    if (v === undefined || v === null || String(v).trim() === "") return fallback;
-    // Digits only: Number() would also take 1e3, 0x10 or " 7".
-    const n = typeof v === "number" ? v : /^-?\d{1,9}$/.test(String(v)) ? Number(v) : Number.NaN;
+    if (v === undefined || v === null || (typeof v === "string" && v.trim() === ""))
+      return fallback;
+    // A YAML number, or digits only: Number() would also take 1e3, 0x10 or " 7".
+    const n =
+      typeof v === "number"
+        ? v
+        : typeof v === "string" && /^-?\d{1,9}$/.test(v)
+          ? Number(v)
+          : Number.NaN;
     if (!Number.isInteger(n) || n < min) {
       problems.push(
         `${key(k)} must be a whole number of at least ${min}. Example: ${set(k, example)}`,

@@ -32,8 +32,7 @@ export function syntheticProgram(
         },
       },
     });
-    const fromVault = (k: string) =>
-      pulumi.secret(vault.data["tickets"]!.apply((d) => d[k] ?? ""));
+    const fromVault = (k: string) => pulumi.secret(vault.data["tickets"]!.apply((d) => d[k] ?? ""));
     for (let i = 0; i < apps; i++) {
       const prerequisites: Record<string, pulumi.Input<string>> = {
         FREESCOUT_INSTANCE_URL: "https://tickets.example.com",
