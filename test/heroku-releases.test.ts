@@ -6,7 +6,11 @@
  * a resource whose diff has changes, and so does this test. The README quotes these counts.
  */
 import { describe, expect, it } from "vitest";
-import { configVarsProvider as provider, type ConfigVarsInputs } from "../infra/heroku/provider";
+import {
+  configVarsProvider as provider,
+  type ConfigVarsInputs,
+  type ConfigVarsOutputs,
+} from "../infra/heroku/provider";
 import { runStack as runProgram } from "../infra/stack";
 import { loadStackFiles } from "../tools/stack-files";
 import { runStack, type Captured, type VaultFixture } from "./support/harness";
@@ -57,10 +61,10 @@ describe("Heroku releases per deploy", () => {
     const first = await herokuResources(
       config({ FLAG_CONSOLE_INVESTIGATE_FROM_STATUS: true }, "https://billing.raxx.app/v1"),
     );
-    const state = new Map<string, { id: string; outs: ConfigVarsInputs }>();
+    const state = new Map<string, { id: string; outs: ConfigVarsOutputs }>();
     for (const r of first) {
       const made = await provider.create(inputsOf(r));
-      state.set(r.name, { id: made.id, outs: made.outs as ConfigVarsInputs });
+      state.set(r.name, { id: made.id, outs: made.outs as ConfigVarsOutputs });
     }
     // The shared prerequisites, each gate's token vars and Investigate's flags: four releases;
     // a flags resource with no flag on writes nothing.
