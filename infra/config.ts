@@ -7,70 +7,40 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { credentialUrl } from "./credential-url";
+import { checkUrlValue, gateVaultPathProblems } from "./config-parts/url-vars";
+import { MOVED_KEYS, movedKeyProblems, parseGates, type GateConfig } from "./config-parts/gates";
 import { credentialShapes } from "./credential-values";
 import { runError } from "./run-error";
 import { catalog } from "./features/catalog";
-import {
-  allFlags,
-  allRequiredVars,
-  isGated,
-  manifestConfigKeys,
-  vaultPaths,
-  type Feature,
-} from "./features/manifest";
+import { allFlags, gatesOf, isGated, manifestConfigKeys, type Feature } from "./features/manifest";
 import { parseAdoptConfigVars } from "./config-parts/adopt-config-vars";
 import { parseFeatureSelection } from "./config-parts/features";
-import { parseFlags, parseHostList } from "./config-parts/lists";
 import { OWN_CONFIG_KEYS } from "./config-parts/own-keys";
-import {
-  ACCOUNT_ID,
-  HEROKU_APP,
-  HOSTNAME,
-  PROJECT,
-  TOKEN_DURATION,
-  URL_PATH,
-  UUID,
-  VAULT_PATH,
-} from "./config-parts/patterns";
-import { secretRotation, tokenGenerations } from "./config-parts/service-token";
-import { serviceTokenNameOrDefault } from "./config-parts/token-name";
+import { parseFlags } from "./config-parts/lists";
+import { ACCOUNT_ID, HEROKU_APP, PROJECT, VAULT_PATH } from "./config-parts/patterns";
 
 export { PROJECT } from "./config-parts/patterns";
 export { tokenGenerations } from "./config-parts/service-token";
+export type { GateConfig } from "./config-parts/gates";
 
 export interface WiringConfig {
   /** The features this stack selects (console-wiring:features), in catalog order. */
   readonly features: readonly Feature[];
   /**
-   * Whether a selected feature needs the Access gate (a service-token prerequisite). Without
-   * one, the stack creates no Access objects and writes no Vault secret, and cloudflareAccountId
-   * and ticketsHost may be left unset (then "").
+   * Whether a selected feature passes an Access gate. Without one, the stack creates no Access
+   * objects and writes no Vault secret, and cloudflareAccountId may be left unset (then "").
    */
   readonly gated: boolean;
   readonly herokuApp: string;
   readonly cloudflareAccountId: string;
-  readonly ticketsHost: string;
-  readonly ticketsApiPath: string;
   readonly vaultMount: string;
-  /** The secret this stack writes the service token to (gated stacks only). */
-  readonly vaultPaths: { readonly cloudflare: string };
-  readonly serviceToken: {
-    readonly name: string;
-    /** A Go duration such as `8760h`, or `forever` (a token created with it never expires). */
-    readonly duration: string;
-    readonly secretVersion: number;
-    /** Sent to Cloudflare only when rotating (version ≥ 2), with the previous secret's end. */
-    readonly rotation?: { readonly version: number; readonly previousSecretExpiresAt: string };
-    /** The generation whose token the app uses; a renewal creates the next one. */
-    readonly generation: number;
-    /** The generation before it, still admitted while a renewal is in progress (not retired yet). */
-    readonly previousGeneration?: number;
-    readonly expiryWarningDays: number;
-  };
+  /**
+   * Per gate the selected features use (console-wiring:gates.<id>): host, Vault path, service
+   * token settings and adoption. Gates no selected feature uses are absent.
+   */
+  readonly gates: Readonly<Record<string, GateConfig>>;
   /** Values of the config keys the feature manifest reads (`freescoutApiUrl`, ...); unset ones are absent. */
   readonly manifestValues: Readonly<Record<string, string>>;
-  /** Hosts the FreeScout URLs may point at: ticketsHost, then freescoutAllowedHosts. */
-  readonly allowedHosts: readonly string[];
   /**
    * Where the features' detection rules become Sentry issue alerts. Each key is absent when not
    * set; the gate names the missing ones when a flag whose feature declares rules is on.
@@ -82,13 +52,6 @@ export interface WiringConfig {
   };
   /** Flag var → requested on. Every flag of the manifest is present (absent in config = off). */
   readonly flags: Readonly<Record<string, boolean>>;
-  /** IDs of existing objects to adopt with Pulumi's `import` option instead of creating them. */
-  readonly adopt: {
-    readonly accessApplicationId?: string;
-    readonly accessPolicyId?: string;
-    readonly serviceTokenId?: string;
-    readonly vaultCloudflareSecret: boolean;
-  };
   /** Heroku vars the stack may take over while the app holds another value (adoptConfigVars). */
   readonly adoptConfigVars?: readonly string[];
 }
@@ -123,10 +86,13 @@ const set = (key: string, example: string) => `pulumi config set ${key} ${exampl
 export function parseConfig(
   raw: RawConfig,
   featureCatalog: readonly Feature[] = catalog(),
+  /** The stack's name: a gate's token is named console-<stack>-<gate> unless set. */
+  stack = "dev",
 ): WiringConfig {
   const problems: string[] = [];
   const key = (k: string) => `${PROJECT}:${k}`;
   const features = parseFeatureSelection(raw["features"], featureCatalog, problems);
+  const selectionOk = problems.length === 0;
   const gated = features.some(isGated);
 
   const text = (k: string, example: string, pattern?: RegExp, rule?: string): string => {
@@ -145,123 +111,53 @@ export function parseConfig(
     return value;
   };
 
-  const optionalId = (k: string, what: string): string | undefined => {
-    const value = raw[k];
-    if (value === undefined || value === "") return undefined;
-    if (!UUID.test(value)) {
-      problems.push(
-        `${key(k)} must be the ${what}'s UUID (lowercase, 8-4-4-4-12 hex), or empty to create a new one.`,
-      );
-    }
-    return value;
-  };
-
-  const integer = (k: string, min: number, example: string): number => {
-    const value = text(k, example);
-    if (value === "") return 0;
-    // Digits only: Number() would also take 1e3, 0x10 or " 7".
-    const n = /^-?\d{1,9}$/.test(value) ? Number(value) : Number.NaN;
-    if (!Number.isInteger(n) || n < min) {
-      problems.push(
-        `${key(k)} must be a whole number of at least ${min}. Example: ${set(k, example)}`,
-      );
-    }
-    return n;
-  };
-
-  const boolean = (k: string): boolean => {
-    const value = raw[k];
-    if (value === undefined || value === "" || value === "false") return false;
-    if (value === "true") return true;
-    problems.push(`${key(k)} must be true or false. Example: ${set(k, "true")}`);
-    return false;
-  };
-
   const herokuApp = text(
     "herokuApp",
     "raxx-console-prod",
     HEROKU_APP,
     "is not a Heroku app name (3-30 characters: lowercase letters, digits and dashes, starting with a letter, not ending with a dash)",
   );
-  // Only the Access gate needs these: a stack without a gated feature may leave them unset.
-  const gatedText: typeof text = (k, ...rest) =>
-    gated || raw[k] !== undefined ? text(k, ...rest) : "";
-  const cloudflareAccountId = gatedText(
-    "cloudflareAccountId",
-    "<32-hex-account-id>",
-    ACCOUNT_ID,
-    "must be a Cloudflare account id (32 lowercase hex characters, from the dashboard URL)",
-  );
-  const ticketsHost = gatedText(
-    "ticketsHost",
-    "tickets.raxx.app",
-    HOSTNAME,
-    "must be a bare lowercase hostname (no scheme, no path)",
-  );
-  const ticketsApiPath = text(
-    "ticketsApiPath",
-    "/api",
-    URL_PATH,
-    "must be a URL path that starts with / and does not end with / (like /api)",
-  );
+  // Only an Access gate needs it: a stack without a gated feature may leave it unset.
+  const cloudflareAccountId =
+    gated || raw["cloudflareAccountId"] !== undefined
+      ? text(
+          "cloudflareAccountId",
+          "<32-hex-account-id>",
+          ACCOUNT_ID,
+          "must be a Cloudflare account id (32 lowercase hex characters, from the dashboard URL)",
+        )
+      : "";
   const vaultRule = "must be a Vault path without leading or trailing slashes or . and .. segments";
   const vaultMount = text("vaultMount", "MooseQuest", VAULT_PATH, vaultRule);
-  const cloudflarePath = gatedText("vaultCloudflarePath", "cloudflare", VAULT_PATH, vaultRule);
-  const readPath = gated
-    ? features.find((f) => vaultPaths([f]).includes(cloudflarePath))
-    : undefined;
-  if (readPath) {
-    // The example is a path no selected feature reads, never the value refused.
-    const read = vaultPaths(features);
-    const other = ["cloudflare", "cloudflare-access", "console-wiring-access"].find(
-      (p) => !read.includes(p),
-    );
-    problems.push(
-      `${key("vaultCloudflarePath")} is ${cloudflarePath}, a secret feature ${readPath.id} reads (infra/features/data/${readPath.id}.json): the stack writes this one and only reads those. Use another path: ${set("vaultCloudflarePath", other ?? "<a path no feature reads>")}`,
-    );
-  }
 
-  const tokenName = text("serviceTokenName", "console-investigate-tickets");
-  const duration = text(
-    "serviceTokenDuration",
-    "8760h",
-    TOKEN_DURATION,
-    "must be a duration such as 8760h (units ns, us, ms, s, m, h), or forever for a token that never expires",
-  );
-  const generation = integer("serviceTokenGeneration", 1, "2");
-  const retired = integer("serviceTokenRetiredGeneration", 0, "1");
-  const generations = tokenGenerations(generation, retired, problems);
-  const secretVersion = integer("serviceTokenSecretVersion", 0, "2");
-  const rotation = secretRotation(
-    secretVersion,
-    raw["serviceTokenPreviousSecretExpiresAt"]?.trim() ?? "",
-    generations,
+  const usedGates = gatesOf(features);
+  movedKeyProblems(
+    raw,
+    usedGates.map((g) => g.id),
     problems,
   );
-  const expiryWarningDays = integer("tokenExpiryWarningDays", 1, "30");
+  // While the selection itself is wrong, which gates are in use is unknown: no entry is unused.
+  const gates = parseGates(raw["gates"], usedGates, stack, problems, selectionOk);
+  gateVaultPathProblems(gates, features, problems);
 
   // Values features take from config are optional here: the gate reports a missing one only
   // when a flag that needs it is on, with the same fix.
   const manifestValues: Record<string, string> = {};
   const varOf = new Map(
-    allRequiredVars(features).flatMap((v) =>
-      v.source.kind === "config" ? [[v.source.key, v.name] as const] : [],
+    features.flatMap((f) =>
+      f.requires.flatMap((v) =>
+        v.source.kind === "config" ? [[v.source.key, v.name] as const] : [],
+      ),
     ),
   );
-  const extraHosts = parseHostList(raw["freescoutAllowedHosts"], problems);
-  // With a malformed ticketsHost its own problem is reported; the host rule waits for a good one.
-  const hostRule = HOSTNAME.test(ticketsHost) ? [ticketsHost, ...extraHosts] : undefined;
-  const allowedHosts = hostRule ?? extraHosts;
   for (const [k, format] of manifestConfigKeys(features)) {
     const value = raw[k] ?? "";
     if (value.trim() === "") continue;
     let normalized = value.trim();
     if (format === "https-url") {
-      const checked = credentialUrl(value, hostRule);
-      if (!checked.ok) {
-        problems.push(
-          `${key(k)} (${varOf.get(k) ?? k} on the app) ${checked.problem}. Example: ${set(k, `https://${ticketsHost || "tickets.raxx.app"}`)}`,
-        );
+      const checked = checkUrlValue(k, value, features, gates);
+      if (checked.problem !== undefined) {
+        problems.push(checked.problem);
         continue;
       }
       normalized = checked.normalized;
@@ -302,18 +198,11 @@ export function parseConfig(
     ),
   };
 
-  const adopt = {
-    accessApplicationId: optionalId("adoptAccessApplicationId", "Access application"),
-    accessPolicyId: optionalId("adoptAccessPolicyId", "Access policy"),
-    serviceTokenId: optionalId("adoptServiceTokenId", "service token"),
-    vaultCloudflareSecret: boolean("adoptVaultCloudflareSecret"),
-  };
-
   const adoptConfigVars = parseAdoptConfigVars(raw["adoptConfigVars"], problems);
 
   const known = new Set(knownConfigKeys(featureCatalog));
   for (const k of Object.keys(raw)) {
-    if (!known.has(k) && raw[k] !== undefined) {
+    if (!known.has(k) && raw[k] !== undefined && !Object.hasOwn(MOVED_KEYS, k)) {
       problems.push(
         `${key(k)} is not a setting of this project (known: ${[...known].sort().join(", ")}). Remove it: pulumi config rm ${k}`,
       );
@@ -326,24 +215,11 @@ export function parseConfig(
     gated,
     herokuApp,
     cloudflareAccountId,
-    ticketsHost,
-    ticketsApiPath,
     vaultMount,
-    vaultPaths: { cloudflare: cloudflarePath },
-    serviceToken: {
-      name: tokenName,
-      duration,
-      secretVersion,
-      rotation,
-      generation,
-      previousGeneration: generations.previous,
-      expiryWarningDays,
-    },
+    gates,
     manifestValues,
-    allowedHosts,
     sentry: Object.fromEntries(Object.entries(sentry).filter(([, v]) => v !== undefined)),
     flags,
-    adopt,
     adoptConfigVars,
   };
 }
@@ -361,9 +237,8 @@ export function readConfig(features: readonly Feature[] = catalog()): WiringConf
   for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
     if (fullKey.startsWith(prefix)) raw[fullKey.slice(prefix.length)] = value;
   }
-  raw["serviceTokenName"] = serviceTokenNameOrDefault(raw["serviceTokenName"], pulumi.getStack());
   try {
-    return parseConfig(raw, features);
+    return parseConfig(raw, features, pulumi.getStack());
   } catch (err) {
     // RunError: the CLI prints the message without a stack trace.
     if (err instanceof ConfigError) throw runError(err.message);

@@ -2,13 +2,12 @@
  * The whole graph: service token → Vault secret → Heroku prerequisite vars → Heroku flag vars.
  * Reads what people provision in Vault, runs the gate, and only then registers resources, so a
  * failed gate applies nothing. Built from the features the stack selects (config.features): a
- * stack gets the Vault reads, vars and alerts of those only, and the Access objects and the
- * service token's Vault secret only when one of them is gated (a service-token prerequisite).
+ * stack gets the Vault reads, vars and alerts of those only, and one set of Access objects and
+ * one Vault secret per gate those features pass (./wiring/access-gates.ts). Each feature's flags
+ * wait for its own prerequisites, gate and alerts (./wiring/heroku-layout.ts).
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { WiringConfig } from "./config";
-import { adoptionsDone } from "./cloudflare/adoption";
-import { TicketsAccess } from "./cloudflare/tickets-access";
 import {
   detectionProblems,
   formatGateError,
@@ -23,6 +22,7 @@ import {
   allFlags,
   allRequiredVars,
   allDetectionRules,
+  gateOfVar,
   prerequisiteMap,
   vaultPaths,
   type Feature,
@@ -32,23 +32,41 @@ import { ConsoleConfig } from "./heroku/console-config";
 import { runError } from "./run-error";
 import { DetectionAlerts } from "./sentry/detection-alerts";
 import { readVaultSecret } from "./vault/read-secret";
-import { existingSecretData, VaultWiring } from "./vault/vault-wiring";
+import { gateOutputs, wireAccessGates } from "./wiring/access-gates";
+import { herokuLayout } from "./wiring/heroku-layout";
+
+/** One gate's outputs (the `gates` stack output): what smoke, drift, recover and the plan read. */
+export interface GateOutputs {
+  readonly host: string;
+  readonly apiPath: string;
+  /** `<host><apiPath>`, the Access application's domain. */
+  readonly gatedUri: string;
+  readonly accessApplicationId: pulumi.Output<string>;
+  readonly accessPolicyId: pulumi.Output<string>;
+  readonly serviceTokenId: pulumi.Output<string>;
+  readonly serviceTokenExpiresAt: pulumi.Output<string>;
+  readonly serviceTokenExpiryWarningDays: number;
+  readonly serviceTokenGeneration: number;
+  /** The previous generation's token while a renewal is in progress. */
+  readonly previousServiceTokenId?: pulumi.Output<string>;
+  /** `<mount>/<path>` of the secret the token is written to. */
+  readonly vaultSecret: string;
+  readonly serviceTokenName: string;
+  readonly urlVars: string[];
+  readonly clientIdVar: string;
+  readonly clientSecretVar: string;
+}
 
 export interface StackOutputs {
   readonly herokuApp: string;
   /** The features the stack selects. */
   readonly features: string[];
-  // The Access gate's outputs: absent (undefined) on a stack with no gated feature.
-  readonly accessApplicationId: pulumi.Output<string> | undefined;
-  readonly accessPolicyId: pulumi.Output<string> | undefined;
-  readonly serviceTokenId: pulumi.Output<string> | undefined;
-  readonly serviceTokenExpiresAt: pulumi.Output<string> | undefined;
-  readonly serviceTokenExpiryWarningDays: number | undefined;
-  readonly serviceTokenGeneration: number | undefined;
-  /** The previous generation's token while a renewal is in progress. */
-  readonly previousServiceTokenId: pulumi.Output<string> | undefined;
-  readonly gatedUri: string | undefined;
-  readonly vaultCloudflareSecret: string | undefined;
+  /**
+   * Per gate the selected features use; {} on a stack with no gated feature. One Output, so the
+   * ids inside it are resolved wherever the outputs are read (the nested Outputs of a plain map
+   * would not be by every reader).
+   */
+  readonly gates: pulumi.Output<Record<string, pulumi.Unwrap<GateOutputs>>>;
   readonly prerequisiteKeys: string[];
   readonly flagsOn: string[];
   readonly adoptedKeys: pulumi.Output<string[]>;
@@ -76,7 +94,8 @@ export function prerequisiteValues(
   availability: ReadonlyMap<string, Availability>,
   config: WiringConfig,
   reads: VaultReads,
-  writtenToVault: pulumi.Output<Record<string, string>> | undefined,
+  /** Gate id → the data written to its Vault secret (the service-token vars' source). */
+  writtenToVault: Readonly<Record<string, pulumi.Output<Record<string, string>>>>,
   features: readonly Feature[] = config.features,
 ): Record<string, pulumi.Input<string>> {
   const values: Record<string, pulumi.Input<string>> = {};
@@ -95,11 +114,13 @@ export function prerequisiteValues(
         if (read?.ok) values[v.name] = pulumi.secret(read.data[source.field] ?? "");
         break;
       }
-      case "service-token":
-        // Only gated stacks have service-token vars, and they always write the Vault secret.
-        if (writtenToVault)
-          values[v.name] = pulumi.secret(writtenToVault.apply((data) => data[v.name] ?? ""));
+      case "service-token": {
+        // A service-token var is one of its gate's two token vars (the catalog checks it), and
+        // every gate of the selected features writes its Vault secret.
+        const written = writtenToVault[gateOfVar(v.name, features)?.id ?? ""];
+        if (written) values[v.name] = pulumi.secret(written.apply((data) => data[v.name] ?? ""));
         break;
+      }
       case "manifest":
         values[v.name] = JSON.stringify(prerequisiteMap(features));
         break;
@@ -108,19 +129,7 @@ export function prerequisiteValues(
   return values;
 }
 
-/**
- * Each flag var → every var its feature needs (the manifest's `requires`, the prerequisite map
- * included): what the flags resource checks on the app itself before switching a flag on.
- */
-export function flagRequirements(features: readonly Feature[]): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const feature of features) {
-    const names = [...new Set(feature.requires.map((v) => v.name))].sort();
-    for (const flag of feature.flags)
-      out[flag] = [...new Set([...(out[flag] ?? []), ...names])].sort();
-  }
-  return out;
-}
+export { flagRequirements } from "./wiring/heroku-layout";
 
 export async function wire(
   config: WiringConfig,
@@ -162,9 +171,8 @@ export async function wire(
     .map(([flag]) => flag)
     .sort();
 
-  // 3-5. The Access gate and the service token's Vault secret, for gated features only.
-  const gate = config.gated ? await wireAccessGate(config, required) : undefined;
-  const admission = gate?.access.admission ?? [];
+  // 3-5. One Access gate and one Vault secret per gate the selected features use.
+  const gates = await wireAccessGates(config);
 
   // 6. Heroku: prerequisites from Vault and config, then the flags that passed the gate.
   const prerequisites = prerequisiteValues(
@@ -172,7 +180,7 @@ export async function wire(
     availability,
     config,
     reads,
-    gate?.vaultWiring.cloudflareData,
+    gates.vaultWiring?.data ?? {},
     features,
   );
   // 7. The detection alerts, when Sentry is configured (the gate required it for any flag on).
@@ -188,97 +196,27 @@ export async function wire(
           namePrefix: config.herokuApp,
         })
       : undefined;
+  const alertOf = new Map(rules.map((r, i) => [r.id, detection?.alerts[i]]));
 
   const consoleConfig = new ConsoleConfig("console", {
-    app: config.herokuApp,
-    prerequisites,
-    flagsOn,
-    flagRequirements: flagRequirements(features),
+    ...herokuLayout(config, prerequisites, flagsOn, gates, (f) =>
+      (f.detection ?? []).flatMap((r) => alertOf.get(r.id) ?? []),
+    ),
     adoptConfigVars: config.adoptConfigVars,
     // Every flag of the catalog, not only of the selected features: a reverted feature's flag
     // left on by an interrupted deploy is still seen, and switched off.
     watchedFlags: allFlags(featureCatalog).filter((f) => !flagsOn.includes(f)),
-    prerequisitesDependOn: gate ? [gate.vaultWiring.cloudflareSecret, ...admission] : [],
-    // The feature's calls pass the Access gate: no flag is on before it admits the app's token.
-    flagsDependOn: [...admission, ...(detection?.alerts ?? [])],
   });
 
   return {
     herokuApp: config.herokuApp,
     features: features.map((f) => f.id),
-    accessApplicationId: gate?.access.application.id,
-    accessPolicyId: gate?.access.policy.id,
-    serviceTokenId: gate?.access.serviceToken.id,
-    serviceTokenExpiresAt: gate?.access.serviceToken.expiresAt,
-    serviceTokenExpiryWarningDays: gate ? config.serviceToken.expiryWarningDays : undefined,
-    serviceTokenGeneration: gate ? config.serviceToken.generation : undefined,
-    previousServiceTokenId: gate?.access.previousServiceToken?.id,
-    gatedUri: gate?.access.gatedUri,
-    vaultCloudflareSecret: gate
-      ? `${config.vaultMount}/${config.vaultPaths.cloudflare}`
-      : undefined,
+    gates: pulumi.output(gateOutputs(config, gates.access)),
     prerequisiteKeys: Object.keys(prerequisites).sort(),
     flagsOn,
     detectionAlerts: detection?.alerts.map((a) => a.name) ?? [],
     adoptedKeys: pulumi
-      .all([consoleConfig.prerequisites?.adoptedKeys ?? [], consoleConfig.flags?.adoptedKeys ?? []])
-      .apply(([a, b]) => [...a, ...b].sort()),
+      .all(consoleConfig.all.map((r) => r.adoptedKeys))
+      .apply((lists) => lists.flat().sort()),
   };
-}
-
-/**
- * The tickets Access gate and the Vault secret the service token's credentials are written to
- * (the source the Heroku service-token vars are read from).
- */
-async function wireAccessGate(
-  config: WiringConfig,
-  required: readonly RequiredVar[],
-): Promise<{ access: TicketsAccess; vaultWiring: VaultWiring }> {
-  // What the stack's own Vault secret holds now, decided before anything is registered.
-  const tokenVars = required.flatMap((v) =>
-    v.source.kind === "service-token" ? [{ name: v.name, output: v.source.output }] : [],
-  );
-  const start = existingSecretData(
-    await readVaultSecret(config.vaultMount, config.vaultPaths.cloudflare),
-    config.adopt.vaultCloudflareSecret,
-    tokenVars.map((v) => v.name),
-    `${config.vaultMount}/${config.vaultPaths.cloudflare}`,
-  );
-  if ("error" in start) throw runError(start.error);
-
-  // Cloudflare Access on the tickets API, with its service token. Objects adopted by an
-  // earlier deployment are not imported again (./cloudflare/adoption.ts).
-  const adopt = {
-    applicationId: config.adopt.accessApplicationId,
-    policyId: config.adopt.accessPolicyId,
-    serviceTokenId: config.adopt.serviceTokenId,
-  };
-  const adopted = await adoptionsDone(adopt);
-  const access = new TicketsAccess("tickets", {
-    accountId: config.cloudflareAccountId,
-    host: config.ticketsHost,
-    apiPath: config.ticketsApiPath,
-    tokenName: config.serviceToken.name,
-    tokenDuration: config.serviceToken.duration,
-    rotation: config.serviceToken.rotation,
-    generation: config.serviceToken.generation,
-    previousGeneration: config.serviceToken.previousGeneration,
-    adopt,
-    adopted,
-  });
-
-  // The token's credentials into Vault, the source of truth for every consumer, once Access
-  // admits the token. The order Cloudflare → Vault → Heroku is what keeps the app admitted: in a
-  // rotation the old secret works until previousClientSecretExpiresAt; in a renewal the policy
-  // includes the new token next to the old one before Vault and Heroku get it.
-  const vaultWiring = new VaultWiring("vault", {
-    mount: config.vaultMount,
-    cloudflarePath: config.vaultPaths.cloudflare,
-    fields: Object.fromEntries(tokenVars.map((v) => [v.name, access.serviceToken[v.output]])),
-    existing: start.data,
-    adopt: config.adopt.vaultCloudflareSecret,
-    secretDependsOn: access.admission,
-  });
-
-  return { access, vaultWiring };
 }

@@ -3,11 +3,19 @@ import { afterEach, describe, expect, it } from "vitest";
 import {
   ConfigError,
   knownConfigKeys,
-  parseConfig,
+  parseConfig as parseStackConfig,
   readConfig,
   tokenGenerations,
 } from "../infra/config";
-import { problemsOf, prod } from "./support/config-problems";
+import { problemsOf as problemsOfRaw, prod } from "./support/config-problems";
+import { inGate } from "./support/stack-config";
+
+// The gate settings are written by their one-gate names and land in gates.tickets (inGate).
+const problemsOf = (raw: Record<string, string | undefined>) => problemsOfRaw(inGate(raw));
+const parseConfig = (
+  raw: Record<string, string | undefined>,
+  ...rest: Parameters<typeof parseStackConfig> extends [unknown, ...infer R] ? R : never
+) => parseStackConfig(inGate(raw), ...rest);
 import { investigate } from "./support/investigate";
 
 // Every rule of the stack config, at its edges: the value it accepts, the one it refuses, and the
@@ -34,12 +42,6 @@ describe("each key's rule and message", () => {
       "console-wiring:cloudflareAccountId must be a Cloudflare account id (32 lowercase hex characters, from the dashboard URL). Example: pulumi config set cloudflareAccountId <32-hex-account-id>",
     ],
     [
-      "ticketsApiPath",
-      ["/", "/api", "/a/b.c~_-"],
-      ["api", "/api/", "//api", "/api x", "/api?x=1"],
-      "console-wiring:ticketsApiPath must be a URL path that starts with / and does not end with / (like /api). Example: pulumi config set ticketsApiPath /api",
-    ],
-    [
       "ticketsHost",
       ["tickets.raxx.app", "a-b.c.io"],
       [
@@ -50,7 +52,7 @@ describe("each key's rule and message", () => {
         "x.raxx.app.",
         "x.raxx.a",
       ],
-      "console-wiring:ticketsHost must be a bare lowercase hostname (no scheme, no path). Example: pulumi config set ticketsHost tickets.raxx.app",
+      "console-wiring:gates.tickets.host must be a bare lowercase hostname (no scheme, no path). Example: pulumi config set --path 'gates.tickets.host' tickets.raxx.app",
     ],
     [
       "vaultMount",
@@ -60,33 +62,33 @@ describe("each key's rule and message", () => {
     ],
     [
       "vaultCloudflarePath",
-      ["cf", "a.b/..c/.d", "..."],
-      ["cf/", "x/../freescout", "./cf", "cf/.", ".."],
-      "console-wiring:vaultCloudflarePath must be a Vault path without leading or trailing slashes or . and .. segments. Example: pulumi config set vaultCloudflarePath cloudflare",
+      ["cf"],
+      ["cf/"],
+      "console-wiring:gates.tickets.vaultPath must be a Vault path without leading or trailing slashes or `..`. Example: pulumi config set --path 'gates.tickets.vaultPath' tickets-access",
     ],
     [
       "serviceTokenDuration",
       ["8760h", "1h30m", "90s", "10ms", "5us", "5µs", "7ns", "2m", "forever"],
       ["8760", "1d", "h", "8760h ", "-1h", "Forever", "forever ", "never", "forever8760h"],
-      "console-wiring:serviceTokenDuration must be a duration such as 8760h (units ns, us, ms, s, m, h), or forever for a token that never expires. Example: pulumi config set serviceTokenDuration 8760h",
+      "console-wiring:gates.tickets.serviceTokenDuration must be a duration such as 8760h (units ns, us, ms, s, m, h), or forever for a token that never expires. Example: pulumi config set --path 'gates.tickets.serviceTokenDuration' 8760h",
     ],
     [
       "serviceTokenGeneration",
       ["1", "2", "41"],
       ["0", "-1", "x", "1.5"],
-      "console-wiring:serviceTokenGeneration must be a whole number of at least 1. Example: pulumi config set serviceTokenGeneration 2",
+      "console-wiring:gates.tickets.serviceTokenGeneration must be a whole number of at least 1. Example: pulumi config set --path 'gates.tickets.serviceTokenGeneration' 2",
     ],
     [
       "serviceTokenRetiredGeneration",
       ["0"],
       ["-1", "x"],
-      "console-wiring:serviceTokenRetiredGeneration must be a whole number of at least 0. Example: pulumi config set serviceTokenRetiredGeneration 1",
+      "console-wiring:gates.tickets.serviceTokenRetiredGeneration must be a whole number of at least 0. Example: pulumi config set --path 'gates.tickets.serviceTokenRetiredGeneration' 1",
     ],
     [
       "tokenExpiryWarningDays",
       ["1", "365"],
       ["0", "-3", "x"],
-      "console-wiring:tokenExpiryWarningDays must be a whole number of at least 1. Example: pulumi config set tokenExpiryWarningDays 30",
+      "console-wiring:gates.tickets.tokenExpiryWarningDays must be a whole number of at least 1. Example: pulumi config set --path 'gates.tickets.tokenExpiryWarningDays' 30",
     ],
     [
       "sentryOrganization",
@@ -114,25 +116,25 @@ describe("each key's rule and message", () => {
         "x0a1b2c3d-0000-4000-8000-00000000abcd",
         "0a1b2c3d-0000-4000-8000-00000000abcdx",
       ],
-      "console-wiring:adoptAccessPolicyId must be the Access policy's UUID (lowercase, 8-4-4-4-12 hex), or empty to create a new one.",
+      "console-wiring:gates.tickets.adoptAccessPolicyId must be the Access policy's UUID (lowercase, 8-4-4-4-12 hex), or empty to create a new one.",
     ],
     [
       "adoptServiceTokenId",
       ["0a1b2c3d-0000-4000-8000-00000000abcd"],
       ["0a1b2c3d00004000800000000000abcd"],
-      "console-wiring:adoptServiceTokenId must be the service token's UUID (lowercase, 8-4-4-4-12 hex), or empty to create a new one.",
+      "console-wiring:gates.tickets.adoptServiceTokenId must be the service token's UUID (lowercase, 8-4-4-4-12 hex), or empty to create a new one.",
     ],
     [
       "adoptVaultCloudflareSecret",
       ["true", "false", ""],
       ["yes", "TRUE", "1"],
-      "console-wiring:adoptVaultCloudflareSecret must be true or false. Example: pulumi config set adoptVaultCloudflareSecret true",
+      "console-wiring:gates.tickets.adoptVaultSecret must be true or false. Example: pulumi config set --path 'gates.tickets.adoptVaultSecret' true",
     ],
     [
       "freescoutAllowedHosts",
       ["[]", "", '["eu.raxx.app"]'],
       ["eu.raxx.app", '"eu.raxx.app"', "[1]", '["EU.raxx.app"]', "{"],
-      "console-wiring:freescoutAllowedHosts must be a list of bare lowercase hostnames. Example: pulumi config set --path 'freescoutAllowedHosts[0]' tickets-eu.raxx.app",
+      "console-wiring:gates.tickets.allowedHosts must be a list of bare lowercase hostnames. Example: pulumi config set --path 'gates.tickets.allowedHosts[0]' tickets-eu.raxx.app",
     ],
   ])("%s", (key, good, bad, message) => {
     const check = (value: string) => problemsOf({ ...withoutUrls(), [key]: value });
@@ -149,14 +151,11 @@ describe("each key's rule and message", () => {
 
   it("says an absent and a blank value apart, for every required key", () => {
     expect(only("ticketsHost", undefined)).toEqual([
-      "console-wiring:ticketsHost is missing. Set it: pulumi config set ticketsHost tickets.raxx.app",
+      "console-wiring:gates.tickets.host is missing. Set it: pulumi config set --path 'gates.tickets.host' tickets.raxx.app",
     ]);
-    expect(only("serviceTokenName", "")).toEqual([
-      "console-wiring:serviceTokenName is empty. Set it: pulumi config set serviceTokenName console-investigate-tickets",
-    ]);
-    expect(only("tokenExpiryWarningDays", " ")).toEqual([
-      "console-wiring:tokenExpiryWarningDays is empty. Set it: pulumi config set tokenExpiryWarningDays 30",
-    ]);
+    // A gate's token settings have defaults: blank is the default (console-<stack>-<gate>).
+    expect(only("serviceTokenName", "")).toEqual([]);
+    expect(only("tokenExpiryWarningDays", " ")).toEqual([]);
   });
 
   it("refuses flags that are not JSON at all", () => {
@@ -193,7 +192,7 @@ describe("URLs and hosts", () => {
     expect(
       problemsOf({ ...prod(), ticketsHost: "Bad Host", freescoutApiUrl: "https://evil.example" }),
     ).toEqual([
-      "console-wiring:ticketsHost must be a bare lowercase hostname (no scheme, no path). Example: pulumi config set ticketsHost tickets.raxx.app",
+      "console-wiring:gates.tickets.host must be a bare lowercase hostname (no scheme, no path). Example: pulumi config set --path 'gates.tickets.host' tickets.raxx.app",
     ]);
   });
 
@@ -201,7 +200,7 @@ describe("URLs and hosts", () => {
     expect(
       problemsOf({ ...prod(), ticketsHost: undefined, freescoutApiUrl: "http://x.example" }),
     ).toContain(
-      "console-wiring:freescoutApiUrl (FREESCOUT_API_URL on the app) must use https:// (it uses http://). Example: pulumi config set freescoutApiUrl https://tickets.raxx.app",
+      "console-wiring:freescoutApiUrl (FREESCOUT_API_URL on the app, feature investigate) must use https:// (it uses http://). Example: pulumi config set freescoutApiUrl https://api.example.com",
     );
   });
 
@@ -225,13 +224,16 @@ describe("URLs and hosts", () => {
       ],
     };
     expect(
-      parseConfig({ ...withoutUrls(), features: '{"t":true}', flags: "", tText: "  v  " }, [
-        feature,
-      ]).manifestValues,
+      parseConfig(
+        { ...withoutUrls(), features: '{"t":true}', gates: undefined, flags: "", tText: "  v  " },
+        [feature],
+      ).manifestValues,
     ).toEqual({ tText: "v" });
     expect(
-      parseConfig({ ...withoutUrls(), features: '{"t":true}', flags: "", tText: "   " }, [feature])
-        .manifestValues,
+      parseConfig(
+        { ...withoutUrls(), features: '{"t":true}', gates: undefined, flags: "", tText: "   " },
+        [feature],
+      ).manifestValues,
     ).toEqual({});
   });
 });
@@ -249,7 +251,7 @@ describe("the whole error", () => {
     expect(problem).toBe(
       `console-wiring:herokuAPP is not a setting of this project (known: ${known}). Remove it: pulumi config rm herokuAPP`,
     );
-    expect(known).toMatch(/^adoptAccessApplicationId, adoptAccessPolicyId, /);
+    expect(known).toMatch(/^cloudflareAccountId, features, flags, /);
   });
 
   it("ignores a key the stack holds without a value", () => {
@@ -260,27 +262,13 @@ describe("the whole error", () => {
     expect(knownConfigKeys([investigate()])).toEqual([
       "herokuApp",
       "cloudflareAccountId",
-      "ticketsHost",
-      "ticketsApiPath",
       "features",
+      "gates",
       "vaultMount",
-      "vaultCloudflarePath",
-      "serviceTokenName",
-      "serviceTokenDuration",
-      "serviceTokenSecretVersion",
-      "serviceTokenPreviousSecretExpiresAt",
-      "serviceTokenGeneration",
-      "serviceTokenRetiredGeneration",
-      "tokenExpiryWarningDays",
       "flags",
-      "freescoutAllowedHosts",
       "sentryOrganization",
       "sentryProject",
       "sentryOpsTeamId",
-      "adoptAccessApplicationId",
-      "adoptAccessPolicyId",
-      "adoptServiceTokenId",
-      "adoptVaultCloudflareSecret",
       "adoptConfigVars",
       "freescoutApiUrl",
       "freescoutInstanceUrl",
@@ -296,7 +284,7 @@ describe("rotation", () => {
           ...prod(),
           serviceTokenSecretVersion: "2",
           serviceTokenPreviousSecretExpiresAt: ` ${at} `,
-        }).serviceToken.rotation,
+        }).gates["tickets"]!.serviceToken.rotation,
       ).toEqual({ version: 2, previousSecretExpiresAt: at });
     }
     for (const at of [
@@ -322,13 +310,13 @@ describe("rotation", () => {
       serviceTokenSecretVersion: "0",
       serviceTokenPreviousSecretExpiresAt: " ",
     });
-    expect(config.serviceToken.rotation).toBeUndefined();
-    expect(config.serviceToken.secretVersion).toBe(0);
+    expect(config.gates["tickets"]!.serviceToken.rotation).toBeUndefined();
+    expect(config.gates["tickets"]!.serviceToken.secretVersion).toBe(0);
   });
 
   it("does not ask for the end when the version itself is malformed", () => {
     expect(only("serviceTokenSecretVersion", "-1")).toEqual([
-      "console-wiring:serviceTokenSecretVersion must be a whole number of at least 0. Example: pulumi config set serviceTokenSecretVersion 2",
+      "console-wiring:gates.tickets.serviceTokenSecretVersion must be a whole number of at least 0. Example: pulumi config set --path 'gates.tickets.serviceTokenSecretVersion' 2",
     ]);
   });
 
@@ -336,7 +324,7 @@ describe("rotation", () => {
   // the planned version differs from state: sending 1 would rotate nothing and say nothing.
   it("refuses version 1, which rotates nothing, naming the first rotation, with or without the end", () => {
     const message =
-      "console-wiring:serviceTokenSecretVersion is 1, which rotates nothing: Cloudflare's provider starts every token at client secret version 1 and rotates only when the version differs from its state. The first rotation is 2, each later one the current value + 1. Fix: pulumi config set serviceTokenSecretVersion 2";
+      "console-wiring:gates.tickets.serviceTokenSecretVersion is 1, which rotates nothing: Cloudflare's provider starts every token at client secret version 1 and rotates only when the version differs from its state. The first rotation is 2, each later one the current value + 1. Fix: pulumi config set --path 'gates.tickets.serviceTokenSecretVersion' 2";
     expect(only("serviceTokenSecretVersion", "1")).toEqual([message]);
     expect(
       problemsOf({
@@ -353,11 +341,11 @@ describe("rotation", () => {
       serviceTokenSecretVersion: "2",
       serviceTokenPreviousSecretExpiresAt: "2026-12-01T12:00:00Z",
     });
-    expect(config.serviceToken.rotation).toEqual({
+    expect(config.gates["tickets"]!.serviceToken.rotation).toEqual({
       version: 2,
       previousSecretExpiresAt: "2026-12-01T12:00:00Z",
     });
-    expect(config.serviceToken.secretVersion).toBe(2);
+    expect(config.gates["tickets"]!.serviceToken.secretVersion).toBe(2);
   });
 
   it("refuses a rotation while a renewal keeps the previous generation: the new token starts at 1", () => {
@@ -369,7 +357,7 @@ describe("rotation", () => {
         serviceTokenPreviousSecretExpiresAt: "2026-12-01T12:00:00Z",
       }),
     ).toEqual([
-      "console-wiring:serviceTokenSecretVersion is 3 while generation 1's token is still admitted (serviceTokenGeneration 2: a renewal in progress). A rotation counts for one token, and generation 2's new token starts at version 1. Remove both: pulumi config rm serviceTokenSecretVersion && pulumi config rm serviceTokenPreviousSecretExpiresAt (generation 1's token keeps its secret until it is retired).",
+      "console-wiring:gates.tickets.serviceTokenSecretVersion is 3 while generation 1's token is still admitted (serviceTokenGeneration 2: a renewal in progress). A rotation counts for one token, and generation 2's new token starts at version 1. Remove both: pulumi config rm --path 'gates.tickets.serviceTokenSecretVersion' && pulumi config rm --path 'gates.tickets.serviceTokenPreviousSecretExpiresAt' (generation 1's token keeps its secret until it is retired).",
     ]);
     const renewed = parseConfig({
       ...prod(),
@@ -377,7 +365,7 @@ describe("rotation", () => {
       serviceTokenRetiredGeneration: "1",
       serviceTokenSecretVersion: "2",
       serviceTokenPreviousSecretExpiresAt: "2026-12-01T12:00:00Z",
-    }).serviceToken;
+    }).gates["tickets"]!.serviceToken;
     expect(renewed.rotation?.version).toBe(2);
     expect(renewed.previousGeneration).toBeUndefined();
   });
@@ -389,7 +377,7 @@ describe("renewal: token generations", () => {
       ...prod(),
       serviceTokenGeneration: generation,
       serviceTokenRetiredGeneration: retired,
-    }).serviceToken;
+    }).gates["tickets"]!.serviceToken;
 
   it("starts at generation 1 with nothing kept besides it", () => {
     expect(generations("1", "0")).toMatchObject({ generation: 1, previousGeneration: undefined });
@@ -409,21 +397,19 @@ describe("renewal: token generations", () => {
     expect(
       problemsOf({ ...prod(), serviceTokenGeneration: "2", serviceTokenRetiredGeneration: "2" }),
     ).toEqual([
-      "console-wiring:serviceTokenRetiredGeneration is 2 but serviceTokenGeneration is 2: the current generation's token is the one the app uses and cannot be retired. Retire only an earlier one: pulumi config set serviceTokenRetiredGeneration 1",
+      "console-wiring:gates.tickets.serviceTokenRetiredGeneration is 2 but serviceTokenGeneration is 2: the current generation's token is the one the app uses and cannot be retired. Retire only an earlier one: pulumi config set --path 'gates.tickets.serviceTokenRetiredGeneration' 1",
     ]);
     expect(
       problemsOf({ ...prod(), serviceTokenGeneration: "2", serviceTokenRetiredGeneration: "5" }),
     ).toHaveLength(1);
     expect(problemsOf({ ...prod(), serviceTokenRetiredGeneration: "1" })).toEqual([
-      "console-wiring:serviceTokenRetiredGeneration is 1 but serviceTokenGeneration is 1: the current generation's token is the one the app uses and cannot be retired. Remove it: pulumi config rm serviceTokenRetiredGeneration",
+      "console-wiring:gates.tickets.serviceTokenRetiredGeneration is 1 but serviceTokenGeneration is 1: the current generation's token is the one the app uses and cannot be retired. Remove it: pulumi config rm --path 'gates.tickets.serviceTokenRetiredGeneration'",
     ]);
   });
 
   it("says nothing more of the generations when one of them is malformed", () => {
     expect(only("serviceTokenGeneration", "0")).toHaveLength(1);
-    expect(only("serviceTokenGeneration", "")).toEqual([
-      "console-wiring:serviceTokenGeneration is empty. Set it: pulumi config set serviceTokenGeneration 2",
-    ]);
+    expect(only("serviceTokenGeneration", "")).toEqual([]);
     expect(
       problemsOf({ ...prod(), serviceTokenGeneration: "2", serviceTokenRetiredGeneration: "-2" }),
     ).toHaveLength(1);

@@ -1,19 +1,39 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, parseConfig } from "../infra/config";
+import { ConfigError, parseConfig as parseStackConfig } from "../infra/config";
+import { problemsOf as problemsOfRaw, prod } from "./support/config-problems";
+import { inGate } from "./support/stack-config";
+
+// The gate settings are written by their one-gate names and land in gates.tickets (inGate);
+// test/config-gates.test.ts pins the refusal of those names at top level.
+const problemsOf = (raw: Record<string, string | undefined>) => problemsOfRaw(inGate(raw));
+const parseConfig = (
+  raw: Record<string, string | undefined>,
+  ...rest: Parameters<typeof parseStackConfig> extends [unknown, ...infer R] ? R : never
+) => parseStackConfig(inGate(raw), ...rest);
 import type { Feature } from "../infra/features/manifest";
-import { problemsOf, prod } from "./support/config-problems";
 import { investigate } from "./support/investigate";
 
 describe("parseConfig", () => {
   it("accepts the prod stack with its declared defaults", () => {
     const config = parseConfig(prod());
     expect(config.herokuApp).toBe("raxx-console-prod");
-    expect(config.ticketsHost).toBe("tickets.raxx.app");
-    expect(config.ticketsApiPath).toBe("/api");
+    expect(config.gates["tickets"]).toMatchObject({
+      host: "tickets.raxx.app",
+      apiPath: "/api",
+      vaultPath: "cloudflare",
+      allowedHosts: ["tickets.raxx.app"],
+      serviceToken: {
+        name: "console-investigate-tickets",
+        duration: "8760h",
+        secretVersion: 0,
+        generation: 1,
+        expiryWarningDays: 30,
+      },
+      adopt: { vaultSecret: true },
+    });
     expect(config.vaultMount).toBe("MooseQuest");
     expect(config.features.map((f) => f.id)).toEqual(["investigate"]);
     expect(config.gated).toBe(true);
-    expect(config.vaultPaths).toEqual({ cloudflare: "cloudflare" });
     expect(config.manifestValues).toEqual({
       freescoutApiUrl: "https://tickets.raxx.app",
       freescoutInstanceUrl: "https://tickets.raxx.app",
@@ -22,7 +42,7 @@ describe("parseConfig", () => {
       FLAG_CONSOLE_INVESTIGATE_FROM_STATUS: true,
       FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET: true,
     });
-    expect(config.serviceToken).toEqual({
+    expect(config.gates["tickets"]!.serviceToken).toEqual({
       name: "console-investigate-tickets",
       duration: "8760h",
       secretVersion: 0,
@@ -31,11 +51,11 @@ describe("parseConfig", () => {
       previousGeneration: undefined,
       expiryWarningDays: 30,
     });
-    expect(config.adopt).toEqual({
+    expect(config.gates["tickets"]!.adopt).toEqual({
       accessApplicationId: undefined,
       accessPolicyId: undefined,
       serviceTokenId: undefined,
-      vaultCloudflareSecret: true,
+      vaultSecret: true,
     });
   });
 
@@ -61,7 +81,7 @@ describe("parseConfig", () => {
 
   it("rejects http:// for FREESCOUT_API_URL's config key", () => {
     expect(problemsOf({ ...prod(), freescoutApiUrl: "http://tickets.raxx.app" })).toEqual([
-      "console-wiring:freescoutApiUrl (FREESCOUT_API_URL on the app) must use https:// (it uses http://). Example: pulumi config set freescoutApiUrl https://tickets.raxx.app",
+      "console-wiring:freescoutApiUrl (FREESCOUT_API_URL on the app, feature investigate) must use https:// (it uses http://). Example: pulumi config set freescoutApiUrl https://tickets.raxx.app",
     ]);
   });
 
@@ -69,7 +89,7 @@ describe("parseConfig", () => {
     [
       "another host",
       "https://evil.example",
-      "must point at tickets.raxx.app (it points at evil.example)",
+      "must point at gate tickets's host tickets.raxx.app (it points at evil.example): the app sends gate tickets's service token there. Fix: pulumi config set freescoutApiUrl https://tickets.raxx.app, or, if evil.example is behind the same gate: pulumi config set --path 'gates.tickets.allowedHosts[0]' evil.example",
     ],
     ["no slashes after the scheme", "https:evil.example", "must be written https://<host>/<path>"],
     [
@@ -94,7 +114,7 @@ describe("parseConfig", () => {
     ],
   ])("refuses freescoutApiUrl with %s, naming the key and the fix", (_name, url, problem) => {
     expect(problemsOf({ ...prod(), freescoutApiUrl: url })).toEqual([
-      `console-wiring:freescoutApiUrl (FREESCOUT_API_URL on the app) ${problem}${problem.startsWith("must point") ? ": another host would receive the FreeScout API key and the service-token secret" : ""}. Example: pulumi config set freescoutApiUrl https://tickets.raxx.app`,
+      `console-wiring:freescoutApiUrl (FREESCOUT_API_URL on the app, feature investigate) ${problem}${problem.startsWith("must point") ? "" : ". Example: pulumi config set freescoutApiUrl https://tickets.raxx.app"}`,
     ]);
   });
 
@@ -105,12 +125,15 @@ describe("parseConfig", () => {
       freescoutApiUrl: "https://TICKETS-EU.raxx.app/",
     });
     expect(config.manifestValues["freescoutApiUrl"]).toBe("https://tickets-eu.raxx.app");
-    expect(config.allowedHosts).toEqual(["tickets.raxx.app", "tickets-eu.raxx.app"]);
+    expect(config.gates["tickets"]!.allowedHosts).toEqual([
+      "tickets.raxx.app",
+      "tickets-eu.raxx.app",
+    ]);
   });
 
   it("refuses a malformed freescoutAllowedHosts", () => {
     expect(problemsOf({ ...prod(), freescoutAllowedHosts: '["https://x.example/"]' })).toEqual([
-      "console-wiring:freescoutAllowedHosts must be a list of bare lowercase hostnames. Example: pulumi config set --path 'freescoutAllowedHosts[0]' tickets-eu.raxx.app",
+      "console-wiring:gates.tickets.allowedHosts must be a list of bare lowercase hostnames. Example: pulumi config set --path 'gates.tickets.allowedHosts[0]' tickets-eu.raxx.app",
     ]);
   });
 
@@ -120,7 +143,7 @@ describe("parseConfig", () => {
       freescoutInstanceUrl: "https://user:hunter2@tickets.raxx.app",
     });
     expect(problems).toEqual([
-      "console-wiring:freescoutInstanceUrl (FREESCOUT_INSTANCE_URL on the app) must not carry credentials in the URL. Example: pulumi config set freescoutInstanceUrl https://tickets.raxx.app",
+      "console-wiring:freescoutInstanceUrl (FREESCOUT_INSTANCE_URL on the app, feature investigate) must not carry credentials in the URL. Example: pulumi config set freescoutInstanceUrl https://api.example.com",
     ]);
     expect(problems.join()).not.toContain("hunter2");
   });
@@ -159,19 +182,19 @@ describe("parseConfig", () => {
 
   it("rejects a ticketsHost with a scheme", () => {
     expect(problemsOf({ ...prod(), ticketsHost: "https://tickets.raxx.app" })).toEqual([
-      "console-wiring:ticketsHost must be a bare lowercase hostname (no scheme, no path). Example: pulumi config set ticketsHost tickets.raxx.app",
+      "console-wiring:gates.tickets.host must be a bare lowercase hostname (no scheme, no path). Example: pulumi config set --path 'gates.tickets.host' tickets.raxx.app",
     ]);
   });
 
   it("rejects an adopt id that is not a UUID", () => {
     expect(problemsOf({ ...prod(), adoptAccessApplicationId: "ca6fd315" })).toEqual([
-      "console-wiring:adoptAccessApplicationId must be the Access application's UUID (lowercase, 8-4-4-4-12 hex), or empty to create a new one.",
+      "console-wiring:gates.tickets.adoptAccessApplicationId must be the Access application's UUID (lowercase, 8-4-4-4-12 hex), or empty to create a new one.",
     ]);
   });
 
   it("rejects writing the service token to a Vault path a selected feature reads", () => {
     expect(problemsOf({ ...prod(), vaultCloudflarePath: "freescout" })).toEqual([
-      "console-wiring:vaultCloudflarePath is freescout, a secret feature investigate reads (infra/features/data/investigate.json): the stack writes this one and only reads those. Use another path: pulumi config set vaultCloudflarePath cloudflare",
+      "console-wiring:gates.tickets.vaultPath is freescout, a secret feature investigate reads (infra/features/data/investigate.json): the stack writes this one and only reads those. Use a path of the gate's own: pulumi config set --path 'gates.tickets.vaultPath' tickets-access",
     ]);
   });
 
@@ -218,14 +241,14 @@ describe("parseConfig", () => {
     "takes serviceTokenSecretVersion %j as malformed, not as a number",
     (raw) => {
       expect(problemsOf({ ...prod(), serviceTokenSecretVersion: raw })).toEqual([
-        "console-wiring:serviceTokenSecretVersion must be a whole number of at least 0. Example: pulumi config set serviceTokenSecretVersion 2",
+        "console-wiring:gates.tickets.serviceTokenSecretVersion must be a whole number of at least 0. Example: pulumi config set --path 'gates.tickets.serviceTokenSecretVersion' 2",
       ]);
     },
   );
 
   it("requires the previous secret's end with a rotation, in RFC 3339 UTC", () => {
     expect(problemsOf({ ...prod(), serviceTokenSecretVersion: "2" })).toEqual([
-      "console-wiring:serviceTokenPreviousSecretExpiresAt is missing: rotating the service token (serviceTokenSecretVersion 2) needs the time until which the previous client secret keeps working, so the app is not locked out before Heroku has the new one. Set it a few hours ahead: pulumi config set serviceTokenPreviousSecretExpiresAt 2026-12-01T12:00:00Z",
+      "console-wiring:gates.tickets.serviceTokenPreviousSecretExpiresAt is missing: rotating the service token (serviceTokenSecretVersion 2) needs the time until which the previous client secret keeps working, so the app is not locked out before Heroku has the new one. Set it a few hours ahead: pulumi config set --path 'gates.tickets.serviceTokenPreviousSecretExpiresAt' 2026-12-01T12:00:00Z",
     ]);
     expect(
       problemsOf({
@@ -234,19 +257,19 @@ describe("parseConfig", () => {
         serviceTokenPreviousSecretExpiresAt: "tomorrow",
       }),
     ).toEqual([
-      "console-wiring:serviceTokenPreviousSecretExpiresAt must be an RFC 3339 UTC time such as 2026-12-01T12:00:00Z. Example: pulumi config set serviceTokenPreviousSecretExpiresAt 2026-12-01T12:00:00Z",
+      "console-wiring:gates.tickets.serviceTokenPreviousSecretExpiresAt must be an RFC 3339 UTC time such as 2026-12-01T12:00:00Z. Example: pulumi config set --path 'gates.tickets.serviceTokenPreviousSecretExpiresAt' 2026-12-01T12:00:00Z",
     ]);
     expect(
       problemsOf({ ...prod(), serviceTokenPreviousSecretExpiresAt: "2026-12-01T12:00:00Z" }),
     ).toEqual([
-      "console-wiring:serviceTokenPreviousSecretExpiresAt is set but serviceTokenSecretVersion is 0 (never rotated): it only applies to a rotation. Remove it (pulumi config rm serviceTokenPreviousSecretExpiresAt), or rotate: pulumi config set serviceTokenSecretVersion 2",
+      "console-wiring:gates.tickets.serviceTokenPreviousSecretExpiresAt is set but serviceTokenSecretVersion is 0 (never rotated): it only applies to a rotation. Remove it (pulumi config rm --path 'gates.tickets.serviceTokenPreviousSecretExpiresAt'), or rotate: pulumi config set --path 'gates.tickets.serviceTokenSecretVersion' 2",
     ]);
     expect(
       parseConfig({
         ...prod(),
         serviceTokenSecretVersion: "2",
         serviceTokenPreviousSecretExpiresAt: "2026-12-01T12:00:00Z",
-      }).serviceToken.rotation,
+      }).gates["tickets"]!.serviceToken.rotation,
     ).toEqual({ version: 2, previousSecretExpiresAt: "2026-12-01T12:00:00Z" });
   });
 
@@ -261,8 +284,8 @@ describe("parseConfig", () => {
     expect(() => parseConfig(raw)).toThrowError(
       new ConfigError([
         "console-wiring:herokuApp is not a Heroku app name (3-30 characters: lowercase letters, digits and dashes, starting with a letter, not ending with a dash). Example: pulumi config set herokuApp raxx-console-prod",
-        "console-wiring:serviceTokenSecretVersion must be a whole number of at least 0. Example: pulumi config set serviceTokenSecretVersion 2",
-        "console-wiring:freescoutApiUrl (FREESCOUT_API_URL on the app) must use https:// (it uses http://). Example: pulumi config set freescoutApiUrl https://tickets.raxx.app",
+        "console-wiring:gates.tickets.serviceTokenSecretVersion must be a whole number of at least 0. Example: pulumi config set --path 'gates.tickets.serviceTokenSecretVersion' 2",
+        "console-wiring:freescoutApiUrl (FREESCOUT_API_URL on the app, feature investigate) must use https:// (it uses http://). Example: pulumi config set freescoutApiUrl https://tickets.raxx.app",
         "console-wiring:flags.FLAG_NOPE is not a flag of any selected feature (known: FLAG_CONSOLE_INVESTIGATE_FROM_STATUS, FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET; the flags are in infra/features/data/*.json).",
       ]),
     );
@@ -307,10 +330,11 @@ describe("console-wiring:features: the stack's selection", () => {
       features: "{}",
       flags: "",
       cloudflareAccountId: undefined,
-      ticketsHost: undefined,
+      gates: undefined,
     });
     expect(config.features).toEqual([]);
     expect(config.gated).toBe(false);
+    expect(config.gates).toEqual({});
     expect(config.manifestValues).toEqual({});
   });
 

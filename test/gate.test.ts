@@ -16,28 +16,33 @@ const config: WiringConfig = {
   gated: true,
   herokuApp: "raxx-console-prod",
   cloudflareAccountId: "0123456789abcdef0123456789abcdef",
-  ticketsHost: "tickets.raxx.app",
-  ticketsApiPath: "/api",
   vaultMount: "MooseQuest",
-  vaultPaths: { cloudflare: "cloudflare" },
-  serviceToken: {
-    name: "console-investigate-tickets",
-    duration: "8760h",
-    secretVersion: 0,
-    generation: 1,
-    expiryWarningDays: 30,
+  gates: {
+    tickets: {
+      id: "tickets",
+      host: "tickets.raxx.app",
+      apiPath: "/api",
+      vaultPath: "cloudflare",
+      allowedHosts: ["tickets.raxx.app"],
+      serviceToken: {
+        name: "console-investigate-tickets",
+        duration: "8760h",
+        secretVersion: 0,
+        generation: 1,
+        expiryWarningDays: 30,
+      },
+      adopt: { vaultSecret: false },
+    },
   },
   manifestValues: {
     freescoutApiUrl: "https://tickets.raxx.app",
     freescoutInstanceUrl: "https://tickets.raxx.app",
   },
-  allowedHosts: ["tickets.raxx.app"],
   sentry: { organization: "raxx", project: "console", opsTeamId: "42" },
   flags: {
     FLAG_CONSOLE_INVESTIGATE_FROM_STATUS: true,
     FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET: true,
   },
-  adopt: { vaultCloudflareSecret: false },
 };
 const FULL = { FREESCOUT_API_KEY: "k", FREESCOUT_OPERATIONS_MAILBOX_ID: "7" };
 

@@ -3,6 +3,7 @@ import { loadStackFiles } from "../tools/stack-files";
 import { prerequisiteMap, type DetectionRule } from "../infra/features/manifest";
 import { byName, runStack, type Captured, type VaultFixture } from "./support/harness";
 import { investigate } from "./support/investigate";
+import { withStackConfig } from "./support/stack-config";
 
 const CONFIG_VARS = "pulumi-nodejs:dynamic/heroku:ConfigVars";
 const prodConfig = () => loadStackFiles("prod").config;
@@ -19,14 +20,8 @@ const VAULT: VaultFixture = {
   },
 };
 
-const withConfig = (overrides: Record<string, string | undefined>) => {
-  const config = { ...prodConfig() };
-  for (const [k, v] of Object.entries(overrides)) {
-    if (v === undefined) delete config[`console-wiring:${k}`];
-    else config[`console-wiring:${k}`] = v;
-  }
-  return config;
-};
+const withConfig = (overrides: Record<string, string | undefined>) =>
+  withStackConfig(prodConfig(), overrides);
 
 const withoutField = (path: string, field: string): VaultFixture => {
   const copy = structuredClone(VAULT);
@@ -48,13 +43,14 @@ describe("the prod stack under mocks (preview)", () => {
         "cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication tickets-application",
         "cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy tickets-policy",
         "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken tickets-service-token",
-        "console-wiring:cloudflare:TicketsAccess tickets",
+        "console-wiring:cloudflare:AccessGate tickets",
         "console-wiring:heroku:ConsoleConfig console",
         "console-wiring:sentry:DetectionAlerts detection",
         "sentry:index/sentryIssueAlert:SentryIssueAlert detection-freescout-not-configured",
         "console-wiring:vault:VaultWiring vault",
-        `${CONFIG_VARS} console-flags`,
+        `${CONFIG_VARS} console-investigate-flags`,
         `${CONFIG_VARS} console-prerequisites`,
+        `${CONFIG_VARS} console-tickets-prerequisites`,
         "vault:kv/secretV2:SecretV2 vault-cloudflare",
       ].sort(),
     );
@@ -65,15 +61,18 @@ describe("the prod stack under mocks (preview)", () => {
     expect(parentOf("tickets-application")).toBe("tickets");
     expect(parentOf("vault-cloudflare")).toBe("vault");
     expect(parentOf("console-prerequisites")).toBe("console");
-    expect(parentOf("console-flags")).toBe("console");
+    expect(parentOf("console-tickets-prerequisites")).toBe("console");
+    expect(parentOf("console-investigate-flags")).toBe("console");
   });
 
   it("sends a rotation as clientSecretVersion with previousClientSecretExpiresAt", async () => {
     const run = await runStack({
       config: {
         ...prodConfig(),
-        "console-wiring:serviceTokenSecretVersion": "2",
-        "console-wiring:serviceTokenPreviousSecretExpiresAt": "2026-12-01T12:00:00Z",
+        ...withConfig({
+          serviceTokenSecretVersion: "2",
+          serviceTokenPreviousSecretExpiresAt: "2026-12-01T12:00:00Z",
+        }),
       },
       vault: VAULT,
     });
@@ -119,8 +118,9 @@ describe("the prod stack under mocks (preview)", () => {
     const policy = byName(run.resources, "tickets-policy");
     const app = byName(run.resources, "tickets-application");
     const secret = byName(run.resources, "vault-cloudflare");
-    const prerequisites = byName(run.resources, "console-prerequisites");
-    const flags = byName(run.resources, "console-flags");
+    const shared = byName(run.resources, "console-prerequisites");
+    const prerequisites = byName(run.resources, "console-tickets-prerequisites");
+    const flags = byName(run.resources, "console-investigate-flags");
 
     expect(policy.propertyDependencies["includes"]).toEqual([token.urn]);
     expect(app.propertyDependencies["policies"]).toEqual([policy.urn]);
@@ -128,17 +128,27 @@ describe("the prod stack under mocks (preview)", () => {
     expect(dependsOn(prerequisites, secret)).toBe(true);
     expect(prerequisites.propertyDependencies["vars"]).toContain(secret.urn);
     expect(dependsOn(flags, prerequisites)).toBe(true);
+    expect(dependsOn(flags, shared)).toBe(true);
     expect(dependsOn(prerequisites, flags)).toBe(false);
+    // The gate-free vars wait for nothing: their values are read before anything is registered.
+    expect(shared.dependencies).toEqual([]);
   });
 
   it('writes the prerequisites with credentials as secrets and flags as "1"', async () => {
     const run = await runStack({ config: prodConfig(), vault: VAULT, preview: false });
     const prerequisites = byName(run.resources, "console-prerequisites");
-    const flags = byName(run.resources, "console-flags");
+    const token = byName(run.resources, "console-tickets-prerequisites");
+    const flags = byName(run.resources, "console-investigate-flags");
+    expect(token.inputs["vars"]).toEqual({
+      CF_ACCESS_SVC_TICKETS_CLIENT_ID: "tickets-service-token.access",
+      CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: "mock-client-secret-of-tickets-service-token",
+    });
+    expect(token.secretInputs.sort()).toEqual([
+      "vars.CF_ACCESS_SVC_TICKETS_CLIENT_ID",
+      "vars.CF_ACCESS_SVC_TICKETS_CLIENT_SECRET",
+    ]);
     expect(prerequisites.inputs["app"]).toBe("raxx-console-prod");
     expect(prerequisites.inputs["keys"]).toEqual([
-      "CF_ACCESS_SVC_TICKETS_CLIENT_ID",
-      "CF_ACCESS_SVC_TICKETS_CLIENT_SECRET",
       "CONSOLE_FEATURE_PREREQUISITES",
       "FREESCOUT_API_KEY",
       "FREESCOUT_API_URL",
@@ -146,8 +156,6 @@ describe("the prod stack under mocks (preview)", () => {
       "FREESCOUT_OPERATIONS_MAILBOX_ID",
     ]);
     expect(prerequisites.inputs["vars"]).toEqual({
-      CF_ACCESS_SVC_TICKETS_CLIENT_ID: "tickets-service-token.access",
-      CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: "mock-client-secret-of-tickets-service-token",
       CONSOLE_FEATURE_PREREQUISITES: JSON.stringify(prerequisiteMap([investigate()])),
       FREESCOUT_API_KEY: "sentinel-freescout-api-key",
       FREESCOUT_API_URL: "https://tickets.raxx.app",
@@ -155,8 +163,6 @@ describe("the prod stack under mocks (preview)", () => {
       FREESCOUT_OPERATIONS_MAILBOX_ID: "sentinel-mailbox-7",
     });
     expect(prerequisites.secretInputs.sort()).toEqual([
-      "vars.CF_ACCESS_SVC_TICKETS_CLIENT_ID",
-      "vars.CF_ACCESS_SVC_TICKETS_CLIENT_SECRET",
       "vars.FREESCOUT_API_KEY",
       "vars.FREESCOUT_OPERATIONS_MAILBOX_ID",
     ]);
@@ -265,7 +271,7 @@ describe("the prod stack under mocks (preview)", () => {
       vault,
     });
     expect(run.error).toBeUndefined();
-    expect(run.resources.filter((r) => r.custom)).toHaveLength(7);
+    expect(run.resources.filter((r) => r.custom)).toHaveLength(8);
     for (const r of run.resources) {
       expect(r.importId, r.name).toBe("");
       expect(r.retainOnDelete, r.name).toBe(false);
@@ -277,9 +283,21 @@ describe("the prod stack under mocks (preview)", () => {
     const run = await runStack({ config: prodConfig(), vault: VAULT, preview: false });
     expect(run.outputs).toMatchObject({
       herokuApp: "raxx-console-prod",
-      serviceTokenExpiresAt: "2027-11-29T00:00:00Z",
-      serviceTokenExpiryWarningDays: 30,
-      gatedUri: "tickets.raxx.app/api",
+      gates: {
+        tickets: {
+          host: "tickets.raxx.app",
+          apiPath: "/api",
+          gatedUri: "tickets.raxx.app/api",
+          serviceTokenExpiresAt: "2027-11-29T00:00:00Z",
+          serviceTokenExpiryWarningDays: 30,
+          serviceTokenGeneration: 1,
+          serviceTokenName: "console-investigate-tickets",
+          vaultSecret: "MooseQuest/cloudflare",
+          urlVars: ["FREESCOUT_API_URL"],
+          clientIdVar: "CF_ACCESS_SVC_TICKETS_CLIENT_ID",
+          clientSecretVar: "CF_ACCESS_SVC_TICKETS_CLIENT_SECRET",
+        },
+      },
       flagsOn: ["FLAG_CONSOLE_INVESTIGATE_FROM_STATUS", "FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET"],
     });
     expect(JSON.stringify(run.outputs)).not.toMatch(/sentinel|mock-client-secret/);
@@ -294,8 +312,12 @@ describe("flags that are off", () => {
     });
     expect(run.error).toBeUndefined();
     const heroku = run.resources.filter((r) => r.type === CONFIG_VARS);
-    expect(heroku.map((r) => r.name)).toEqual(["console-prerequisites", "console-flags"]);
-    expect(heroku[1]?.inputs["vars"]).toEqual({});
+    expect(heroku.map((r) => r.name)).toEqual([
+      "console-prerequisites",
+      "console-tickets-prerequisites",
+      "console-investigate-flags",
+    ]);
+    expect(heroku[2]?.inputs["vars"]).toEqual({});
     expect(Object.keys(heroku[0]?.inputs["vars"] as object)).not.toContain(
       "FLAG_CONSOLE_INVESTIGATE_FROM_STATUS",
     );
@@ -406,7 +428,7 @@ describe("bad config under the program", () => {
       [
         "console-wiring: the stack config has 2 problems; nothing was applied.",
         "  - console-wiring:herokuApp is not a Heroku app name (3-30 characters: lowercase letters, digits and dashes, starting with a letter, not ending with a dash). Example: pulumi config set herokuApp raxx-console-prod",
-        "  - console-wiring:freescoutApiUrl (FREESCOUT_API_URL on the app) must use https:// (it uses http://). Example: pulumi config set freescoutApiUrl https://tickets.raxx.app",
+        "  - console-wiring:freescoutApiUrl (FREESCOUT_API_URL on the app, feature investigate) must use https:// (it uses http://). Example: pulumi config set freescoutApiUrl https://tickets.raxx.app",
       ].join("\n"),
     );
     expect(run.resources.filter((r) => r.type !== "pulumi:pulumi:Stack")).toEqual([]);
@@ -431,7 +453,7 @@ describe("Vault secrets this stack reads or writes", () => {
     });
     expect(run.error?.message).toBe(
       "Vault secret MooseQuest/cloudflare already exists and holds fields this stack does not write (CF_ACCESS_SVC_OTHER_CLIENT_ID). " +
-        "To take it over keeping those fields: pulumi config set adoptVaultCloudflareSecret true. Or point console-wiring:vaultCloudflarePath at a path of its own. Nothing was applied.",
+        "To take it over keeping those fields: pulumi config set --path 'gates.tickets.adoptVaultSecret' true. Or point console-wiring:gates.tickets.vaultPath at a path of its own. Nothing was applied.",
     );
     expect(run.resources.filter((r) => r.custom)).toEqual([]);
   });
@@ -456,7 +478,7 @@ describe("Vault secrets this stack reads or writes", () => {
     const { ["MooseQuest/cloudflare"]: _none, ...vault } = VAULT;
     const run = await runStack({ config: prodConfig(), vault });
     expect(run.error?.message).toBe(
-      "console-wiring:adoptVaultCloudflareSecret is true but Vault secret MooseQuest/cloudflare does not exist. Set it to false to create the secret.",
+      "console-wiring:gates.tickets.adoptVaultSecret is true but Vault secret MooseQuest/cloudflare does not exist. Set it to false to create the secret: pulumi config set --path 'gates.tickets.adoptVaultSecret' false",
     );
   });
 });
@@ -522,7 +544,7 @@ describe("detection as code", () => {
         },
       ],
     });
-    expect(byName(run.resources, "console-flags").dependencies).toContain(alert.urn);
+    expect(byName(run.resources, "console-investigate-flags").dependencies).toContain(alert.urn);
   });
 
   it("writes the manifest's prerequisite map with the prerequisites, before the flags", async () => {
@@ -555,7 +577,7 @@ describe("the Access gate comes before the app's credentials and flags", () => {
   // engine could switch them on before Access admitted the app's token.
   it("makes the flags depend on the Access application, its policy and the app's token", async () => {
     const run = await runStack({ config: prodConfig(), vault: VAULT });
-    const flags = byName(run.resources, "console-flags");
+    const flags = byName(run.resources, "console-investigate-flags");
     for (const name of ["tickets-application", "tickets-policy", "tickets-service-token"]) {
       expect(dependsOn(flags, byName(run.resources, name)), name).toBe(true);
     }
@@ -564,11 +586,13 @@ describe("the Access gate comes before the app's credentials and flags", () => {
   it("writes Vault and the app's credentials only after the policy and application (Cloudflare → Vault → Heroku)", async () => {
     const run = await runStack({ config: prodConfig(), vault: VAULT });
     const secret = byName(run.resources, "vault-cloudflare");
-    const prerequisites = byName(run.resources, "console-prerequisites");
+    const prerequisites = byName(run.resources, "console-tickets-prerequisites");
     for (const name of ["tickets-policy", "tickets-application", "tickets-service-token"]) {
       const gate = byName(run.resources, name);
       expect(dependsOn(secret, gate), `vault-cloudflare after ${name}`).toBe(true);
-      expect(dependsOn(prerequisites, gate), `console-prerequisites after ${name}`).toBe(true);
+      expect(dependsOn(prerequisites, gate), `console-tickets-prerequisites after ${name}`).toBe(
+        true,
+      );
     }
     expect(dependsOn(prerequisites, secret)).toBe(true);
     // An order only: the secret's value still comes from the token alone.
@@ -621,14 +645,16 @@ describe("renewal: a new token generation next to the old one", () => {
       CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: "mock-client-secret-of-tickets-service-token-g2",
     });
     expect(dependsOn(secret, policy)).toBe(true);
-    const prerequisites = byName(run.resources, "console-prerequisites");
+    const prerequisites = byName(run.resources, "console-tickets-prerequisites");
     expect(dependsOn(prerequisites, policy)).toBe(true);
     expect(dependsOn(prerequisites, renewed)).toBe(true);
-    expect(dependsOn(byName(run.resources, "console-flags"), renewed)).toBe(true);
-    expect(run.outputs).toMatchObject({
-      serviceTokenGeneration: 2,
-      serviceTokenId: "tickets-service-token-g2-id",
-      previousServiceTokenId: "tickets-service-token-id",
+    expect(dependsOn(byName(run.resources, "console-investigate-flags"), renewed)).toBe(true);
+    expect(run.outputs?.["gates"]).toMatchObject({
+      tickets: {
+        serviceTokenGeneration: 2,
+        serviceTokenId: "tickets-service-token-g2-id",
+        previousServiceTokenId: "tickets-service-token-id",
+      },
     });
   });
 
@@ -642,8 +668,9 @@ describe("renewal: a new token generation next to the old one", () => {
     expect(byName(run.resources, "tickets-policy").propertyDependencies["includes"]).toEqual([
       renewed.urn,
     ]);
-    expect(run.outputs).toMatchObject({ serviceTokenId: "tickets-service-token-g2-id" });
-    expect(run.outputs?.["previousServiceTokenId"]).toBeUndefined();
+    const gates = run.outputs?.["gates"] as Record<string, Record<string, unknown>>;
+    expect(gates["tickets"]).toMatchObject({ serviceTokenId: "tickets-service-token-g2-id" });
+    expect(gates["tickets"]).not.toHaveProperty("previousServiceTokenId");
   });
 
   it("sends a rotation to the current generation only", async () => {

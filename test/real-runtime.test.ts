@@ -72,7 +72,7 @@ describe("the program under Pulumi's real language host", () => {
     expect(names).toEqual(
       [
         "pulumi:pulumi:Stack console-wiring-prod",
-        "console-wiring:cloudflare:TicketsAccess tickets",
+        "console-wiring:cloudflare:AccessGate tickets",
         "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken tickets-service-token",
         "cloudflare:index/zeroTrustAccessPolicy:ZeroTrustAccessPolicy tickets-policy",
         "cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication tickets-application",
@@ -82,10 +82,11 @@ describe("the program under Pulumi's real language host", () => {
         "console-wiring:sentry:DetectionAlerts detection",
         "sentry:index/sentryIssueAlert:SentryIssueAlert detection-freescout-not-configured",
         "pulumi-nodejs:dynamic/heroku:ConfigVars console-prerequisites",
-        "pulumi-nodejs:dynamic/heroku:ConfigVars console-flags",
+        "pulumi-nodejs:dynamic/heroku:ConfigVars console-tickets-prerequisites",
+        "pulumi-nodejs:dynamic/heroku:ConfigVars console-investigate-flags",
       ].sort(),
     );
-    const flags = run.engine.registrations.find((r) => r.name === "console-flags")!;
+    const flags = run.engine.registrations.find((r) => r.name === "console-investigate-flags")!;
     const prerequisites = run.engine.registrations.find((r) => r.name === "console-prerequisites")!;
     expect(flags.dependencies).toContain(prerequisites.urn);
 

@@ -59,10 +59,17 @@ describe("stack files hold no secret", () => {
 describe("loadStackFiles", () => {
   it("applies Pulumi.yaml defaults under the stack's values, as the CLI does", () => {
     const { config } = loadStackFiles("prod");
-    expect(config["console-wiring:ticketsApiPath"]).toBe("/api");
-    expect(config["console-wiring:serviceTokenDuration"]).toBe("8760h");
-    expect(config["console-wiring:serviceTokenSecretVersion"]).toBe("0");
-    expect(config["console-wiring:adoptVaultCloudflareSecret"]).toBe("true");
+    // Prod's per-gate map as the CLI passes it: JSON, with YAML numbers and booleans kept.
+    expect(JSON.parse(config["console-wiring:gates"]!)).toEqual({
+      tickets: {
+        host: "tickets.raxx.app",
+        vaultPath: "cloudflare",
+        serviceTokenName: "console-investigate-tickets",
+        serviceTokenDuration: "8760h",
+        tokenExpiryWarningDays: 30,
+        adoptVaultSecret: true,
+      },
+    });
     expect(JSON.parse(config["console-wiring:flags"]!)).toEqual({
       FLAG_CONSOLE_INVESTIGATE_FROM_STATUS: true,
       FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET: true,

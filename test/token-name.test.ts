@@ -13,31 +13,18 @@ const root = resolve(__dirname, "..");
 const scratch = mkdtempSync(join(tmpdir(), "console-wiring-token-name-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-describe("the service token's default name has the stack's name", () => {
-  it("uses console-investigate-tickets-<stack> when unset or empty, the set name otherwise", () => {
-    expect(serviceTokenNameOrDefault(undefined, "qa")).toBe("console-investigate-tickets-qa");
-    expect(serviceTokenNameOrDefault("", "qa")).toBe("console-investigate-tickets-qa");
-    expect(serviceTokenNameOrDefault("mine", "qa")).toBe("mine");
-    // Whitespace is a value parseConfig refuses, not "unset".
-    expect(serviceTokenNameOrDefault(" ", "qa")).toBe(" ");
+describe("a gate's service token default name has the stack's name and the gate's id", () => {
+  it("uses console-<stack>-<gate> when unset or empty, the set name otherwise", () => {
+    expect(serviceTokenNameOrDefault(undefined, "qa", "tickets")).toBe("console-qa-tickets");
+    expect(serviceTokenNameOrDefault("", "qa", "tickets")).toBe("console-qa-tickets");
+    expect(serviceTokenNameOrDefault("mine", "qa", "tickets")).toBe("mine");
   });
 
   it("keeps prod's token name: Pulumi.prod.yaml sets the name its token already has", () => {
-    expect(loadStackFiles("prod").config["console-wiring:serviceTokenName"]).toBe(
-      "console-investigate-tickets",
-    );
-  });
-
-  it("fills the default in loadStackFiles, as recover and smoke read it", () => {
-    copyFileSync(join(root, "Pulumi.yaml"), join(scratch, "Pulumi.yaml"));
-    const qa = readFileSync(join(root, "Pulumi.staging.yaml"), "utf8").replace(
-      / {2}console-wiring:serviceTokenName: .*\n/,
-      "",
-    );
-    writeFileSync(join(scratch, "Pulumi.qa.yaml"), qa);
-    expect(loadStackFiles("qa", scratch).config["console-wiring:serviceTokenName"]).toBe(
-      "console-investigate-tickets-qa",
-    );
+    const gates = JSON.parse(loadStackFiles("prod").config["console-wiring:gates"] ?? "{}") as {
+      tickets?: { serviceTokenName?: string };
+    };
+    expect(gates.tickets?.serviceTokenName).toBe("console-investigate-tickets");
   });
 
   describe("in the program (readConfig)", () => {
@@ -51,17 +38,23 @@ describe("the service token's default name has the stack's name", () => {
         true,
       );
       const raw = projectConfig(loadStackFiles("prod"));
-      const config: Record<string, string> = {};
-      for (const [k, v] of Object.entries(raw)) {
-        if (k !== "serviceTokenName") config[`console-wiring:${k}`] = v;
-      }
-      pulumi.runtime.setAllConfig(config);
-      expect(readConfig().serviceToken.name).toBe("console-investigate-tickets-qa-stack");
-      // Pulumi.yaml's default is "" (the CLI hands the program the empty string).
-      pulumi.runtime.setAllConfig({ ...config, "console-wiring:serviceTokenName": "" });
-      expect(readConfig().serviceToken.name).toBe("console-investigate-tickets-qa-stack");
-      pulumi.runtime.setAllConfig({ ...config, "console-wiring:serviceTokenName": "set-one" });
-      expect(readConfig().serviceToken.name).toBe("set-one");
+      const gates = JSON.parse(raw["gates"] ?? "{}") as Record<string, Record<string, unknown>>;
+      const withName = (name: string | undefined) => {
+        const { serviceTokenName: _drop, ...tickets } = gates["tickets"] ?? {};
+        const config: Record<string, string> = {};
+        for (const [k, v] of Object.entries(raw)) config[`console-wiring:${k}`] = v;
+        config["console-wiring:gates"] = JSON.stringify({
+          ...gates,
+          tickets: name === undefined ? tickets : { ...tickets, serviceTokenName: name },
+        });
+        return config;
+      };
+      pulumi.runtime.setAllConfig(withName(undefined));
+      expect(readConfig().gates["tickets"]?.serviceToken.name).toBe("console-qa-stack-tickets");
+      pulumi.runtime.setAllConfig(withName(""));
+      expect(readConfig().gates["tickets"]?.serviceToken.name).toBe("console-qa-stack-tickets");
+      pulumi.runtime.setAllConfig(withName("set-one"));
+      expect(readConfig().gates["tickets"]?.serviceToken.name).toBe("set-one");
     });
   });
 });

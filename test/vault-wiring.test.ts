@@ -53,7 +53,7 @@ describe("existingSecretData", () => {
       existingSecretData({ ok: false, notFound: true, error: "x" }, true, declared, path),
     ).toEqual({
       error:
-        "console-wiring:adoptVaultCloudflareSecret is true but Vault secret MooseQuest/cloudflare does not exist. Set it to false to create the secret.",
+        "console-wiring:gates.tickets.adoptVaultSecret is true but Vault secret MooseQuest/cloudflare does not exist. Set it to false to create the secret: pulumi config set --path 'gates.tickets.adoptVaultSecret' false",
     });
   });
 });

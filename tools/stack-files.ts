@@ -7,7 +7,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { isAlias, isNode, parseDocument, visit } from "yaml";
-import { serviceTokenNameOrDefault } from "../infra/config-parts/token-name";
 
 export class StackFileError extends Error {
   constructor(message: string) {
@@ -130,9 +129,6 @@ export function loadStackFiles(stack: string, dir: string = process.cwd()): Stac
     }
     config[full] = asPulumiString(value);
   }
-  // The program fills in the per-stack token name the same way (infra/config.ts, readConfig).
-  const tokenKey = `${project}:serviceTokenName`;
-  config[tokenKey] = serviceTokenNameOrDefault(config[tokenKey], stack);
   return { project, config, secureKeys };
 }
 

@@ -25,8 +25,10 @@ export interface AccessAdoption {
 }
 
 /**
- * The stack outputs (infra/program.ts) that hold each adopted object's ID once it is in the stack.
- * The adopted token is generation 1: after a renewal it is the previous generation until retired.
+ * Where each adopted object's ID is once it is in the stack: the gate's entry of the `gates`
+ * output (infra/program.ts). The adopted token is generation 1: after a renewal it is the previous
+ * generation until retired. A state the previous main deployed (one gate, outputs at top level)
+ * has the same names at top level: prod's first deploy after the change reads those.
  */
 export const ADOPTION_OUTPUTS = {
   applicationId: ["accessApplicationId"],
@@ -36,22 +38,46 @@ export const ADOPTION_OUTPUTS = {
 
 export type AdoptionsDone = Readonly<Record<keyof AccessAdoption, boolean>>;
 
-/** Reads the outputs of this stack's last deployment, only when an adoption is configured. */
-export async function adoptionsDone(adopt: AccessAdoption): Promise<AdoptionsDone> {
+/** Which of the IDs in `adopt` the outputs hold, in the gate's entry or at top level. */
+export function adoptionsIn(
+  adopt: AccessAdoption,
+  outputs: Readonly<Record<string, unknown>>,
+  gateId: string,
+): AdoptionsDone {
+  const gates = outputs["gates"];
+  const entry =
+    typeof gates === "object" && gates !== null
+      ? ((gates as Record<string, unknown>)[gateId] as Record<string, unknown> | undefined)
+      : undefined;
   const keys = Object.keys(ADOPTION_OUTPUTS) as (keyof AccessAdoption)[];
-  const none = Object.fromEntries(keys.map((k) => [k, false])) as Record<
-    keyof AccessAdoption,
-    boolean
-  >;
-  if (keys.every((k) => !adopt[k])) return none;
-  const self = new pulumi.StackReference("adoption-record", {
-    name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
-  });
-  const done = { ...none };
-  for (const k of keys) {
-    if (!adopt[k]) continue;
-    for (const output of ADOPTION_OUTPUTS[k])
-      if ((await self.getOutputDetails(output)).value === adopt[k]) done[k] = true;
+  return Object.fromEntries(
+    keys.map((k) => [
+      k,
+      adopt[k] !== undefined &&
+        adopt[k] !== "" &&
+        ADOPTION_OUTPUTS[k].some((o) => entry?.[o] === adopt[k] || outputs[o] === adopt[k]),
+    ]),
+  ) as Record<keyof AccessAdoption, boolean>;
+}
+
+/**
+ * Reads the outputs of this stack's last deployment, only when an adoption is configured, and
+ * tells per gate which of its adoptions are done.
+ */
+export async function adoptionsDone(
+  adopts: Readonly<Record<string, AccessAdoption>>,
+): Promise<Record<string, AdoptionsDone>> {
+  const any = Object.values(adopts).some((a) => a.applicationId || a.policyId || a.serviceTokenId);
+  let outputs: Record<string, unknown> = {};
+  if (any) {
+    const self = new pulumi.StackReference("adoption-record", {
+      name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
+    });
+    outputs = {};
+    for (const name of ["gates", ...new Set(Object.values(ADOPTION_OUTPUTS).flat())])
+      outputs[name] = (await self.getOutputDetails(name)).value;
   }
-  return done;
+  return Object.fromEntries(
+    Object.entries(adopts).map(([id, adopt]) => [id, adoptionsIn(adopt, outputs, id)]),
+  );
 }

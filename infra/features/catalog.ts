@@ -11,7 +11,7 @@ import { basename, dirname, join, relative } from "node:path";
 import Ajv, { type ErrorObject } from "ajv";
 import { detectionRuleProblems } from "./detection-rules";
 import { configBudgetProblems, featureRuleProblems } from "./feature-rules";
-import { gateProblemsOf, GATES_DIR, loadGates } from "./gates";
+import { GATE_SCHEMA_FILE, gateProblemsOf, GATES_DIR, loadGates } from "./gates";
 import { readJsonData } from "./read-json";
 import type {
   DetectionRule,
@@ -251,7 +251,7 @@ export function loadFeatureCatalog(
   const gates = loadGates(dirs, schemaDir, parseFile, problems);
   for (const dir of dirs) {
     const names = readdirSync(dir)
-      .filter((n) => n.endsWith(".json") && n !== SCHEMA_FILE)
+      .filter((n) => n.endsWith(".json") && n !== SCHEMA_FILE && n !== GATE_SCHEMA_FILE)
       .sort();
     for (const name of names) {
       const path = join(dir, name);

@@ -1,7 +1,8 @@
 /**
- * Vault as the source of truth for the service token: its client id/secret are written to the
- * KV v2 secret `<mount>/<cloudflarePath>`, and the Heroku vars read them back from there.
- * The mount is never managed.
+ * Vault as the source of truth for the service tokens: each gate's client id/secret are written
+ * to a KV v2 secret of its own, `<mount>/<vaultPath>`, and the Heroku vars read them back from
+ * there. One component `vault` holds one secret per gate, named `vault-<vaultPath>` (slashes as
+ * dashes): prod's `vault-cloudflare` keeps its name. The mount is never managed.
  */
 import * as pulumi from "@pulumi/pulumi";
 // The kv module alone: the package index loads every Vault module (~35) for nothing.
@@ -10,11 +11,10 @@ import type { VaultRead } from "../features/gate";
 
 export const VAULT_WIRING_TYPE = "console-wiring:vault:VaultWiring";
 
-export interface VaultWiringArgs {
-  /** KV v2 mount, e.g. `MooseQuest`. Never created or deleted here. */
-  readonly mount: string;
+/** One gate's secret. */
+export interface GateSecretArgs {
   /** Secret path under the mount that this stack writes, e.g. `cloudflare`. */
-  readonly cloudflarePath: string;
+  readonly path: string;
   /** Field name in the secret → the service token output it holds. */
   readonly fields: Readonly<Record<string, pulumi.Input<string | null | undefined>>>;
   /**
@@ -26,10 +26,22 @@ export interface VaultWiringArgs {
   /** Adopt the existing secret with Pulumi's `import` option. */
   readonly adopt?: boolean;
   /**
-   * What must be in place before the secret is written: the Access gate's admission of the token,
-   * so no consumer of Vault gets a token that Access does not admit yet (a renewal).
+   * What must be in place before the secret is written: the gate's admission of the token, so
+   * no consumer of Vault gets a token that Access does not admit yet (a renewal).
    */
-  readonly secretDependsOn?: pulumi.Input<pulumi.Resource>[];
+  readonly dependsOn?: pulumi.Input<pulumi.Resource>[];
+}
+
+export interface VaultWiringArgs {
+  /** KV v2 mount, e.g. `MooseQuest`. Never created or deleted here. */
+  readonly mount: string;
+  /** Gate id → its secret. */
+  readonly gates: Readonly<Record<string, GateSecretArgs>>;
+}
+
+/** The resource name of a gate's secret: `<component>-<path>` with slashes as dashes. */
+export function secretResourceName(component: string, path: string): string {
+  return `${component}-${path.replace(/\//g, "-")}`;
 }
 
 /**
@@ -60,12 +72,14 @@ export function existingSecretData(
   adopt: boolean,
   declaredFields: readonly string[],
   path: string,
+  gateId = "tickets",
 ): { readonly data: Record<string, string> } | { readonly error: string } {
+  const setting = (k: string) => `console-wiring:gates.${gateId}.${k}`;
   if (!read.ok) {
     if (read.notFound) {
       return adopt
         ? {
-            error: `console-wiring:adoptVaultCloudflareSecret is true but Vault secret ${path} does not exist. Set it to false to create the secret.`,
+            error: `${setting("adoptVaultSecret")} is true but Vault secret ${path} does not exist. Set it to false to create the secret: pulumi config set --path 'gates.${gateId}.adoptVaultSecret' false`,
           }
         : { data: {} };
     }
@@ -78,47 +92,47 @@ export function existingSecretData(
     return {
       error:
         `Vault secret ${path} already exists and holds fields this stack does not write (${foreign.sort().join(", ")}). ` +
-        "To take it over keeping those fields: pulumi config set adoptVaultCloudflareSecret true. Or point console-wiring:vaultCloudflarePath at a path of its own. Nothing was applied.",
+        `To take it over keeping those fields: pulumi config set --path 'gates.${gateId}.adoptVaultSecret' true. Or point ${setting("vaultPath")} at a path of its own. Nothing was applied.`,
     };
   }
   return { data: { ...read.data } };
 }
 
 export class VaultWiring extends pulumi.ComponentResource {
-  readonly cloudflareSecret: kv.SecretV2;
-  /** The written data (secret), for consumers that must read it back from Vault's side. */
-  readonly cloudflareData: pulumi.Output<Record<string, string>>;
+  /** Gate id → the secret its token is written to. */
+  readonly secrets: Readonly<Record<string, kv.SecretV2>>;
+  /** Gate id → the written data (secret), for consumers that read it back from Vault's side. */
+  readonly data: Readonly<Record<string, pulumi.Output<Record<string, string>>>>;
 
   constructor(name: string, args: VaultWiringArgs, opts?: pulumi.ComponentResourceOptions) {
     super(VAULT_WIRING_TYPE, name, {}, opts);
-
-    const dataJson = pulumi
-      .all(args.fields)
-      .apply((declared) => JSON.stringify(mergeSecretData(args.existing ?? {}, declared)));
-
-    this.cloudflareSecret = new kv.SecretV2(
-      `${name}-cloudflare`,
-      {
-        mount: args.mount,
-        name: args.cloudflarePath,
-        dataJson: pulumi.secret(dataJson),
-      },
-      {
-        // dataJson and data are secret outputs by the provider's schema (the SDK adds them).
-        parent: this,
-        dependsOn: args.secretDependsOn,
-        ...(args.adopt
-          ? { import: `${args.mount}/data/${args.cloudflarePath}`, retainOnDelete: true }
-          : {}),
-      },
-    );
-
-    this.cloudflareData = pulumi.secret(
-      this.cloudflareSecret.dataJson.apply(
-        (json) => JSON.parse(json ?? "{}") as Record<string, string>,
-      ),
-    );
-
-    this.registerOutputs({ cloudflareSecretPath: this.cloudflareSecret.path });
+    const secrets: Record<string, kv.SecretV2> = {};
+    const data: Record<string, pulumi.Output<Record<string, string>>> = {};
+    for (const [gateId, gate] of Object.entries(args.gates)) {
+      const dataJson = pulumi
+        .all(gate.fields)
+        .apply((declared) => JSON.stringify(mergeSecretData(gate.existing ?? {}, declared)));
+      const secret = new kv.SecretV2(
+        secretResourceName(name, gate.path),
+        { mount: args.mount, name: gate.path, dataJson: pulumi.secret(dataJson) },
+        {
+          // dataJson and data are secret outputs by the provider's schema (the SDK adds them).
+          parent: this,
+          dependsOn: gate.dependsOn,
+          ...(gate.adopt
+            ? { import: `${args.mount}/data/${gate.path}`, retainOnDelete: true }
+            : {}),
+        },
+      );
+      secrets[gateId] = secret;
+      data[gateId] = pulumi.secret(
+        secret.dataJson.apply((json) => JSON.parse(json ?? "{}") as Record<string, string>),
+      );
+    }
+    this.secrets = secrets;
+    this.data = data;
+    this.registerOutputs({
+      secretPaths: Object.fromEntries(Object.entries(secrets).map(([g, s]) => [g, s.path])),
+    });
   }
 }

@@ -36,7 +36,7 @@ export function stackConfig(app: string): Record<string, unknown> {
     features: { investigate: true },
     herokuApp: app,
     cloudflareAccountId: "0123456789abcdef0123456789abcdef",
-    ticketsHost: "tickets.raxx.app",
+    gates: { tickets: { host: "tickets.raxx.app", vaultPath: "cloudflare" } },
     freescoutApiUrl: "https://tickets.raxx.app",
     freescoutInstanceUrl: "https://tickets.raxx.app",
     vaultMount: "MooseQuest",

@@ -4,7 +4,7 @@
  * FREESCOUT_API_URL off every app, so every app yields violations.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { TicketsAccess } from "../../infra/cloudflare/tickets-access";
+import { AccessGate } from "../../infra/cloudflare/access-gate";
 import { ConsoleConfig } from "../../infra/heroku/console-config";
 import { VaultWiring } from "../../infra/vault/vault-wiring";
 
@@ -13,7 +13,7 @@ export function syntheticProgram(
   broken = false,
 ): () => Promise<Record<string, unknown>> {
   return () => {
-    const access = new TicketsAccess("tickets", {
+    const access = new AccessGate("tickets", {
       accountId: "0123456789abcdef0123456789abcdef",
       host: "tickets.example.com",
       apiPath: "/api",
@@ -22,13 +22,17 @@ export function syntheticProgram(
     });
     const vault = new VaultWiring("vault", {
       mount: "kv",
-      cloudflarePath: "cloudflare",
-      fields: {
-        CF_ACCESS_SVC_TICKETS_CLIENT_ID: access.serviceToken.clientId,
-        CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: access.serviceToken.clientSecret,
+      gates: {
+        tickets: {
+          path: "cloudflare",
+          fields: {
+            CF_ACCESS_SVC_TICKETS_CLIENT_ID: access.serviceToken.clientId,
+            CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: access.serviceToken.clientSecret,
+          },
+        },
       },
     });
-    const fromVault = (k: string) => pulumi.secret(vault.cloudflareData.apply((d) => d[k] ?? ""));
+    const fromVault = (k: string) => pulumi.secret(vault.data["tickets"]!.apply((d) => d[k] ?? ""));
     for (let i = 0; i < apps; i++) {
       const prerequisites: Record<string, pulumi.Input<string>> = {
         FREESCOUT_INSTANCE_URL: "https://tickets.example.com",
@@ -41,8 +45,16 @@ export function syntheticProgram(
       new ConsoleConfig(`app${i}`, {
         app: `console-app-${String(i).padStart(4, "0")}`,
         prerequisites,
-        flagsOn: ["FLAG_CONSOLE_INVESTIGATE_FROM_STATUS", "FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET"],
-        prerequisitesDependOn: [vault.cloudflareSecret],
+        features: [
+          {
+            id: "investigate",
+            flagsOn: [
+              "FLAG_CONSOLE_INVESTIGATE_FROM_STATUS",
+              "FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET",
+            ],
+            dependsOn: [vault.secrets["tickets"]!],
+          },
+        ],
       });
     }
     return Promise.resolve({});

@@ -4,7 +4,7 @@
  * name let `npm run recover` take the other stack's token for an interrupted deploy's orphan and
  * delete it. `npm run check` refuses both, naming the two stack files, the key and the fix.
  */
-import { TOKEN_NAME_BASE } from "../../infra/config-parts/token-name";
+import { serviceTokenNameOrDefault } from "../../infra/config-parts/token-name";
 import { listStacks, loadStackFiles, projectConfig, StackFileError } from "../stack-files";
 import { serviceTokenNames, type TokenName } from "./token-names";
 
@@ -39,11 +39,10 @@ function tokenProblem(stack: string, mine: TokenName, other: string, theirs: Tok
     mine.name === theirs.name ? "" : " (generation n of a token is named <name>-g<n>)";
   // Suggest the rename to a stack that does not already use its own default name.
   const [target, token] =
-    mine.name === `${TOKEN_NAME_BASE}-${stack}` ? [other, theirs] : [stack, mine];
-  const fix =
-    token.gate === undefined
-      ? `pulumi config set ${token.key} ${TOKEN_NAME_BASE}-${target} --stack ${target}`
-      : `pulumi config set --path ${token.key} ${TOKEN_NAME_BASE}-${token.gate}-${target} --stack ${target}`;
+    mine.name === serviceTokenNameOrDefault(undefined, stack, mine.gate ?? "")
+      ? [other, theirs]
+      : [stack, mine];
+  const fix = `pulumi config set --path '${token.key}' ${serviceTokenNameOrDefault(undefined, target, token.gate ?? "")} --stack ${target}`;
   return (
     `${fileOf(stack)} and ${fileOf(other)} name the same Access service token: ` +
     `console-wiring:${mine.key} is "${mine.name}" in ${fileOf(stack)} and ` +

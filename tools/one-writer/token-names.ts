@@ -1,7 +1,7 @@
 /**
  * The Access service-token names a stack's config gives, with the config key that sets each:
- * the stack-wide `serviceTokenName` (empty or unset: `console-investigate-tickets-<stack>`) and,
- * when the stack has a `gates` map, each `gates.<id>.serviceTokenName`. The one-writer check
+ * each `gates.<id>.serviceTokenName` of the stack's `gates` map (empty or unset:
+ * `console-<stack>-<id>`, the default infra/config-parts/gates.ts applies). The one-writer check
  * compares them across stack files; it reads only names, never validates (parseConfig does).
  */
 import { serviceTokenNameOrDefault } from "../../infra/config-parts/token-name";
@@ -34,14 +34,14 @@ export function serviceTokenNames(
   config: Readonly<Record<string, string | undefined>>,
   stack: string,
 ): TokenName[] {
-  const names: TokenName[] = [
-    { key: "serviceTokenName", name: serviceTokenNameOrDefault(config["serviceTokenName"], stack) },
-  ];
+  const names: TokenName[] = [];
   for (const [gate, settings] of Object.entries(parseObject(config["gates"]))) {
     const name = isRecord(settings) ? settings["serviceTokenName"] : undefined;
-    if (typeof name === "string" && name !== "") {
-      names.push({ gate, key: `gates.${gate}.serviceTokenName`, name });
-    }
+    names.push({
+      gate,
+      key: `gates.${gate}.serviceTokenName`,
+      name: serviceTokenNameOrDefault(typeof name === "string" ? name : undefined, stack, gate),
+    });
   }
   return names;
 }
