@@ -12,6 +12,10 @@ export function serviceAuthReturns401(): StackValidationPolicy {
     // Stryker restore StringLiteral
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
+      if (!args.resources.some((r) => r.type === ACCESS_APPLICATION)) {
+        args.notApplicable("no Access application in this stack");
+        return;
+      }
       for (const app of args.resources) {
         if (app.type !== ACCESS_APPLICATION) continue;
         const decisions: (string | undefined)[] = [];
