@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, relative } from "node:path";
 import Ajv, { type ErrorObject } from "ajv";
 import { detectionRuleProblems } from "./detection-rules";
-import { gateProblemsOf, GATES_DIR, loadGates } from "./gates";
+import { GATE_SCHEMA_FILE, gateProblemsOf, GATES_DIR, loadGates } from "./gates";
 import type {
   DetectionRule,
   Feature,
@@ -240,7 +240,7 @@ export function loadFeatureCatalog(
   const gates = loadGates(dirs, schemaDir, parseFile, problems);
   for (const dir of dirs) {
     const names = readdirSync(dir)
-      .filter((n) => n.endsWith(".json") && n !== SCHEMA_FILE)
+      .filter((n) => n.endsWith(".json") && n !== SCHEMA_FILE && n !== GATE_SCHEMA_FILE)
       .sort();
     for (const name of names) {
       const path = join(dir, name);
