@@ -10,12 +10,7 @@ import { parseArgs } from "node:util";
 import { parseConfig, ConfigError } from "../infra/config";
 import { clientOptionsFromEnv, getConfigVars } from "../infra/heroku/client";
 import { gatesOf, type Feature } from "../infra/features/manifest";
-import {
-  configVarsPresent,
-  flagsMatchStack,
-  isOn,
-  type LinkResult,
-} from "./smoke/links";
+import { configVarsPresent, flagsMatchStack, isOn, type LinkResult } from "./smoke/links";
 import {
   gateChainNames,
   gateExpiryLinks,
@@ -61,7 +56,7 @@ export const USAGE =
   "usage: npm run smoke -- [--stack <name>] [--create-ticket] [--gates <json>] [--token-expires-at <iso>] [--expiry-days <n>] [--allow-loopback]\n" +
   "  needs HEROKU_API_KEY; reads the app's config vars, then runs the probes of each selected feature's file\n" +
   "  (Investigate: FREESCOUT_API_URL through Cloudflare Access) and the probes of each gate the stack uses\n" +
-  '  --gates: the output of pulumi stack output gates --json (or env CONSOLE_WIRING_GATES): each gate\'s token expiry\n' +
+  "  --gates: the output of pulumi stack output gates --json (or env CONSOLE_WIRING_GATES): each gate's token expiry\n" +
   "  --allow-loopback: a test setting; accepts a FREESCOUT_API_URL on 127.0.0.1/localhost/[::1] (http too)\n" +
   "    for local stand-ins. Never in a workflow: without it such a URL fails the check.";
 

@@ -108,7 +108,8 @@ export function gateUrlsOf(gates: readonly Gate[], resources: readonly HerokuVar
     for (const urlVar of gate.urlVars) {
       const holder = resources.find((r) => r.keys.includes(urlVar));
       const value = holder?.value(urlVar);
-      if (holder && value?.known && value.value) out.push({ gate, urlVar, url: value.value, holder });
+      if (holder && value?.known && value.value)
+        out.push({ gate, urlVar, url: value.value, holder });
     }
   return out;
 }

@@ -63,7 +63,9 @@ export function apiUrlOnGatedHost(
           // reports a URL no application covers.
           if (hosts.length === 0) continue;
           const wildcard = hosts.filter((h) => h.startsWith("*."));
-          const allowed = [...new Set([...hosts.filter((h) => !h.startsWith("*.")), ...configured])];
+          const allowed = [
+            ...new Set([...hosts.filter((h) => !h.startsWith("*.")), ...configured]),
+          ];
           for (const urlVar of gate.urlVars) {
             for (const view of resources.filter((r) => r.keys.includes(urlVar))) {
               // A URL not known yet has no value, checked as "": refused below like a URL that is

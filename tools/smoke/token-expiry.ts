@@ -53,15 +53,13 @@ export function tokenNotExpiring(
       return {
         link,
         status: "pass",
-        detail:
-          `no expiry reported: gates.${gate}.serviceTokenDuration is forever (a token created with it never expires)`,
+        detail: `no expiry reported: gates.${gate}.serviceTokenDuration is forever (a token created with it never expires)`,
       };
     }
     return {
       link,
       status: "skip",
-      detail:
-        `expiry unknown: pass --gates "$(pulumi stack output gates --json)" (or set CONSOLE_WIRING_GATES; the CI jobs do), whose ${gate}.serviceTokenExpiresAt is the token's expiry`,
+      detail: `expiry unknown: pass --gates "$(pulumi stack output gates --json)" (or set CONSOLE_WIRING_GATES; the CI jobs do), whose ${gate}.serviceTokenExpiresAt is the token's expiry`,
     };
   }
   const at = Date.parse(expiresAt);
