@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { defaultFeaturesDir, loadFeatureCatalog } from "../infra/features/catalog";
 import { prerequisiteMap, PREREQUISITES_VAR, type Feature } from "../infra/features/manifest";
 import { runCheck } from "../tools/check";
+import { checklist, renderText } from "../tools/manifest";
 import { configVarsPresent, flagsMatchStack } from "../tools/smoke/links";
 import { gateExpiryLinks, runGateProbes } from "../tools/smoke/gates";
 import { runFeatureProbes } from "../tools/smoke/probes";
@@ -174,6 +175,21 @@ describe.each(fixtureIds)("fixture feature %s, on a stack that selects only it",
       expect(run.output).not.toContain(`fixture-${fromVault.name}`);
     },
   );
+
+  it("is listed by the manifest with its vars and, when gated, its own gate", () => {
+    const [entry] = checklist([feature]);
+    expect(entry!.prerequisites.map((p) => p.name)).toEqual(feature.requires.map((v) => v.name));
+    if (!gated) expect(entry!.gate).toBeUndefined();
+    else {
+      expect(entry!.gate).toMatchObject({
+        id: feature.gate!.id,
+        urlVars: feature.gate!.urlVars,
+        clientIdVar: feature.gate!.clientIdVar,
+        clientSecretVar: feature.gate!.clientSecretVar,
+      });
+      expect(renderText([entry!])).toContain(`console-wiring:gates.${feature.gate!.id}.host`);
+    }
+  });
 
   it("gets its own entry in the prerequisite map, with its startup-check logger and message", () => {
     const map = prerequisiteMap(extended);
