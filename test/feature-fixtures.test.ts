@@ -127,7 +127,7 @@ describe.each(fixtureIds)("fixture feature %s, on a stack that selects only it",
     const accessAndVault = resources.filter((r) => /cloudflare|vault/i.test(r.type));
     if (!gated) expect(accessAndVault).toEqual([]);
     else {
-      const g = feature.gate!.id;
+      const g = feature.gate.id;
       expect(accessAndVault.map((r) => r.name).sort()).toEqual(
         [
           `${g}-application`,
@@ -182,12 +182,12 @@ describe.each(fixtureIds)("fixture feature %s, on a stack that selects only it",
     if (!gated) expect(entry!.gate).toBeUndefined();
     else {
       expect(entry!.gate).toMatchObject({
-        id: feature.gate!.id,
-        urlVars: feature.gate!.urlVars,
-        clientIdVar: feature.gate!.clientIdVar,
-        clientSecretVar: feature.gate!.clientSecretVar,
+        id: feature.gate.id,
+        urlVars: feature.gate.urlVars,
+        clientIdVar: feature.gate.clientIdVar,
+        clientSecretVar: feature.gate.clientSecretVar,
       });
-      expect(renderText([entry!])).toContain(`console-wiring:gates.${feature.gate!.id}.host`);
+      expect(renderText([entry!])).toContain(`console-wiring:gates.${feature.gate.id}.host`);
     }
   });
 

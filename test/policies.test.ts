@@ -34,7 +34,7 @@ async function messages(nodes: Node[], policy: string): Promise<string[]> {
 /** A gate URL var that no Access application of the stack covers: the gate protects nothing. */
 const UNCOVERED = expect.stringContaining(
   "is a URL of gate tickets, but no Cloudflare Access application of this stack covers its /api",
-);
+) as string;
 
 describe("the compliant baseline", () => {
   it("passes every policy", async () => {
