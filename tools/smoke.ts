@@ -179,7 +179,7 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
   };
 }
 
-/** RFC 3339 date-time (what `pulumi stack output serviceTokenExpiresAt` gives), and a real one. */
+/** RFC 3339 date-time (a gate's serviceTokenExpiresAt in `pulumi stack output gates --json`), and a real one. */
 function isTimestamp(text: string): boolean {
   return (
     /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/.test(text) &&

@@ -59,7 +59,7 @@ export function tokenNotExpiring(
     return {
       link,
       status: "skip",
-      detail: `expiry unknown: pass --gates "$(pulumi stack output gates --json)" (or set CONSOLE_WIRING_GATES; the CI jobs do), whose ${gate}.serviceTokenExpiresAt is the token's expiry`,
+      detail: `expiry unknown: pass --gates "$(pulumi stack output gates --json)" (or set CONSOLE_WIRING_GATES), whose ${gate}.serviceTokenExpiresAt is the token's expiry`,
     };
   }
   const at = Date.parse(expiresAt);
