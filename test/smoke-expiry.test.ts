@@ -106,9 +106,14 @@ describe("npm run smoke: the expiry link reads the stack's generations", () => {
     const entry = /^( {2}console-wiring:gates:\n {4}tickets:\n)/m;
     if (!entry.test(prod)) throw new Error("Pulumi.prod.yaml has no console-wiring:gates.tickets");
     const lines = Object.entries(extra).map(([k, v]) => `      ${k}: "${v}"`);
+    // A key prod's entry already sets is replaced, not repeated (YAML refuses a duplicate key).
+    const without = Object.keys(extra).reduce(
+      (text, k) => text.replace(new RegExp(`^ {6}${k}:.*\n`, "m"), ""),
+      prod,
+    );
     writeFileSync(
       join(dir, "Pulumi.renewing.yaml"),
-      prod.replace(entry, `$1${lines.join("\n")}\n`),
+      without.replace(entry, `$1${lines.join("\n")}\n`),
     );
     return dir;
   }
