@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { main, report } from "../tools/drift-report";
+import { driftItems, main, report } from "../tools/drift-report";
 
 const HEROKU = "pulumi-nodejs:dynamic/heroku:ConfigVars";
 const urn = (type: string, name: string) =>
@@ -64,7 +64,50 @@ describe("drift report", () => {
         },
       ],
     });
-    expect(result.text).toContain("  update   tickets-application: serviceAuth401Redirect");
+    expect(result.text).toContain(
+      "  update   tickets-application (gate tickets): serviceAuth401Redirect",
+    );
+  });
+
+  it("names the gate of every gate's Access objects, under the old and the new component type", () => {
+    const access = (component: string, type: string, name: string) =>
+      `urn:pulumi:prod::console-wiring::console-wiring:cloudflare:${component}$cloudflare:index/${type}::${name}`;
+    const items = driftItems({
+      steps: [
+        {
+          op: "update",
+          urn: access(
+            "AccessGate",
+            "zeroTrustAccessPolicy:ZeroTrustAccessPolicy",
+            "metrics-policy",
+          ),
+        },
+        {
+          op: "replace",
+          urn: access(
+            "AccessGate",
+            "zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken",
+            "metrics-service-token-g2",
+          ),
+        },
+        {
+          op: "update",
+          urn: access(
+            "TicketsAccess",
+            "zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken",
+            "tickets-service-token",
+          ),
+        },
+        // Not a gate's: a Heroku resource named like one.
+        { op: "update", urn: urn("heroku:ConfigVars", "metrics-policy") },
+      ],
+    });
+    expect(items.map((i) => [i.resource, i.gate])).toEqual([
+      ["metrics-policy", "metrics"],
+      ["metrics-service-token-g2", "metrics"],
+      ["tickets-service-token", "tickets"],
+      ["metrics-policy", undefined],
+    ]);
   });
 
   it("fails on a preview error, keeping only its first line", () => {

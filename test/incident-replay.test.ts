@@ -150,7 +150,7 @@ describe("incident replay through npm run check", () => {
     expect(result.exitCode).toBe(1);
     expect(failLines(result.output)).toEqual([
       "  FAIL  flags-applied-after-access-gate (mandatory) on console-flags: console-flags turns on FLAG_CONSOLE_INVESTIGATE_FROM_STATUS, FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET on Heroku app raxx-console-prod but does not depend on tickets-application, tickets-policy, " +
-        "the Access gate in front of FREESCOUT_API_URL (https://tickets.raxx.app): the flags could be on before Access admits the app's service token, and every call would be refused. " +
+        "the Access gate tickets in front of FREESCOUT_API_URL (https://tickets.raxx.app): the flags could be on before Access admits the app's service token, and every call would be refused. " +
         "Add { dependsOn: [tickets-application, tickets-policy] } to console-flags (see infra/program.ts).",
     ]);
   });

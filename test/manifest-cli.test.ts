@@ -32,9 +32,27 @@ describe("npm run manifest", () => {
     ]);
   });
 
+  it("names each feature's gate with what the stack sets for it, and none for an ungated one", () => {
+    const investigate = entries.find((e) => e.feature === "investigate")!;
+    expect(investigate.gate).toMatchObject({
+      id: "tickets",
+      guards: "console-wiring:gates.tickets.host + /api",
+      urlVars: ["FREESCOUT_API_URL"],
+      clientIdVar: "CF_ACCESS_SVC_TICKETS_CLIENT_ID",
+      clientSecretVar: "CF_ACCESS_SVC_TICKETS_CLIENT_SECRET",
+    });
+    expect(renderText(entries)).toContain(
+      "    [ ] console-wiring:gates.tickets.host (the gated host; its URL vars point at it)",
+    );
+    expect(renderMarkdown(entries)).toContain("Gate `tickets`:");
+    const { gate: _gate, ...ungated } = investigateFeature();
+    expect(checklist([ungated])[0]).not.toHaveProperty("gate");
+  });
+
   it("renders text and Markdown checklists with a box per item", () => {
     const text = renderText(entries);
-    expect(text.match(/\[ \]/g)).toHaveLength(8);
+    // 7 prerequisites, 1 detection rule, and the gate's 2 settings (host, vaultPath).
+    expect(text.match(/\[ \]/g)).toHaveLength(10);
     const md = renderMarkdown(entries);
     expect(md).toContain("| [ ] | `FREESCOUT_API_KEY` | yes | sent as X-FreeScout-API-Key |");
     expect(md).toContain("- [ ] `freescout-not-configured`:");

@@ -31,6 +31,11 @@ async function messages(nodes: Node[], policy: string): Promise<string[]> {
   return result.violations.filter((v) => v.policy === policy).map((v) => v.message);
 }
 
+/** A gate URL var that no Access application of the stack covers: the gate protects nothing. */
+const UNCOVERED = expect.stringContaining(
+  "is a URL of gate tickets, but no Cloudflare Access application of this stack covers its /api",
+) as string;
+
 describe("the compliant baseline", () => {
   it("passes every policy", async () => {
     const result = await run(baseline());
@@ -170,9 +175,9 @@ describe("gated-api-requires-service-token", () => {
     dropVar(node(g, "prerequisites"), "CF_ACCESS_SVC_TICKETS_CLIENT_ID");
     dropVar(node(g, "prerequisites"), "CF_ACCESS_SVC_TICKETS_CLIENT_SECRET");
     expect(await messages(g, "gated-api-requires-service-token")).toEqual([
-      "Heroku app raxx-console-prod: FREESCOUT_API_URL (https://tickets.raxx.app) is behind Cloudflare Access application application, " +
+      "Heroku app raxx-console-prod: FREESCOUT_API_URL (https://tickets.raxx.app) is behind Cloudflare Access application application (gate tickets), " +
         "but CF_ACCESS_SVC_TICKETS_CLIENT_ID and CF_ACCESS_SVC_TICKETS_CLIENT_SECRET are not set: every API call would be refused (401/403). " +
-        "Wire the service token's client id/secret to the app (see infra/program.ts).",
+        "Wire gate tickets's service token client id/secret to the app (see infra/program.ts).",
     ]);
   });
 
@@ -190,7 +195,7 @@ describe("gated-api-requires-service-token", () => {
     expect(result[0]).toBe(
       "Heroku app raxx-console-prod: CF_ACCESS_SVC_TICKETS_CLIENT_ID does not come from a service token that Access application application admits " +
         "(admitted: other-token; CF_ACCESS_SVC_TICKETS_CLIENT_ID comes from: token). " +
-        "Include the app's service token in a non_identity policy attached to the application, referencing the token resource's id.",
+        "Include gate tickets's service token (tickets-service-token) in a non_identity policy attached to the application, referencing the token resource's id.",
     );
   });
 
@@ -203,7 +208,7 @@ describe("gated-api-requires-service-token", () => {
     );
   });
 
-  it("does not apply when the Access application gates another path", async () => {
+  it("reports a gate URL that the Access application does not cover (it gates another path)", async () => {
     const g = baseline();
     const app = node(g, "application");
     app.inputs = {
@@ -212,7 +217,7 @@ describe("gated-api-requires-service-token", () => {
       destinations: [{ type: "public", uri: "tickets.raxx.app/admin" }],
     };
     dropVar(node(g, "prerequisites"), "CF_ACCESS_SVC_TICKETS_CLIENT_ID");
-    expect(await messages(g, "gated-api-requires-service-token")).toEqual([]);
+    expect(await messages(g, "gated-api-requires-service-token")).toEqual([UNCOVERED]);
   });
 
   it("applies when the Access application gates the whole host", async () => {
@@ -415,7 +420,7 @@ describe("api-url-on-gated-host", () => {
     const g = baseline();
     setVar(node(g, "prerequisites"), "FREESCOUT_API_URL", "https://evil.example");
     expect(await messages(g, "api-url-on-gated-host")).toEqual([
-      "FREESCOUT_API_URL on prerequisites must point at tickets.raxx.app (it points at evil.example): another host would receive the FreeScout API key and the service-token secret.",
+      "FREESCOUT_API_URL on prerequisites must point at tickets.raxx.app (it points at evil.example): another host would receive the FreeScout API key and the service-token secret (gate tickets: set it to a URL on console-wiring:gates.tickets.host).",
     ]);
   });
 
@@ -464,9 +469,9 @@ describe("service-token-expiry (advisory)", () => {
         resource: "token",
         message:
           "Service token token expires in 20 day(s) (2026-12-19T00:00:00Z), within the 30-day warning window. " +
-          "Renew it with a new token: pulumi config set serviceTokenGeneration <current+1> && pulumi up (Access admits the old and the new token while Vault and Heroku move to the new one), " +
-          "then, once the smoke check passes, pulumi config set serviceTokenRetiredGeneration <current> && pulumi up. " +
-          "Set serviceTokenDuration forever in the first step for a token that never expires. A rotation (serviceTokenSecretVersion) does not extend the expiry.",
+          "Renew it with a new token: pulumi config set --path 'gates.<gate>.serviceTokenGeneration' <current+1> && pulumi up (Access admits the old and the new token while Vault and Heroku move to the new one), " +
+          "then, once the smoke check passes, pulumi config set --path 'gates.<gate>.serviceTokenRetiredGeneration' <current> && pulumi up. " +
+          "Set --path 'gates.<gate>.serviceTokenDuration' forever in the first step for a token that never expires. A rotation (gates.<gate>.serviceTokenSecretVersion) does not extend the expiry.",
       },
     ]);
   });
@@ -603,10 +608,10 @@ describe("gated-api-requires-service-token: what the Access application gates", 
     return g;
   };
 
-  it("does not apply when the API URL is on a host the application does not gate", async () => {
+  it("reports the API URL on a host the application does not gate, not the missing var", async () => {
     const g = withoutClientId();
     setVar(node(g, "prerequisites"), "FREESCOUT_API_URL", "https://helpdesk.raxx.app");
-    expect(await messages(g, "gated-api-requires-service-token")).toEqual([]);
+    expect(await messages(g, "gated-api-requires-service-token")).toEqual([UNCOVERED]);
   });
 
   it("reads the gated host and path from domain alone", async () => {
@@ -620,7 +625,7 @@ describe("gated-api-requires-service-token: what the Access application gates", 
     gateOnly(g, { destinations: [{ uri: "TICKETS.raxx.app/api/" }] });
     expect(await messages(g, "gated-api-requires-service-token")).toHaveLength(1);
     gateOnly(g, { destinations: [{ type: "private", uri: "tickets.raxx.app/api" }] });
-    expect(await messages(g, "gated-api-requires-service-token")).toEqual([]);
+    expect(await messages(g, "gated-api-requires-service-token")).toEqual([UNCOVERED]);
   });
 
   it("matches a wildcard host on subdomains only", async () => {
@@ -628,7 +633,7 @@ describe("gated-api-requires-service-token: what the Access application gates", 
     gateOnly(g, { domain: "*.raxx.app/api" });
     expect(await messages(g, "gated-api-requires-service-token")).toHaveLength(1);
     setVar(node(g, "prerequisites"), "FREESCOUT_API_URL", "https://raxx.app.example");
-    expect(await messages(g, "gated-api-requires-service-token")).toEqual([]);
+    expect(await messages(g, "gated-api-requires-service-token")).toEqual([UNCOVERED]);
   });
 
   it("applies when the API base URL has a path under which /api/ is gated", async () => {
@@ -637,21 +642,36 @@ describe("gated-api-requires-service-token: what the Access application gates", 
     setVar(node(g, "prerequisites"), "FREESCOUT_API_URL", "https://tickets.raxx.app/help/");
     expect(await messages(g, "gated-api-requires-service-token")).toHaveLength(1);
     setVar(node(g, "prerequisites"), "FREESCOUT_API_URL", "https://tickets.raxx.app/other");
-    expect(await messages(g, "gated-api-requires-service-token")).toEqual([]);
+    expect(await messages(g, "gated-api-requires-service-token")).toEqual([UNCOVERED]);
   });
 
   it("names the one missing var in the singular", async () => {
     const [message] = await messages(withoutClientId(), "gated-api-requires-service-token");
     expect(message).toBe(
-      "Heroku app raxx-console-prod: FREESCOUT_API_URL (https://tickets.raxx.app) is behind Cloudflare Access application application, " +
+      "Heroku app raxx-console-prod: FREESCOUT_API_URL (https://tickets.raxx.app) is behind Cloudflare Access application application (gate tickets), " +
         "but CF_ACCESS_SVC_TICKETS_CLIENT_ID is not set: every API call would be refused (401/403). " +
-        "Wire the service token's client id/secret to the app (see infra/program.ts).",
+        "Wire gate tickets's service token client id/secret to the app (see infra/program.ts).",
     );
   });
 
-  it("is not applicable to a stack without an Access application", async () => {
+  it("reports a gate URL on a stack without an Access application: nothing protects it", async () => {
     const g = withoutNode(withoutClientId(), "application");
-    expect(await messages(g, "gated-api-requires-service-token")).toEqual([]);
+    expect(await messages(g, "gated-api-requires-service-token")).toEqual([UNCOVERED]);
+  });
+
+  it("is not applicable to a stack without an Access application and without a gate URL var", async () => {
+    const g = withoutNode(withoutClientId(), "application");
+    dropVar(node(g, "prerequisites"), "FREESCOUT_API_URL");
+    const result = await run(g);
+    expect(result.violations.filter((v) => v.policy.includes("gate"))).toEqual([]);
+    expect(result.notApplicable.map((n) => n.policy)).toEqual(
+      expect.arrayContaining([
+        "gated-api-requires-service-token",
+        "flags-applied-after-access-gate",
+        "api-url-on-gated-host",
+        "service-auth-returns-401",
+      ]),
+    );
   });
 });
 
@@ -902,7 +922,7 @@ describe("gated-api-requires-service-token: what it names", () => {
     expect(message).toBe(
       "Heroku app raxx-console-prod: CF_ACCESS_SVC_TICKETS_CLIENT_ID does not come from a service token that Access application application admits " +
         "(admitted: none; CF_ACCESS_SVC_TICKETS_CLIENT_ID comes from: no service token in this stack). " +
-        "Include the app's service token in a non_identity policy attached to the application, referencing the token resource's id.",
+        "Include gate tickets's service token (tickets-service-token) in a non_identity policy attached to the application, referencing the token resource's id.",
     );
   });
 

@@ -23,7 +23,7 @@ function flagsNotAfterGate(): Node[] {
 
 const BOTH_MISSING =
   "flags turns on FLAG_CONSOLE_INVESTIGATE_FROM_STATUS, FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET on Heroku app raxx-console-prod but does not depend on application, policy, " +
-  "the Access gate in front of FREESCOUT_API_URL (https://tickets.raxx.app): the flags could be on before Access admits the app's service token, and every call would be refused. " +
+  "the Access gate tickets in front of FREESCOUT_API_URL (https://tickets.raxx.app): the flags could be on before Access admits the app's service token, and every call would be refused. " +
   "Add { dependsOn: [application, policy] } to flags (see infra/program.ts).";
 
 describe("flags-applied-after-access-gate", () => {
@@ -39,7 +39,7 @@ describe("flags-applied-after-access-gate", () => {
     const g = flagsNotAfterGate();
     node(g, "flags").dependsOn = ["prerequisites", "alert", "policy"];
     const [message] = await messages(g);
-    expect(message).toContain("but does not depend on application, the Access gate");
+    expect(message).toContain("but does not depend on application, the Access gate tickets");
     expect(message).toContain("Add { dependsOn: [application] } to flags");
   });
 
@@ -66,7 +66,7 @@ describe("flags-applied-after-access-gate", () => {
     g.push({ name: "host-application", type: T.app, inputs: { domain: "tickets.raxx.app" } });
     node(g, "flags").dependsOn = ["prerequisites", "alert", "application"];
     expect(await messages(g)).toEqual([
-      expect.stringContaining("but does not depend on host-application, the Access gate"),
+      expect.stringContaining("but does not depend on host-application, the Access gate tickets"),
     ]);
   });
 
@@ -93,7 +93,7 @@ describe("flags-applied-after-access-gate", () => {
     const g = flagsNotAfterGate();
     node(g, "application").propertyDeps = {};
     const [message] = await messages(g);
-    expect(message).toContain("but does not depend on application, the Access gate");
+    expect(message).toContain("but does not depend on application, the Access gate tickets");
     expect(message).toContain("Add { dependsOn: [application] } to flags");
   });
 
@@ -123,8 +123,8 @@ describe("flags-applied-after-access-gate", () => {
     expect(message).toMatch(/^flags turns on FLAG_CONSOLE_INVESTIGATE_FROM_STATUS on Heroku app/);
   });
 
-  it("asks nothing of a feature that does not use the service token", async () => {
-    const untokened = catalog().map((f) => ({
+  it("asks nothing of a feature that does not pass a gate", async () => {
+    const untokened = catalog().map(({ gate: _gate, ...f }) => ({
       ...f,
       requires: f.requires.filter((v) => v.source.kind !== "service-token"),
     }));

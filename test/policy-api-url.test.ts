@@ -22,7 +22,7 @@ describe("api-url-on-gated-host", () => {
       graph.push({ name: "look-alike", type: T.alert, inputs: { domain: "evil.example" } }),
     );
     expect(await messages(g)).toEqual([
-      "FREESCOUT_API_URL on prerequisites must point at tickets.raxx.app (it points at evil.example): another host would receive the FreeScout API key and the service-token secret.",
+      "FREESCOUT_API_URL on prerequisites must point at tickets.raxx.app (it points at evil.example): another host would receive the FreeScout API key and the service-token secret (gate tickets: set it to a URL on console-wiring:gates.tickets.host).",
     ]);
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { RENEW, RETIRE, serviceTokenExpiry } from "../policy/policies/service-token-expiry";
+import { renew, retire, serviceTokenExpiry } from "../policy/policies/service-token-expiry";
 import { analyze } from "../tools/offline/analyze";
 import { baseline, capture, node, T, type Node } from "./support/graph-fixture";
 
@@ -36,30 +36,30 @@ describe("service-token-expiry: which token to renew", () => {
   it("says how to renew the token the app uses, never to rotate it", async () => {
     const g = baseline();
     node(g, "token").inputs = { ...node(g, "token").inputs, expiresAt: SOON };
-    expect(await messages(g)).toEqual([expiring("token") + RENEW]);
-    expect(RENEW).toBe(
-      "Renew it with a new token: pulumi config set serviceTokenGeneration <current+1> && pulumi up (Access admits the old and the new token while Vault and Heroku move to the new one), " +
-        "then, once the smoke check passes, pulumi config set serviceTokenRetiredGeneration <current> && pulumi up. " +
-        "Set serviceTokenDuration forever in the first step for a token that never expires. A rotation (serviceTokenSecretVersion) does not extend the expiry.",
+    expect(await messages(g)).toEqual([expiring("token") + renew()]);
+    expect(renew("tickets")).toBe(
+      "Renew it with a new token: pulumi config set --path 'gates.tickets.serviceTokenGeneration' <current+1> && pulumi up (Access admits the old and the new token while Vault and Heroku move to the new one), " +
+        "then, once the smoke check passes, pulumi config set --path 'gates.tickets.serviceTokenRetiredGeneration' <current> && pulumi up. " +
+        "Set --path 'gates.tickets.serviceTokenDuration' forever in the first step for a token that never expires. A rotation (gates.tickets.serviceTokenSecretVersion) does not extend the expiry.",
     );
   });
 
   it("tells to retire a previous generation that no app uses any more", async () => {
-    expect(await messages(renewal(SOON, LATER))).toEqual([expiring("token") + RETIRE]);
-    expect(RETIRE).toBe(
+    expect(await messages(renewal(SOON, LATER))).toEqual([expiring("token") + retire()]);
+    expect(retire("tickets")).toBe(
       "No app's credentials come from it any more (a previous generation kept during a renewal): once the smoke check passes, retire it: " +
-        "pulumi config set serviceTokenRetiredGeneration <its generation> && pulumi up.",
+        "pulumi config set --path 'gates.tickets.serviceTokenRetiredGeneration' <its generation> && pulumi up.",
     );
   });
 
   it("renews the new generation when it is the one expiring", async () => {
-    expect(await messages(renewal(LATER, SOON))).toEqual([expiring("token-g2") + RENEW]);
+    expect(await messages(renewal(LATER, SOON))).toEqual([expiring("token-g2") + renew()]);
   });
 
   it("counts every token as in use when no app's vars come from any token", async () => {
     const g = renewal(SOON, LATER);
     node(g, "vault-cloudflare").propertyDeps = {};
-    expect(await messages(g)).toEqual([expiring("token") + RENEW]);
+    expect(await messages(g)).toEqual([expiring("token") + renew()]);
   });
 
   it("counts only Heroku config vars as an app's use of a token", async () => {
@@ -70,12 +70,24 @@ describe("service-token-expiry: which token to renew", () => {
       inputs: {},
       propertyDeps: { vars: ["token"] },
     });
-    expect(await messages(g)).toEqual([expiring("token") + RETIRE]);
+    expect(await messages(g)).toEqual([expiring("token") + retire()]);
+  });
+
+  it("names the gate of a token the program named for it, in the message and the commands", async () => {
+    const g = baseline();
+    node(g, "token").inputs = { ...node(g, "token").inputs, expiresAt: SOON };
+    node(g, "token").name = "tickets-service-token";
+    node(g, "policy").propertyDeps = { includes: ["tickets-service-token"] };
+    node(g, "vault-cloudflare").propertyDeps = { dataJson: ["tickets-service-token"] };
+    expect(await messages(g)).toEqual([
+      `Service token tickets-service-token (gate tickets) expires in 10 day(s) (${SOON}), within the 30-day warning window. ` +
+        renew("tickets"),
+    ]);
   });
 
   it("does not take a dependsOn for a use: Vault written after the policy that includes both", async () => {
     const g = renewal(SOON, LATER);
     node(g, "vault-cloudflare").dependsOn = ["policy", "application", "token"];
-    expect(await messages(g)).toEqual([expiring("token") + RETIRE]);
+    expect(await messages(g)).toEqual([expiring("token") + retire()]);
   });
 });

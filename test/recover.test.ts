@@ -45,7 +45,7 @@ const contains = (text: string): string => expect.stringContaining(text) as stri
 const ctx = (over: Partial<PlanContext> = {}): PlanContext => ({
   resources: [],
   findTokens: () => Promise.resolve([]),
-  currentTokenResource: "tickets-service-token",
+  currentTokenResources: ["tickets-service-token"],
   ...over,
 });
 const orphan = (id: string): ServiceToken => ({
@@ -219,12 +219,12 @@ describe("judge: other pending operations", () => {
       why: contains("an interrupted rotation"),
     });
     expect(v.kind === "person" && v.todo).toContain(
-      "pulumi config set serviceTokenGeneration <current + 1>",
+      "pulumi config set --path 'gates.tickets.serviceTokenGeneration' <current + 1>",
     );
     // A state without a version is at the provider's default, 1.
     expect((await judge(rotation, ctx({ resources: recorded() }))).kind).toBe("person");
     expect(
-      (await judge(rotation, ctx({ resources: recorded(1), currentTokenResource: undefined })))
+      (await judge(rotation, ctx({ resources: recorded(1), currentTokenResources: undefined })))
         .kind,
     ).toBe("person");
   });
@@ -232,9 +232,30 @@ describe("judge: other pending operations", () => {
   it("superseded once the stack config renews the token", async () => {
     const v = await judge(
       rotation,
-      ctx({ resources: recorded(1), currentTokenResource: "tickets-service-token-g2" }),
+      ctx({ resources: recorded(1), currentTokenResources: ["tickets-service-token-g2"] }),
     );
     expect(v).toMatchObject({ kind: "nothing", why: contains("superseded") });
+  });
+
+  it("judges each gate's token against its own gate: another gate's renewal does not supersede it", async () => {
+    const renewedElsewhere = ctx({
+      resources: recorded(1),
+      currentTokenResources: ["tickets-service-token", "metrics-service-token-g2"],
+    });
+    expect((await judge(rotation, renewedElsewhere)).kind).toBe("person");
+    const metricsRotation = {
+      ...rotation,
+      name: "metrics-service-token",
+      urn: rotation.urn.replace(/tickets-service-token$/, "metrics-service-token"),
+    };
+    const v = await judge(metricsRotation, {
+      ...renewedElsewhere,
+      resources: renewedElsewhere.resources.map((r) => ({ ...r, urn: metricsRotation.urn })),
+    });
+    expect(v).toMatchObject({
+      kind: "nothing",
+      why: contains("renews gate metrics's token (current generation: metrics-service-token-g2)"),
+    });
   });
 
   it("a token update that keeps the version, an update or a delete of anything else: nothing to do", async () => {
@@ -330,7 +351,7 @@ describe("runRecover", () => {
           return Promise.resolve();
         },
       }),
-      currentTokenResource: () => Promise.resolve("tickets-service-token"),
+      currentTokenResources: () => Promise.resolve(["tickets-service-token"]),
     };
     writeFileSync(
       join(lockDir, "l.json"),

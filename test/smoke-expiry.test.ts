@@ -14,23 +14,23 @@ const LATER = "2027-06-19T00:00:00Z";
 
 describe("renewalSteps", () => {
   it("names the next generation and the one to retire, from the stack config", () => {
-    expect(renewalSteps({ generation: 2, duration: "8760h" })).toBe(
-      "Renew it with a new token: pulumi config set serviceTokenGeneration 3 && pulumi up (Access admits the old and the new token while Vault and Heroku move to the new one); " +
-        "once this check passes, pulumi config set serviceTokenRetiredGeneration 2 && pulumi up. " +
-        "For a token that never expires, also set serviceTokenDuration forever in the first step. " +
-        "A rotation (serviceTokenSecretVersion) does not extend the expiry.",
+    expect(renewalSteps({ generation: 2, duration: "8760h" }, "tickets")).toBe(
+      "Renew it with a new token: pulumi config set --path 'gates.tickets.serviceTokenGeneration' 3 && pulumi up (Access admits the old and the new token while Vault and Heroku move to the new one); " +
+        "once this check passes, pulumi config set --path 'gates.tickets.serviceTokenRetiredGeneration' 2 && pulumi up. " +
+        "For a token that never expires, also set --path 'gates.tickets.serviceTokenDuration' forever in the first step. " +
+        "A rotation (gates.tickets.serviceTokenSecretVersion) does not extend the expiry.",
     );
   });
 
   it("says so when the new token will never expire", () => {
-    expect(renewalSteps({ generation: 1, duration: "forever" })).toContain(
-      "pulumi config set serviceTokenRetiredGeneration 1 && pulumi up. serviceTokenDuration is already forever: the new token will never expire. A rotation",
+    expect(renewalSteps({ generation: 1, duration: "forever" }, "metrics")).toContain(
+      "pulumi config set --path 'gates.metrics.serviceTokenRetiredGeneration' 1 && pulumi up. gates.metrics.serviceTokenDuration is already forever: the new token will never expire. A rotation",
     );
   });
 
   it("uses placeholders without the stack config", () => {
     expect(renewalSteps()).toMatch(
-      /^Renew it with a new token: pulumi config set serviceTokenGeneration <current\+1> && .*serviceTokenRetiredGeneration <current> && pulumi up\. For a token/,
+      /^Renew it with a new token: pulumi config set --path 'gates\.<gate>\.serviceTokenGeneration' <current\+1> && .*serviceTokenRetiredGeneration' <current> && pulumi up\. For a token/,
     );
   });
 });
@@ -59,7 +59,7 @@ describe("tokenNotExpiring", () => {
       tokenNotExpiring(LATER, 30, NOW, { generation: 2, previousGeneration: 1, duration: "8760h" })
         .detail,
     ).toBe(
-      "expires 2027-06-19 (202 days; warning at 30); generation 1 is still admitted (a renewal in progress): once every link passes, retire it: pulumi config set serviceTokenRetiredGeneration 1 && pulumi up",
+      "expires 2027-06-19 (202 days; warning at 30); generation 1 is still admitted (a renewal in progress): once every link passes, retire it: pulumi config set --path 'gates.<gate>.serviceTokenRetiredGeneration' 1 && pulumi up",
     );
   });
 
@@ -68,7 +68,7 @@ describe("tokenNotExpiring", () => {
       link: "service token not expiring",
       status: "pass",
       detail:
-        "no expiry reported: serviceTokenDuration is forever (a token created with it never expires)",
+        "no expiry reported: gates.<gate>.serviceTokenDuration is forever (a token created with it never expires)",
     });
     expect(tokenNotExpiring(undefined, 30, NOW, token).status).toBe("skip");
     expect(tokenNotExpiring("", 30, NOW).status).toBe("skip");
@@ -77,7 +77,7 @@ describe("tokenNotExpiring", () => {
   it("still checks a reported expiry when the config says forever (set after the token was created)", () => {
     const result = tokenNotExpiring(SOON, 30, NOW, { generation: 1, duration: "forever" });
     expect(result.status).toBe("fail");
-    expect(result.detail).toContain("serviceTokenGeneration 2");
+    expect(result.detail).toContain("serviceTokenGeneration' 2");
   });
 });
 
@@ -95,15 +95,25 @@ describe("npm run smoke: the expiry link reads the stack's generations", () => {
     process.env = { ...saved };
   });
 
-  /** A project dir holding prod's stack file with extra keys, as stack `renewing`. */
+  /**
+   * A project dir holding prod's stack file with extra keys in its tickets gate's entry
+   * (console-wiring:gates.tickets.<key>), as stack `renewing`.
+   */
   function stack(extra: Record<string, string>): string {
     const dir = mkdtempSync(join(tmpdir(), "smoke-expiry-"));
     copyFileSync(join(__dirname, "..", "Pulumi.yaml"), join(dir, "Pulumi.yaml"));
     const prod = readFileSync(join(__dirname, "..", "Pulumi.prod.yaml"), "utf8");
-    const lines = Object.entries(extra).map(([k, v]) => `  console-wiring:${k}: ${v}`);
+    const entry = /^( {2}console-wiring:gates:\n {4}tickets:\n)/m;
+    if (!entry.test(prod)) throw new Error("Pulumi.prod.yaml has no console-wiring:gates.tickets");
+    const lines = Object.entries(extra).map(([k, v]) => `      ${k}: "${v}"`);
+    // A key prod's entry already sets is replaced, not repeated (YAML refuses a duplicate key).
+    const without = Object.keys(extra).reduce(
+      (text, k) => text.replace(new RegExp(`^ {6}${k}:.*\n`, "m"), ""),
+      prod,
+    );
     writeFileSync(
       join(dir, "Pulumi.renewing.yaml"),
-      prod.replace(/^config:\n/m, `config:\n${lines.join("\n")}\n`),
+      without.replace(entry, `$1${lines.join("\n")}\n`),
     );
     return dir;
   }
@@ -118,7 +128,7 @@ describe("npm run smoke: the expiry link reads the stack's generations", () => {
       now: () => NOW,
     });
     expect(kept.links.at(-1)?.detail).toMatch(
-      /; generation 2 is still admitted \(a renewal in progress\): .*serviceTokenRetiredGeneration 2 && pulumi up$/,
+      /; generation 2 is still admitted \(a renewal in progress\): .*serviceTokenRetiredGeneration' 2 && pulumi up$/,
     );
     const soon = await runSmoke({
       stack: "renewing",
@@ -127,7 +137,9 @@ describe("npm run smoke: the expiry link reads the stack's generations", () => {
       tokenExpiresAt: SOON,
       now: () => NOW,
     });
-    expect(soon.links.at(-1)?.detail).toContain("pulumi config set serviceTokenGeneration 4 &&");
+    expect(soon.links.at(-1)?.detail).toContain(
+      "pulumi config set --path 'gates.tickets.serviceTokenGeneration' 4 &&",
+    );
   });
 
   it("passes a forever token without an expiry", async () => {

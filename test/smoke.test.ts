@@ -211,7 +211,7 @@ describe("npm run smoke", () => {
       link: "gate admits with token",
       status: "fail",
       detail:
-        "with the service-token headers Access refused (401, www-authenticate: Cloudflare-Access): the token is expired, revoked, or not in the application's non_identity policy. Rotate it (serviceTokenSecretVersion) or check the policy.",
+        "with the service-token headers Access refused (401, www-authenticate: Cloudflare-Access): the token is expired, revoked, or not in the application's non_identity policy. Rotate it (gates.tickets.serviceTokenSecretVersion) or check the policy.",
     });
     expect(statuses(result).slice(4, 6)).toEqual([
       "skip FreeScout accepts key",
@@ -251,10 +251,10 @@ describe("npm run smoke", () => {
       status: "fail",
       detail:
         "the service token expires in 10 day(s) (2026-12-09T00:00:00Z), within the 30-day window. " +
-        "Renew it with a new token: pulumi config set serviceTokenGeneration 2 && pulumi up (Access admits the old and the new token while Vault and Heroku move to the new one); " +
-        "once this check passes, pulumi config set serviceTokenRetiredGeneration 1 && pulumi up. " +
-        "For a token that never expires, also set serviceTokenDuration forever in the first step. " +
-        "A rotation (serviceTokenSecretVersion) does not extend the expiry.",
+        "Renew it with a new token: pulumi config set --path 'gates.tickets.serviceTokenGeneration' 2 && pulumi up (Access admits the old and the new token while Vault and Heroku move to the new one); " +
+        "once this check passes, pulumi config set --path 'gates.tickets.serviceTokenRetiredGeneration' 1 && pulumi up. " +
+        "For a token that never expires, also set --path 'gates.tickets.serviceTokenDuration' forever in the first step. " +
+        "A rotation (gates.tickets.serviceTokenSecretVersion) does not extend the expiry.",
     });
     expect(result.exitCode).toBe(1);
   });

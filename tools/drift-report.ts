@@ -32,6 +32,8 @@ export interface DriftItem {
   readonly resource: string;
   readonly op: string;
   readonly keys: string[];
+  /** The Access gate the resource belongs to (its token, policy or application), if any. */
+  readonly gate?: string;
 }
 
 const UNCHANGED = new Set(["same", "read", "refresh"]);
@@ -39,6 +41,22 @@ const HEROKU = "pulumi-nodejs:dynamic/heroku:ConfigVars";
 
 const strings = (v: unknown): string[] =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+
+/** The component types of a gate's Access objects (the old one still names prod's tickets). */
+const GATE_COMPONENTS = new Set([
+  "console-wiring:cloudflare:AccessGate",
+  "console-wiring:cloudflare:TicketsAccess",
+]);
+
+/**
+ * The gate a resource belongs to: a child of a gate component (`<gate>-service-token[-g<n>]`,
+ * `<gate>-policy`, `<gate>-application`), read from its URN's parent types and its name.
+ */
+export function gateOf(urn: string): string | undefined {
+  const parents = (urn.split("::")[2] ?? "").split("$").slice(0, -1);
+  if (!parents.some((t) => GATE_COMPONENTS.has(t))) return undefined;
+  return /^(.+)-(?:service-token(?:-g\d+)?|policy|application)$/.exec(typeAndName(urn).name)?.[1];
+}
 
 function typeAndName(urn: string): { type: string; name: string } {
   const parts = urn.split("::");
@@ -104,7 +122,15 @@ const KEY_LIMIT = 50;
 export function driftItems(preview: Preview): DriftItem[] {
   return (preview.steps ?? [])
     .filter((s) => s.op && !UNCHANGED.has(s.op))
-    .map((s) => ({ resource: typeAndName(s.urn ?? "").name, op: s.op!, keys: keysOf(s) }));
+    .map((s) => {
+      const gate = gateOf(s.urn ?? "");
+      return {
+        resource: typeAndName(s.urn ?? "").name,
+        op: s.op!,
+        keys: keysOf(s),
+        ...(gate === undefined ? {} : { gate }),
+      };
+    });
 }
 
 /**
@@ -137,7 +163,10 @@ export function report(
     for (const i of items.slice(0, ITEM_LIMIT)) {
       const keys = i.keys.slice(0, KEY_LIMIT);
       if (i.keys.length > KEY_LIMIT) keys.push(`… and ${i.keys.length - KEY_LIMIT} more`);
-      lines.push(`  ${i.op.padEnd(8)} ${i.resource}: ${keys.join(", ") || "(no property detail)"}`);
+      const gate = i.gate === undefined ? "" : ` (gate ${i.gate})`;
+      lines.push(
+        `  ${i.op.padEnd(8)} ${i.resource}${gate}: ${keys.join(", ") || "(no property detail)"}`,
+      );
     }
     if (items.length > ITEM_LIMIT)
       lines.push(`  … and ${items.length - ITEM_LIMIT} more resources`);

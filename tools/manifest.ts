@@ -18,9 +18,24 @@ export const USAGE =
   "usage: npm run manifest -- [--stack <name>] [--format text|json|markdown]\n" +
   "  --stack   only the features Pulumi.<name>.yaml selects (console-wiring:features); default: every feature file";
 
+/** The Access gate a feature's calls pass, and what a stack sets for it. */
+export interface ChecklistGate {
+  readonly id: string;
+  readonly description: string;
+  /** Where the gate stands: the stack's host for it, and the guarded path. */
+  readonly guards: string;
+  readonly urlVars: readonly string[];
+  readonly clientIdVar: string;
+  readonly clientSecretVar: string;
+  /** The stack config the gate needs (console-wiring:gates.<id>.…). */
+  readonly config: readonly string[];
+}
+
 export interface ChecklistEntry {
   readonly feature: string;
   readonly description: string;
+  /** Absent for a feature whose calls pass no Access gate. */
+  readonly gate?: ChecklistGate;
   readonly flags: readonly string[];
   readonly prerequisites: readonly {
     readonly name: string;
@@ -39,6 +54,22 @@ export function checklist(features: readonly Feature[] = catalog()): ChecklistEn
   return features.map((f) => ({
     feature: f.id,
     description: f.description,
+    ...(f.gate === undefined
+      ? {}
+      : {
+          gate: {
+            id: f.gate.id,
+            description: f.gate.description,
+            guards: `console-wiring:gates.${f.gate.id}.host + ${f.gate.apiPath}`,
+            urlVars: [...f.gate.urlVars],
+            clientIdVar: f.gate.clientIdVar,
+            clientSecretVar: f.gate.clientSecretVar,
+            config: [
+              `console-wiring:gates.${f.gate.id}.host (the gated host; its URL vars point at it)`,
+              `console-wiring:gates.${f.gate.id}.vaultPath (the Vault secret its service token is written to)`,
+            ],
+          },
+        }),
     flags: [...f.flags],
     prerequisites: f.requires.map((v) => ({
       name: v.name,
@@ -61,6 +92,14 @@ export function renderText(entries: readonly ChecklistEntry[]): string {
     out.push(
       `  Flags (each "1" to turn on; the stack sets them only after everything below): ${e.flags.join(", ")}`,
     );
+    if (e.gate) {
+      const g = e.gate;
+      out.push(`  Gate ${g.id}: ${g.description}`);
+      out.push(
+        `    Cloudflare Access on ${g.guards}; ${g.urlVars.join(", ")} must point there; the service token goes to ${g.clientIdVar} and ${g.clientSecretVar}`,
+      );
+      for (const c of g.config) out.push(`    [ ] ${c}`);
+    }
     out.push("  Prerequisites (all set, non-empty, on the same Heroku app):");
     for (const p of e.prerequisites) {
       out.push(`    [ ] ${p.name}${p.secret ? " (secret)" : ""}: ${p.purpose}`);
@@ -82,6 +121,15 @@ export function renderMarkdown(entries: readonly ChecklistEntry[]): string {
   for (const e of entries) {
     out.push(`## Feature ${code(e.feature)}`, "", inline(e.description), "");
     out.push(`Flags: ${e.flags.map(code).join(", ")}`, "");
+    if (e.gate) {
+      const g = e.gate;
+      out.push(
+        `Gate ${code(g.id)}: ${inline(g.description)} Cloudflare Access on ${inline(g.guards)}; ${g.urlVars.map(code).join(", ")} must point there; the service token goes to ${code(g.clientIdVar)} and ${code(g.clientSecretVar)}.`,
+        "",
+      );
+      for (const c of g.config) out.push(`- [ ] ${inline(c)}`);
+      out.push("");
+    }
     out.push("| done | var | secret | why | source |", "|---|---|---|---|---|");
     for (const p of e.prerequisites) {
       out.push(

@@ -18,6 +18,7 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parseConfig, PROJECT } from "../infra/config";
 import { cloudflareFromEnv, type CloudflareTokens } from "./recover/cloudflare";
+import { currentTokenResources } from "./recover/gates";
 import { judgeLocks, lockDirOf, readLocks, type LockVerdict } from "./recover/locks";
 import { describe, judge, type Verdict } from "./recover/plan";
 import { parseExport, type StateView } from "./recover/state";
@@ -27,9 +28,6 @@ import { logSafe } from "./summary";
 export const USAGE =
   "usage: npm run recover -- --state <file|-> [--stack <name>] [--locks <dir>] [--deploy-started-at <iso>] [--apply]\n" +
   "  --state: `pulumi stack export` output (- for stdin); --locks: the stack's lock directory (default: from a file:// PULUMI_BACKEND_URL)";
-
-/** The component program.ts gives the Access objects (its children's names start with it). */
-const ACCESS_COMPONENT = "tickets";
 
 export interface RecoverOptions {
   readonly stack: string;
@@ -44,7 +42,11 @@ export interface RecoverDeps {
   /** Runs `pulumi <args>`; returns its exit code. */
   readonly pulumi: (args: readonly string[]) => number;
   readonly cloudflare: () => CloudflareTokens;
-  readonly currentTokenResource: (stack: string, cwd?: string) => Promise<string | undefined>;
+  /** Each gate's current generation's token resource name; undefined if the config is unreadable. */
+  readonly currentTokenResources: (
+    stack: string,
+    cwd?: string,
+  ) => Promise<readonly string[] | undefined>;
 }
 
 export interface RecoverResult {
@@ -64,12 +66,12 @@ export async function runRecover(
   lines.push(lockLine(lock));
 
   let cloudflare: CloudflareTokens | undefined;
-  const current = await deps.currentTokenResource(options.stack, options.cwd);
+  const current = await deps.currentTokenResources(options.stack, options.cwd);
   const judged: { text: string; verdict: Verdict; urn: string; creating: boolean }[] = [];
   for (const op of options.state.pending) {
     const verdict = await judge(op, {
       resources: options.state.resources,
-      currentTokenResource: current,
+      currentTokenResources: current,
       findTokens: (accountId, name) => {
         cloudflare ??= deps.cloudflare();
         return cloudflare.list(accountId, name);
@@ -168,18 +170,14 @@ function actionOf(v: Verdict): string {
   }
 }
 
-/** The current generation's token resource name, from the stack files; undefined if unreadable. */
-async function currentTokenResource(stack: string, cwd?: string): Promise<string | undefined> {
+/** Each gate's current generation's token resource, from the stack files; undefined if unreadable. */
+function currentTokens(stack: string, cwd?: string): Promise<string[] | undefined> {
   try {
-    const config = parseConfig(projectConfig(loadStackFiles(stack, cwd)));
-    const { tokenGenerationNames } = await import("../infra/cloudflare/tickets-access");
-    return tokenGenerationNames(
-      ACCESS_COMPONENT,
-      config.serviceToken.name,
-      config.serviceToken.generation,
-    ).resource;
+    return Promise.resolve(
+      currentTokenResources(parseConfig(projectConfig(loadStackFiles(stack, cwd)))),
+    );
   } catch {
-    return undefined;
+    return Promise.resolve(undefined);
   }
 }
 
@@ -244,7 +242,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           stdio: ["ignore", "inherit", "inherit"],
         }).status ?? 1,
       cloudflare: () => cloudflareFromEnv(),
-      currentTokenResource,
+      currentTokenResources: currentTokens,
     },
   );
   process.stdout.write(`${logSafe(result.output)}\n`);

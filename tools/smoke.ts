@@ -9,15 +9,19 @@
 import { parseArgs } from "node:util";
 import { parseConfig, ConfigError } from "../infra/config";
 import { clientOptionsFromEnv, getConfigVars } from "../infra/heroku/client";
-import type { Feature } from "../infra/features/manifest";
+import { gatesOf, type Feature } from "../infra/features/manifest";
+import { configVarsPresent, flagsMatchStack, isOn, type LinkResult } from "./smoke/links";
 import {
-  configVarsPresent,
-  flagsMatchStack,
-  isOn,
-  tokenNotExpiring,
-  type LinkResult,
-  type TokenGenerations,
-} from "./smoke/links";
+  gateChainNames,
+  gateExpiryLinks,
+  gateSettingsOf,
+  GatesOutputError,
+  gatesToProbe,
+  parseGatesOutput,
+  runGateProbes,
+  type GateOutput,
+  type GateSettings,
+} from "./smoke/gates";
 import { chainNames, runFeatureProbes, skipped } from "./smoke/probes";
 import { loadStackFiles, projectConfig, StackFileError } from "./stack-files";
 import { appendSummary, logSafe } from "./summary";
@@ -25,7 +29,10 @@ import { appendSummary, logSafe } from "./summary";
 export interface SmokeOptions {
   readonly stack: string;
   readonly createTicket: boolean;
+  /** A stack with one gate: its token's expiry (the `gates` output gives it per gate). */
   readonly tokenExpiresAt?: string;
+  /** The `gates` stack output (`pulumi stack output gates --json`), parsed. */
+  readonly gates?: Readonly<Record<string, GateOutput>>;
   readonly expiryDays?: number;
   readonly cwd?: string;
   readonly timeoutMs?: number;
@@ -46,9 +53,10 @@ export interface SmokeResult {
 }
 
 export const USAGE =
-  "usage: npm run smoke -- [--stack <name>] [--create-ticket] [--token-expires-at <iso>] [--expiry-days <n>] [--allow-loopback]\n" +
+  "usage: npm run smoke -- [--stack <name>] [--create-ticket] [--gates <json>] [--token-expires-at <iso>] [--expiry-days <n>] [--allow-loopback]\n" +
   "  needs HEROKU_API_KEY; reads the app's config vars, then runs the probes of each selected feature's file\n" +
-  "  (Investigate: FREESCOUT_API_URL through Cloudflare Access)\n" +
+  "  (Investigate: FREESCOUT_API_URL through Cloudflare Access) and the probes of each gate the stack uses\n" +
+  "  --gates: the output of pulumi stack output gates --json (or env CONSOLE_WIRING_GATES): each gate's token expiry\n" +
   "  --allow-loopback: a test setting; accepts a FREESCOUT_API_URL on 127.0.0.1/localhost/[::1] (http too)\n" +
   "    for local stand-ins. Never in a workflow: without it such a URL fails the check.";
 
@@ -72,12 +80,9 @@ function render(
 
 export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
   let app: string;
-  let expiryDays: number;
-  let token: TokenGenerations;
   let desiredFlags: Readonly<Record<string, boolean>>;
-  let allowedHosts: readonly string[];
   let features: readonly Feature[];
-  let gated: boolean;
+  let settings: Record<string, GateSettings>;
   try {
     const config = parseConfig(
       projectConfig(loadStackFiles(options.stack, options.cwd)),
@@ -85,12 +90,8 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
     );
     app = config.herokuApp;
     desiredFlags = config.flags;
-    allowedHosts = config.allowedHosts;
     features = config.features;
-    gated = config.gated;
-    expiryDays = options.expiryDays ?? config.serviceToken.expiryWarningDays;
-    const { generation, previousGeneration, duration } = config.serviceToken;
-    token = { generation, previousGeneration, duration };
+    settings = gateSettingsOf(config);
   } catch (err) {
     if (err instanceof StackFileError || err instanceof ConfigError) {
       return { exitCode: 2, links: [], output: `console-wiring smoke: ${err.message}` };
@@ -126,7 +127,7 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
       } else {
         const ctx = {
           vars,
-          allowedHosts,
+          allowedHosts: feature.gate && settings[feature.gate.id]?.allowedHosts,
           http,
           createTicket: options.createTicket,
           now: options.now,
@@ -141,9 +142,35 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
         links.push(skipped(name, "reading the app's config vars"));
   }
 
-  // The service token exists only on a stack with a gated feature.
-  if (gated)
-    links.push(tokenNotExpiring(options.tokenExpiresAt, expiryDays, options.now?.(), token));
+  // Every gate the stack uses: its own probes (unless a feature's chain ran them) and its token's
+  // expiry. A stack without a gate has no service token.
+  for (const gate of gatesToProbe(features)) {
+    const on = features.some(
+      (f) => f.gate?.id === gate.id && f.flags.some((flag) => isOn(vars?.[flag])),
+    );
+    if (!vars) {
+      for (const name of gateChainNames(gate))
+        links.push(skipped(name, "reading the app's config vars"));
+    } else if (!on) {
+      for (const name of gateChainNames(gate))
+        links.push({ link: name, status: "skip", detail: "no flag of the gate's features is on" });
+    } else {
+      const ctx = {
+        vars,
+        settings: settings[gate.id],
+        http,
+        allowLoopback: options.allowLoopback === true,
+      };
+      links.push(...(await runGateProbes(gate, features, ctx)));
+    }
+  }
+  links.push(
+    ...gateExpiryLinks(gatesOf(features), options.gates, settings, {
+      tokenExpiresAt: options.tokenExpiresAt,
+      expiryDays: options.expiryDays,
+      now: options.now?.(),
+    }),
+  );
   const exitCode = links.some((l) => l.status === "fail") ? 1 : 0;
   return {
     exitCode,
@@ -152,7 +179,7 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
   };
 }
 
-/** RFC 3339 date-time (what `pulumi stack output serviceTokenExpiresAt` gives), and a real one. */
+/** RFC 3339 date-time (a gate's serviceTokenExpiresAt in `pulumi stack output gates --json`), and a real one. */
 function isTimestamp(text: string): boolean {
   return (
     /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/.test(text) &&
@@ -169,6 +196,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         stack: { type: "string", default: "prod" },
         "create-ticket": { type: "boolean", default: false },
         "token-expires-at": { type: "string" },
+        gates: { type: "string" },
         "expiry-days": { type: "string" },
         "allow-loopback": { type: "boolean", default: false },
         help: { type: "boolean", short: "h" },
@@ -201,7 +229,19 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
     return 2;
   }
+  const gatesText = v.gates ?? process.env["CONSOLE_WIRING_GATES"];
+  let gates: Record<string, GateOutput> | undefined;
+  try {
+    gates = gatesText
+      ? parseGatesOutput(gatesText, v.gates ? "--gates" : "CONSOLE_WIRING_GATES")
+      : undefined;
+  } catch (err) {
+    if (!(err instanceof GatesOutputError)) throw err;
+    process.stderr.write(`console-wiring smoke: ${err.message}\n${USAGE}\n`);
+    return 2;
+  }
   const result = await runSmoke({
+    gates,
     stack: v.stack ?? "prod",
     createTicket: v["create-ticket"] ?? false,
     tokenExpiresAt: expiresAt,

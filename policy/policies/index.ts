@@ -32,7 +32,7 @@ export function allPolicies(options: PolicyOptions = {}): Policies {
     serviceAuthReturns401(),
     secretsStaySecret(features),
     urlsAreHttps(features),
-    apiUrlOnGatedHost(),
-    serviceTokenExpiry(options.expiry),
+    apiUrlOnGatedHost({}, features),
+    serviceTokenExpiry(options.expiry, features),
   ];
 }

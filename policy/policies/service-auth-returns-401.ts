@@ -13,7 +13,7 @@ export function serviceAuthReturns401(): StackValidationPolicy {
     enforcementLevel: "mandatory",
     validateStack: (args, reportViolation) => {
       if (!args.resources.some((r) => r.type === ACCESS_APPLICATION)) {
-        args.notApplicable("no Cloudflare Access application in this stack");
+        args.notApplicable("no Access application in this stack");
         return;
       }
       for (const app of args.resources) {

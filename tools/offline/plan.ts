@@ -5,6 +5,7 @@
  */
 import { catalog } from "../../infra/features/catalog";
 import type { Analysis, Verdict } from "./analyze";
+import { gateLines } from "./gates-plan";
 import { UNKNOWN, type Captured } from "./run-program";
 import { CHECK_SCHEMA, type CheckDocument } from "../comment/document";
 import { renderMermaid } from "../comment/mermaid";
@@ -146,6 +147,7 @@ export function renderText(input: PlanInput): string {
   out.push(`Resources (${customCount})`);
   out.push(...componentLines(m).map((l) => `  ${l}`));
   out.push("");
+  out.push(...gateLines(input.resources), "");
   out.push("Edges (left is applied first)");
   out.push(
     ...capped(m.edges, LIST_LIMIT, (e) => `  ${e.from} -> ${e.to}  (${e.via.join(", ")})`, "edges"),

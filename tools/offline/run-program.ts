@@ -10,8 +10,8 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { catalog } from "../../infra/features/catalog";
-import { allRequiredVars, type Feature } from "../../infra/features/manifest";
 import { parseFeatureSelection } from "../../infra/config-parts/features";
+import { allRequiredVars, gatesOf, type Feature } from "../../infra/features/manifest";
 
 /** Marker Pulumi's wire format uses for a secret value. */
 export const SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270";
@@ -154,31 +154,46 @@ function computedOutputs(
   }
 }
 
+/**
+ * The Vault fields the stack's selected features read, and each of their gates' token fields at
+ * that gate's console-wiring:gates.<id>.vaultPath, with placeholder values. Only the selected
+ * features: a field of a feature the stack does not deploy would look like a field the stack
+ * does not write. A selection or gate map that does not parse fakes nothing for it: the program
+ * reports that config error itself.
+ */
 export function placeholderVault(
   config: Record<string, string>,
-  features: readonly Feature[],
+  catalogFeatures: readonly Feature[],
 ): VaultFixture {
-  const get = (key: string, fallback: string) => config[`console-wiring:${key}`] || fallback;
-  const mount = get("vaultMount", "");
-  const cloudflare = get("vaultCloudflarePath", "cloudflare");
-  // Only the stack's own selection: a catalog feature it does not select would put fields into
-  // the stack's written secret that the stack does not write, and the program rightly refuses
-  // such a secret. A bad selection selects nothing here; the program names its problem.
-  const selected = parseFeatureSelection(config["console-wiring:features"], features, []);
+  const mount = config["console-wiring:vaultMount"] ?? "";
+  const features = parseFeatureSelection(config["console-wiring:features"], catalogFeatures, []);
   const fixture: VaultFixture = {};
-  for (const v of allRequiredVars(selected)) {
-    const secret =
-      v.source.kind === "vault"
-        ? v.source.path
-        : v.source.kind === "service-token"
-          ? cloudflare
-          : undefined;
-    if (!secret) continue;
+  const put = (secret: string, field: string) => {
     const path = `${mount}/${secret}`;
-    const field = v.source.kind === "vault" ? v.source.field : v.name;
     fixture[path] = { ...fixture[path], [field]: `offline-placeholder:${path}#${field}` };
+  };
+  for (const v of allRequiredVars(features))
+    if (v.source.kind === "vault") put(v.source.path, v.source.field);
+  const gates = gateConfigs(config["console-wiring:gates"]);
+  for (const gate of gatesOf(features)) {
+    const vaultPath = gates[gate.id]?.vaultPath;
+    if (typeof vaultPath !== "string" || vaultPath === "") continue;
+    put(vaultPath, gate.clientIdVar);
+    put(vaultPath, gate.clientSecretVar);
   }
   return fixture;
+}
+
+/** The raw console-wiring:gates map (JSON, as the CLI passes an object value), or none. */
+function gateConfigs(raw: string | undefined): Record<string, { vaultPath?: unknown }> {
+  try {
+    const parsed = JSON.parse(raw ?? "{}") as unknown;
+    return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, { vaultPath?: unknown }>)
+      : {};
+  } catch {
+    return {};
+  }
 }
 
 interface RegisterResponse {

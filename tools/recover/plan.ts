@@ -5,6 +5,7 @@
  * object before it plans, so it needs nothing, except an interrupted rotation.
  */
 import type { ServiceToken } from "./cloudflare";
+import { gateOfTokenResource } from "./gates";
 import type { PendingOperation, RecordedResource } from "./state";
 import { plainString } from "./state";
 
@@ -32,8 +33,11 @@ export interface PlanContext {
   readonly resources: readonly RecordedResource[];
   /** Access service tokens of the account with this exact name (the orphan search). */
   readonly findTokens: (accountId: string, name: string) => Promise<ServiceToken[]>;
-  /** The current generation's token resource name in the stack config, when it could be read. */
-  readonly currentTokenResource: string | undefined;
+  /**
+   * Each gate's current generation's token resource name in the stack config, when it could be
+   * read (`<gate>-service-token`, `<gate>-service-token-g<n>`).
+   */
+  readonly currentTokenResources: readonly string[] | undefined;
 }
 
 /** What a pending operation is, for a person: never a value. */
@@ -55,20 +59,24 @@ export function describe(op: PendingOperation): string {
 export async function judge(op: PendingOperation, ctx: PlanContext): Promise<Verdict> {
   if (op.kind === "creating") return judgeCreate(op, ctx);
   if (op.type === TOKEN_TYPE && op.kind === "updating" && rotates(op, ctx.resources)) {
-    if (ctx.currentTokenResource !== undefined && ctx.currentTokenResource !== op.name) {
+    // Each gate's token is judged against its own gate's current generation only.
+    const gate = gateOfTokenResource(op.name);
+    const current = ctx.currentTokenResources?.find((r) => gateOfTokenResource(r) === gate);
+    if (current !== undefined && current !== op.name) {
       return {
         kind: "nothing",
-        why: `an interrupted rotation of ${op.name}, superseded: the stack config now renews the token (current generation: ${ctx.currentTokenResource}); the next up drops this operation`,
+        why: `an interrupted rotation of ${op.name}, superseded: the stack config now renews gate ${gate}'s token (current generation: ${current}); the next up drops this operation`,
       };
     }
+    const key = (k: string) => `--path 'gates.${gate ?? "<gate>"}.${k}'`;
     return {
       kind: "person",
       why:
         "an interrupted rotation: Cloudflare may have issued a new client secret that nobody holds (its only copy was in the lost answer), " +
         "while state, Vault and the app keep the old one, which Access refuses after previousClientSecretExpiresAt. A refresh cannot tell, and a plain up then sees no change",
       todo:
-        'renew the token (README, "When a deploy was interrupted"): pulumi config set serviceTokenGeneration <current + 1>, ' +
-        "pulumi config rm serviceTokenSecretVersion, pulumi config rm serviceTokenPreviousSecretExpiresAt, commit, and deploy before the old secret's grace ends; then retire the old generation",
+        `renew the token (README, "When a deploy was interrupted"): pulumi config set ${key("serviceTokenGeneration")} <current + 1>, ` +
+        `pulumi config rm ${key("serviceTokenSecretVersion")}, pulumi config rm ${key("serviceTokenPreviousSecretExpiresAt")}, commit, and deploy before the old secret's grace ends; then retire the old generation`,
     };
   }
   return {

@@ -28,8 +28,8 @@ export const isOn = (v: string | undefined) =>
   v !== undefined && !FLAG_OFF.has(v.trim().toLowerCase());
 
 /**
- * The app's FREESCOUT_API_URL, checked with the stack's rule before any credential is sent:
- * https to ticketsHost or a host on freescoutAllowedHosts (infra/credential-url.ts). A loopback
+ * A gate's URL var on the app, checked with the stack's rule before any credential is sent:
+ * https to the gate's host or one of its allowedHosts (infra/credential-url.ts). A loopback
  * URL (http too) is accepted only when the caller says so (`allowLoopback`, the smoke check's
  * `--allow-loopback`, for local stand-ins); otherwise it is held to the same rule and refused.
  * Errors never echo the value.

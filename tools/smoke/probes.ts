@@ -7,12 +7,14 @@
  */
 import type { Feature, SmokeProbe } from "../../infra/features/manifest";
 import { gateAdmitsWithToken, gateRefusesWithoutToken } from "./access-gate";
+import { targetOf } from "./gates";
 import { freescoutAcceptsKey, mailboxExists, ticketCreated } from "./freescout";
 import { checkUrl, type HttpOptions, type LinkResult } from "./links";
 
 export interface ProbeContext {
   readonly vars: Readonly<Record<string, string>>;
-  readonly allowedHosts: readonly string[];
+  /** Hosts the feature's URL var may point at (its gate's); absent: https only. */
+  readonly allowedHosts?: readonly string[];
   readonly http: HttpOptions;
   readonly createTicket: boolean;
   readonly now?: () => number;
@@ -62,8 +64,15 @@ export async function runFeatureProbes(
   };
   const steps: (() => Promise<LinkResult>)[] = [];
   if (gate) {
-    steps.push(() => gateRefusesWithoutToken(base, ctx.http));
-    steps.push(() => gateAdmitsWithToken(base, creds, ctx.http));
+    // The path and the rotation command come from the feature's gate; the vars from its probe.
+    const target = feature.gate && {
+      ...targetOf(feature.gate, [feature]),
+      urlVar: gate.urlVar,
+      clientIdVar: gate.clientIdVar,
+      clientSecretVar: gate.clientSecretVar,
+    };
+    steps.push(() => gateRefusesWithoutToken(base, ctx.http, target));
+    steps.push(() => gateAdmitsWithToken(base, creds, ctx.http, target));
   }
   if (api) {
     const mailbox = value(api.mailboxVar);
