@@ -27,6 +27,14 @@ const tokenCreate: PendingOperation = {
   name: "tickets-service-token",
   inputs: { accountId: ACCOUNT, name: "console-investigate-tickets", duration: "8760h" },
 };
+/** A config-vars resource as state records it, holding these keys on raxx-console-prod. */
+const recordedVars = (name: string, keys: unknown) => ({
+  urn: urn(HEROKU, name, "console-wiring:heroku:ConsoleConfig"),
+  type: HEROKU,
+  id: `raxx-console-prod/${name}`,
+  inputs: { app: "raxx-console-prod", keys },
+  outputs: { app: "raxx-console-prod", keys },
+});
 const varsCreate: PendingOperation = {
   kind: "creating",
   urn: urn(HEROKU, "console-prerequisites", "console-wiring:heroku:ConsoleConfig"),
@@ -46,6 +54,8 @@ const ctx = (over: Partial<PlanContext> = {}): PlanContext => ({
   resources: [],
   findTokens: () => Promise.resolve([]),
   currentTokenResource: "tickets-service-token",
+  catalogFlags: ["FLAG_CONSOLE_INVESTIGATE"],
+  tokenWindow: { from: new Date("2026-12-01T09:00:00Z"), to: new Date("2026-12-01T11:00:00Z") },
   ...over,
 });
 const orphan = (id: string): ServiceToken => ({
@@ -150,8 +160,9 @@ describe("judge: pending creates", () => {
     const v = await judge(tokenCreate, ctx({ findTokens: () => Promise.resolve([orphan("t-1")]) }));
     expect(v).toMatchObject({ kind: "delete-orphan", accountId: ACCOUNT, token: orphan("t-1") });
     expect(v.why).toContain(
-      'token t-1 named "console-investigate-tickets" (created 2026-12-01T10:00:00Z) exists but no resource records it',
+      'token t-1 named "console-investigate-tickets" (created 2026-12-01T10:00:00Z, between 2026-12-01T09:00:00.000Z (the interrupted deploy\'s lock) and 2026-12-01T11:00:00.000Z (this deploy\'s start)) exists but no resource records it',
     );
+    expect(v.note).toBeUndefined();
   });
 
   it("two unrecorded tokens of that name: a person decides which", async () => {
@@ -161,8 +172,52 @@ describe("judge: pending creates", () => {
     );
     expect(v.kind).toBe("person");
     expect(v.why).toContain(
-      '2 tokens named "console-investigate-tickets" that no resource records (t-1, created',
+      '2 tokens named "console-investigate-tickets" that no resource records were created between',
     );
+  });
+
+  // Issue 25, finding 2: a token with the name made before the interrupted deploy took its lock
+  // (by hand before adoption, or by another stack using the default name) is not its orphan.
+  it("a token created outside the interrupted deploy's window is reported, never the orphan", async () => {
+    const old: ServiceToken = { ...orphan("t-2025"), createdAt: "2025-03-04T08:00:00Z" };
+    const after: ServiceToken = { ...orphan("t-late"), createdAt: "2026-12-01T11:30:00Z" };
+    const alone = await judge(tokenCreate, ctx({ findTokens: () => Promise.resolve([old]) }));
+    expect(alone).toMatchObject({
+      kind: "clear",
+      why: contains('no unrecorded token named "console-investigate-tickets" was created between'),
+      note: contains(
+        "not deleted, created outside the interrupted deploy's window (between 2026-12-01T09:00:00.000Z (the interrupted deploy's lock) and 2026-12-01T11:00:00.000Z (this deploy's start)): t-2025, created 2025-03-04T08:00:00Z; a person decides",
+      ),
+    });
+    const beside = await judge(
+      tokenCreate,
+      ctx({ findTokens: () => Promise.resolve([old, orphan("t-1"), after]) }),
+    );
+    expect(beside).toMatchObject({ kind: "delete-orphan", token: orphan("t-1") });
+    expect(beside.note).toContain("t-2025, created 2025-03-04T08:00:00Z; t-late, created");
+    const undated = await judge(
+      tokenCreate,
+      ctx({ findTokens: () => Promise.resolve([{ ...orphan("t-x"), createdAt: undefined }]) }),
+    );
+    expect(undated).toMatchObject({ kind: "clear", note: contains("t-x, created ?") });
+  });
+
+  it("without a window (no lock left, or none checked), an unrecorded token goes to a person", async () => {
+    const v = await judge(
+      tokenCreate,
+      ctx({
+        findTokens: () => Promise.resolve([orphan("t-1")]),
+        tokenWindow: { why: "no lock is left, so when the interrupted deploy started is unknown" },
+      }),
+    );
+    expect(v).toMatchObject({
+      kind: "person",
+      why: contains(
+        "no window to tell the interrupted create's from someone else's: no lock is left",
+      ),
+    });
+    const none = await judge(tokenCreate, ctx({ tokenWindow: { why: "not checked" } }));
+    expect(none.kind).toBe("clear");
   });
 
   it("a failed search or a name not in plain text: a person looks", async () => {
@@ -240,17 +295,21 @@ describe("judge: other pending operations", () => {
   it("a token update that keeps the version, an update or a delete of anything else: nothing to do", async () => {
     expect((await judge(rotation, ctx({ resources: recorded(2) }))).kind).toBe("nothing");
     expect((await judge({ ...rotation, inputs: {} }, ctx())).kind).toBe("nothing");
-    const del = await judge({ ...varsCreate, kind: "deleting" }, ctx());
+    const resources = [recordedVars("console-prerequisites", varsCreate.inputs["keys"])];
+    const del = await judge({ ...varsCreate, kind: "deleting" }, ctx({ resources }));
     expect(del).toEqual({
       kind: "nothing",
-      why: "a delete whose outcome is unknown: the engine drops it at its next write, and up --refresh reads the live object before planning",
+      why: "a delete whose outcome is unknown, every flag of it recorded by state: the engine drops it at its next write, and up --refresh reads the recorded keys before planning",
     });
-    expect((await judge({ ...varsCreate, kind: "updating" }, ctx())).why).toMatch(
+    expect((await judge({ ...varsCreate, kind: "updating" }, ctx({ resources }))).why).toMatch(
       /^an update whose/,
     );
-    expect((await judge({ ...varsCreate, kind: "reading" }, ctx())).why).toMatch(
+    expect((await judge({ ...varsCreate, kind: "reading" }, ctx({ resources }))).why).toMatch(
       /^an operation whose/,
     );
+    expect(
+      (await judge({ ...tokenCreate, type: VAULT, kind: "updating" }, ctx())).why,
+    ).toMatch(/^an update whose outcome is unknown: the engine drops it/);
   });
 });
 
@@ -405,9 +464,34 @@ describe("runRecover", () => {
     expect(r.output).toContain(
       "not a deploy's, so something else is writing the stack now; not cleared",
     );
-    const unchecked = await runRecover({ ...options([], true), lockDir: undefined }, deps);
+    const unchecked = await runRecover({ ...options([], false), lockDir: undefined }, deps);
     expect(unchecked.output).toContain("lock: not checked (pass --locks");
     expect(unchecked.exitCode).toBe(0);
+  });
+
+  // Issue 25, finding 3: another writer's lock, or none checked at all, and --apply still
+  // deleted a token and cleared the creates.
+  it("--apply performs nothing unless the lock is none or stale, and says so", async () => {
+    const busy = await runRecover(
+      { ...options([tokenCreate, varsCreate], true), deployStartedAt: new Date("2026-12-01T09:30:00Z") },
+      deps,
+    );
+    expect(calls).toEqual([]);
+    expect(removed).toEqual([]);
+    expect(busy.exitCode).toBe(1);
+    expect(busy.output).toContain(
+      "applying: nothing: --apply acts only when the lock was checked and is none or stale (not stale)",
+    );
+    const unchecked = await runRecover(
+      { ...options([tokenCreate, varsCreate], true), lockDir: undefined },
+      deps,
+    );
+    expect(calls).toEqual([]);
+    expect(unchecked.exitCode).toBe(1);
+    expect(unchecked.output).toContain(
+      "applying: nothing: --apply acts only when the lock was checked and is none or stale (not checked: pass --locks <a copy of the stack's lock directory>)",
+    );
+    expect(unchecked.output).toMatch(/Result: a person must act/);
   });
 
   it("stops at the first failed step, saying which", async () => {
@@ -418,14 +502,14 @@ describe("runRecover", () => {
     expect(cancelFails.exitCode).toBe(1);
     expect(cancelFails.output).toMatch(/pulumi cancel: failed \(exit 255\)$/);
     const refreshFails = await runRecover(
-      { ...options([varsCreate], true), lockDir: undefined },
+      { ...options([varsCreate], true), lockDir: join(lockDir, "none") },
       { ...deps, pulumi: () => 3 },
     );
     expect(refreshFails.output).toMatch(
       /pulumi refresh --clear-pending-creates: failed \(exit 3\)$/,
     );
     const deleteFails = await runRecover(
-      { ...options([tokenCreate], true), lockDir: undefined },
+      options([tokenCreate], true),
       {
         ...deps,
         cloudflare: () => ({
@@ -440,7 +524,7 @@ describe("runRecover", () => {
 
   it("a pending delete needs nothing; an interrupted rotation stops the deploy", async () => {
     const del = await runRecover(
-      { ...options([{ ...varsCreate, kind: "deleting" }], true), lockDir: undefined },
+      { ...options([{ ...varsCreate, kind: "deleting" }], true), lockDir: join(lockDir, "none") },
       deps,
     );
     expect(del.exitCode).toBe(0);
@@ -451,7 +535,7 @@ describe("runRecover", () => {
           [{ ...tokenCreate, kind: "updating", inputs: { clientSecretVersion: 2 } }],
           true,
         ),
-        lockDir: undefined,
+        lockDir: join(lockDir, "none"),
       },
       deps,
     );
