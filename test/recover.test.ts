@@ -160,7 +160,7 @@ describe("judge: pending creates", () => {
     const v = await judge(tokenCreate, ctx({ findTokens: () => Promise.resolve([orphan("t-1")]) }));
     expect(v).toMatchObject({ kind: "delete-orphan", accountId: ACCOUNT, token: orphan("t-1") });
     expect(v.why).toContain(
-      'token t-1 named "console-investigate-tickets" (created 2026-12-01T10:00:00Z, between 2026-12-01T09:00:00.000Z (the interrupted deploy\'s lock) and 2026-12-01T11:00:00.000Z (this deploy\'s start)) exists but no resource records it',
+      "token t-1 named \"console-investigate-tickets\" (created 2026-12-01T10:00:00Z, between 2026-12-01T09:00:00.000Z (the interrupted deploy's lock) and 2026-12-01T11:00:00.000Z (this deploy's start)) exists but no resource records it",
     );
     expect(v.note).toBeUndefined();
   });
@@ -307,9 +307,119 @@ describe("judge: other pending operations", () => {
     expect((await judge({ ...varsCreate, kind: "reading" }, ctx({ resources }))).why).toMatch(
       /^an operation whose/,
     );
-    expect(
-      (await judge({ ...tokenCreate, type: VAULT, kind: "updating" }, ctx())).why,
-    ).toMatch(/^an update whose outcome is unknown: the engine drops it/);
+    expect((await judge({ ...tokenCreate, type: VAULT, kind: "updating" }, ctx())).why).toMatch(
+      /^an update whose outcome is unknown: the engine drops it/,
+    );
+  });
+});
+
+// Issue 25, finding 1: a flag an interrupted PATCH wrote that no resource records is never read
+// again (the provider's read covers recorded keys only), so recover switches it off.
+describe("judge: a config-vars operation's keys against state", () => {
+  const FLAG = "FLAG_CONSOLE_INVESTIGATE";
+  const flagsUpdate: PendingOperation = {
+    kind: "updating",
+    urn: urn(HEROKU, "console-flags", "console-wiring:heroku:ConsoleConfig"),
+    type: HEROKU,
+    name: "console-flags",
+    inputs: {
+      app: "raxx-console-prod",
+      keys: [FLAG, "FLAG_X"],
+      vars: { [FLAG]: "1", FLAG_X: "1" },
+      requires: { [FLAG]: ["FREESCOUT_API_KEY"], FLAG_X: ["X_API_KEY"] },
+    },
+  };
+  const state = [
+    recordedVars("console-prerequisites", ["FREESCOUT_API_KEY", "X_API_KEY"]),
+    recordedVars("console-flags", [FLAG]),
+  ];
+
+  it("an update that wrote a flag no resource records: switch it off, then the engine drops it", async () => {
+    const v = await judge(flagsUpdate, ctx({ resources: state }));
+    expect(v).toEqual({
+      kind: "switch-off",
+      app: "raxx-console-prod",
+      flags: ["FLAG_X"],
+      then: "nothing",
+      why: "FLAG_X may be on at raxx-console-prod, written by the interrupted updating and recorded by no resource: a refresh reads only recorded keys, so nothing would ever switch them off, even once their vars are gone",
+    });
+  });
+
+  it("a flag is a catalog flag or one the operation's requires names", async () => {
+    const catalogOnly = await judge(
+      { ...flagsUpdate, inputs: { ...flagsUpdate.inputs, requires: {} } },
+      ctx({ resources: state, catalogFlags: ["FLAG_X"] }),
+    );
+    expect(catalogOnly).toMatchObject({ kind: "switch-off", flags: ["FLAG_X"] });
+    const neither = await judge(
+      { ...flagsUpdate, inputs: { ...flagsUpdate.inputs, requires: {} } },
+      ctx({ resources: state }),
+    );
+    expect(neither).toMatchObject({
+      kind: "nothing",
+      note: "not recorded by state, left as they are on the app: FLAG_X (remove them by hand once nothing on the app uses them; the stack will not)",
+    });
+  });
+
+  it("a create that wrote flags: switch them off, then clear", async () => {
+    const v = await judge({ ...flagsUpdate, kind: "creating" }, ctx({ resources: [] }));
+    expect(v).toMatchObject({ kind: "switch-off", flags: [FLAG, "FLAG_X"], then: "clear" });
+  });
+
+  it("keys recorded by any resource on the app are state's; other apps' do not count", async () => {
+    const moved = await judge(
+      flagsUpdate,
+      ctx({ resources: [...state, recordedVars("console-other", ["FLAG_X"])] }),
+    );
+    expect(moved.kind).toBe("nothing");
+    const elsewhere = await judge(
+      flagsUpdate,
+      ctx({
+        resources: [
+          ...state,
+          {
+            ...recordedVars("x", ["FLAG_X"]),
+            inputs: { app: "other" },
+            outputs: { app: "other", keys: ["FLAG_X"] },
+          },
+        ],
+      }),
+    );
+    expect(elsewhere.kind).toBe("switch-off");
+  });
+
+  it("other unrecorded keys are reported, not touched", async () => {
+    const prereq = await judge(
+      {
+        ...flagsUpdate,
+        name: "console-prerequisites",
+        inputs: { app: "raxx-console-prod", keys: ["FREESCOUT_API_KEY", "Y_API_KEY"] },
+      },
+      ctx({ resources: state }),
+    );
+    expect(prereq).toMatchObject({
+      kind: "nothing",
+      note: contains("left as they are on the app: Y_API_KEY"),
+    });
+  });
+
+  it("an app or keys not in plain text, with a flag possibly on: a person looks", async () => {
+    const secretApp = await judge(
+      { ...flagsUpdate, inputs: { ...flagsUpdate.inputs, app: { [SECRET_MARK]: "x" } } },
+      ctx({ resources: state }),
+    );
+    expect(secretApp).toMatchObject({
+      kind: "person",
+      why: contains("whose app is not in plain text"),
+    });
+    const secretKeys = await judge(
+      { ...flagsUpdate, inputs: { ...flagsUpdate.inputs, keys: { [SECRET_MARK]: "x" } } },
+      ctx({ resources: state }),
+    );
+    expect(secretKeys).toMatchObject({
+      kind: "person",
+      why: contains("whose keys are not in plain text"),
+    });
   });
 });
 
@@ -473,7 +583,10 @@ describe("runRecover", () => {
   // deleted a token and cleared the creates.
   it("--apply performs nothing unless the lock is none or stale, and says so", async () => {
     const busy = await runRecover(
-      { ...options([tokenCreate, varsCreate], true), deployStartedAt: new Date("2026-12-01T09:30:00Z") },
+      {
+        ...options([tokenCreate, varsCreate], true),
+        deployStartedAt: new Date("2026-12-01T09:30:00Z"),
+      },
       deps,
     );
     expect(calls).toEqual([]);
@@ -494,6 +607,86 @@ describe("runRecover", () => {
     expect(unchecked.output).toMatch(/Result: a person must act/);
   });
 
+  describe("switching off unrecorded flags", () => {
+    const flagsUpdate: PendingOperation = {
+      kind: "updating",
+      urn: urn(HEROKU, "console-flags", "console-wiring:heroku:ConsoleConfig"),
+      type: HEROKU,
+      name: "console-flags",
+      inputs: { app: "raxx-console-prod", keys: ["FLAG_X"], requires: { FLAG_X: ["X_API_KEY"] } },
+    };
+    let app: Record<string, string>;
+    let herokuCalls: string[];
+    const heroku = () => ({
+      get: (name: string) => {
+        herokuCalls.push(`GET ${name}`);
+        return Promise.resolve({ ...app });
+      },
+      patch: (name: string, patch: Record<string, string | null>) => {
+        herokuCalls.push(`PATCH ${name} ${JSON.stringify(patch)}`);
+        for (const [k, v] of Object.entries(patch)) {
+          if (v === null) delete app[k];
+          else app[k] = v;
+        }
+        return Promise.resolve({ ...app });
+      },
+    });
+    beforeEach(() => {
+      app = { FLAG_X: "1", OTHER: SENTINEL };
+      herokuCalls = [];
+    });
+
+    it("without --apply: says what it would switch off, touches nothing, exits 1", async () => {
+      const r = await runRecover(options([flagsUpdate], false), { ...deps, heroku });
+      expect(r.exitCode).toBe(1);
+      expect(herokuCalls).toEqual([]);
+      expect(r.output).toContain(
+        "  updating console-flags (Heroku config vars FLAG_X on raxx-console-prod)\n    safe → switch FLAG_X off at the app (the engine drops the operation at its next write): FLAG_X may be on",
+      );
+    });
+
+    it("--apply: removes the flag at the app (one PATCH to null) before any create is cleared", async () => {
+      const r = await runRecover(options([flagsUpdate, varsCreate], true), {
+        ...deps,
+        heroku,
+        pulumi: (args) => {
+          calls.push(args.join(" "));
+          herokuCalls.push(`pulumi ${args[0]}`);
+          return 0;
+        },
+      });
+      expect(herokuCalls).toEqual([
+        "pulumi cancel",
+        "GET raxx-console-prod",
+        'PATCH raxx-console-prod {"FLAG_X":null}',
+        "pulumi refresh",
+      ]);
+      expect(app).toEqual({ OTHER: SENTINEL });
+      expect(r.output).toContain("  switched off FLAG_X on raxx-console-prod (removed: one PATCH)");
+      expect(r.output).not.toContain(SENTINEL);
+      expect(r.exitCode).toBe(0);
+    });
+
+    it("already off: nothing sent; a PATCH whose answer still has it on fails", async () => {
+      app = { FLAG_X: "0" };
+      const off = await runRecover(options([flagsUpdate], true), { ...deps, heroku });
+      expect(herokuCalls).toEqual(["GET raxx-console-prod"]);
+      expect(off.output).toContain("FLAG_X already off on raxx-console-prod: nothing sent");
+      expect(off.exitCode).toBe(0);
+      const stuck = await runRecover(options([flagsUpdate], true), {
+        ...deps,
+        heroku: () => ({
+          get: () => Promise.resolve({ FLAG_X: "1" }),
+          patch: () => Promise.resolve({ FLAG_X: "1" }),
+        }),
+      });
+      expect(stuck.exitCode).toBe(1);
+      expect(stuck.output).toMatch(
+        /switching off FLAG_X on raxx-console-prod failed: the app's config after the PATCH still has FLAG_X on$/,
+      );
+    });
+  });
+
   it("stops at the first failed step, saying which", async () => {
     const cancelFails = await runRecover(options([varsCreate], true), {
       ...deps,
@@ -508,16 +701,13 @@ describe("runRecover", () => {
     expect(refreshFails.output).toMatch(
       /pulumi refresh --clear-pending-creates: failed \(exit 3\)$/,
     );
-    const deleteFails = await runRecover(
-      options([tokenCreate], true),
-      {
-        ...deps,
-        cloudflare: () => ({
-          list: () => Promise.resolve(tokens),
-          remove: () => Promise.reject(new Error("HTTP 403")),
-        }),
-      },
-    );
+    const deleteFails = await runRecover(options([tokenCreate], true), {
+      ...deps,
+      cloudflare: () => ({
+        list: () => Promise.resolve(tokens),
+        remove: () => Promise.reject(new Error("HTTP 403")),
+      }),
+    });
     expect(deleteFails.output).toMatch(/deleting service token t-9 failed: HTTP 403$/);
     expect(deleteFails.exitCode).toBe(1);
   });

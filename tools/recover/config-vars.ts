@@ -37,7 +37,7 @@ export interface UnrecordedKeys {
 }
 
 const stringList = (v: unknown): string[] | undefined =>
-  Array.isArray(v) && v.every((k) => typeof k === "string") ? (v as string[]) : undefined;
+  Array.isArray(v) && v.every((k) => typeof k === "string") ? v : undefined;
 
 /** The keys a recorded config-vars resource holds: its outputs, else its inputs. */
 function recordedKeys(r: RecordedResource): readonly string[] {

@@ -16,35 +16,36 @@ export const SECRET_TYPE = "vault:kv/secretV2:SecretV2";
 export const TOKEN_TYPE =
   "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken";
 
-export type Verdict = (
+export type Verdict =
   /** A pending create that is safe to drop: the next create converges. */
-  | { readonly kind: "clear"; readonly why: string }
-  /**
-   * A config-vars operation that wrote flags no resource records: switch them off at the app,
-   * then clear it (a create) or let the engine drop it (anything else).
-   */
-  | {
-      readonly kind: "switch-off";
-      readonly app: string;
-      readonly flags: readonly string[];
-      readonly then: "clear" | "nothing";
-      readonly why: string;
-    }
-  /** A pending token create whose token exists, unrecorded: delete it, then drop the create. */
-  | {
-      readonly kind: "delete-orphan";
-      readonly token: ServiceToken;
-      readonly accountId: string;
-      readonly why: string;
-    }
-  /** Nothing to do: the next `up --refresh` handles it. */
-  | { readonly kind: "nothing"; readonly why: string }
-  /** Only a person can decide; `todo` says what to do. */
-  | { readonly kind: "person"; readonly why: string; readonly todo: string }
-) & {
-  /** What a person should know besides: keys or tokens reported and left as they are. */
-  readonly note?: string;
-};
+  (
+    | { readonly kind: "clear"; readonly why: string }
+    /**
+     * A config-vars operation that wrote flags no resource records: switch them off at the app,
+     * then clear it (a create) or let the engine drop it (anything else).
+     */
+    | {
+        readonly kind: "switch-off";
+        readonly app: string;
+        readonly flags: readonly string[];
+        readonly then: "clear" | "nothing";
+        readonly why: string;
+      }
+    /** A pending token create whose token exists, unrecorded: delete it, then drop the create. */
+    | {
+        readonly kind: "delete-orphan";
+        readonly token: ServiceToken;
+        readonly accountId: string;
+        readonly why: string;
+      }
+    /** Nothing to do: the next `up --refresh` handles it. */
+    | { readonly kind: "nothing"; readonly why: string }
+    /** Only a person can decide; `todo` says what to do. */
+    | { readonly kind: "person"; readonly why: string; readonly todo: string }
+  ) & {
+    /** What a person should know besides: keys or tokens reported and left as they are. */
+    readonly note?: string;
+  };
 
 /** When the interrupted deploy ran: from its (stale) lock to this deploy's start. */
 export type TokenWindow =
