@@ -667,6 +667,20 @@ describe("runRecover", () => {
       expect(r.exitCode).toBe(0);
     });
 
+    it("an unreadable catalog is said, and the operation's requires still names the flag", async () => {
+      const r = await runRecover(options([flagsUpdate], true), {
+        ...deps,
+        heroku,
+        catalogFlags: () => {
+          throw new Error("console-wiring: the feature files have 1 problem\n  - x");
+        },
+      });
+      expect(r.output).toContain(
+        "catalog: unreadable (console-wiring: the feature files have 1 problem): flags are known only by each operation's requires",
+      );
+      expect(app).toEqual({ OTHER: SENTINEL });
+    });
+
     it("already off: nothing sent; a PATCH whose answer still has it on fails", async () => {
       app = { FLAG_X: "0" };
       const off = await runRecover(options([flagsUpdate], true), { ...deps, heroku });

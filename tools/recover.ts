@@ -66,13 +66,8 @@ function herokuFromEnv(): HerokuVars {
   };
 }
 
-/** Catalog flags; an unreadable catalog leaves only the operations' own `requires` to go by. */
-function catalogFlagsOrNone(): readonly string[] {
-  try {
-    return catalog().flatMap((f) => f.flags);
-  } catch {
-    return [];
-  }
+function catalogFlags(): readonly string[] {
+  return catalog().flatMap((f) => f.flags);
 }
 
 /** The interrupted deploy ran from its lock (the newest, if several) to this deploy's start. */
@@ -104,14 +99,23 @@ export async function runRecover(
 
   let cloudflare: CloudflareTokens | undefined;
   const current = await deps.currentTokenResource(options.stack, options.cwd);
-  const catalogFlags = (deps.catalogFlags ?? catalogFlagsOrNone)();
+  // Recovery must run even with broken feature files: the operations' own `requires` still
+  // name their flags, and the output says what is missing.
+  let flags: readonly string[] = [];
+  try {
+    flags = (deps.catalogFlags ?? catalogFlags)();
+  } catch (err) {
+    lines.push(
+      `catalog: unreadable (${(err as Error).message.split("\n")[0]}): flags are known only by each operation's requires`,
+    );
+  }
   const tokenWindow = tokenWindowOf(lock, options.deployStartedAt);
   const judged: { text: string; verdict: Verdict; urn: string; creating: boolean }[] = [];
   for (const op of options.state.pending) {
     const verdict = await judge(op, {
       resources: options.state.resources,
       currentTokenResource: current,
-      catalogFlags,
+      catalogFlags: flags,
       tokenWindow,
       findTokens: (accountId, name) => {
         cloudflare ??= deps.cloudflare();
