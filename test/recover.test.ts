@@ -27,6 +27,14 @@ const tokenCreate: PendingOperation = {
   name: "tickets-service-token",
   inputs: { accountId: ACCOUNT, name: "console-investigate-tickets", duration: "8760h" },
 };
+/** A config-vars resource as state records it, holding these keys on raxx-console-prod. */
+const recordedVars = (name: string, keys: unknown) => ({
+  urn: urn(HEROKU, name, "console-wiring:heroku:ConsoleConfig"),
+  type: HEROKU,
+  id: `raxx-console-prod/${name}`,
+  inputs: { app: "raxx-console-prod", keys },
+  outputs: { app: "raxx-console-prod", keys },
+});
 const varsCreate: PendingOperation = {
   kind: "creating",
   urn: urn(HEROKU, "console-prerequisites", "console-wiring:heroku:ConsoleConfig"),
@@ -46,6 +54,8 @@ const ctx = (over: Partial<PlanContext> = {}): PlanContext => ({
   resources: [],
   findTokens: () => Promise.resolve([]),
   currentTokenResources: ["tickets-service-token"],
+  catalogFlags: ["FLAG_CONSOLE_INVESTIGATE"],
+  tokenWindow: { from: new Date("2026-12-01T09:00:00Z"), to: new Date("2026-12-01T11:00:00Z") },
   ...over,
 });
 const orphan = (id: string): ServiceToken => ({
@@ -150,8 +160,9 @@ describe("judge: pending creates", () => {
     const v = await judge(tokenCreate, ctx({ findTokens: () => Promise.resolve([orphan("t-1")]) }));
     expect(v).toMatchObject({ kind: "delete-orphan", accountId: ACCOUNT, token: orphan("t-1") });
     expect(v.why).toContain(
-      'token t-1 named "console-investigate-tickets" (created 2026-12-01T10:00:00Z) exists but no resource records it',
+      "token t-1 named \"console-investigate-tickets\" (created 2026-12-01T10:00:00Z, between 2026-12-01T09:00:00.000Z (the interrupted deploy's lock) and 2026-12-01T11:00:00.000Z (this deploy's start)) exists but no resource records it",
     );
+    expect(v.note).toBeUndefined();
   });
 
   it("two unrecorded tokens of that name: a person decides which", async () => {
@@ -161,8 +172,52 @@ describe("judge: pending creates", () => {
     );
     expect(v.kind).toBe("person");
     expect(v.why).toContain(
-      '2 tokens named "console-investigate-tickets" that no resource records (t-1, created',
+      '2 tokens named "console-investigate-tickets" that no resource records were created between',
     );
+  });
+
+  // Issue 25, finding 2: a token with the name made before the interrupted deploy took its lock
+  // (by hand before adoption, or by another stack using the default name) is not its orphan.
+  it("a token created outside the interrupted deploy's window is reported, never the orphan", async () => {
+    const old: ServiceToken = { ...orphan("t-2025"), createdAt: "2025-03-04T08:00:00Z" };
+    const after: ServiceToken = { ...orphan("t-late"), createdAt: "2026-12-01T11:30:00Z" };
+    const alone = await judge(tokenCreate, ctx({ findTokens: () => Promise.resolve([old]) }));
+    expect(alone).toMatchObject({
+      kind: "clear",
+      why: contains('no unrecorded token named "console-investigate-tickets" was created between'),
+      note: contains(
+        "not deleted, created outside the interrupted deploy's window (between 2026-12-01T09:00:00.000Z (the interrupted deploy's lock) and 2026-12-01T11:00:00.000Z (this deploy's start)): t-2025, created 2025-03-04T08:00:00Z; a person decides",
+      ),
+    });
+    const beside = await judge(
+      tokenCreate,
+      ctx({ findTokens: () => Promise.resolve([old, orphan("t-1"), after]) }),
+    );
+    expect(beside).toMatchObject({ kind: "delete-orphan", token: orphan("t-1") });
+    expect(beside.note).toContain("t-2025, created 2025-03-04T08:00:00Z; t-late, created");
+    const undated = await judge(
+      tokenCreate,
+      ctx({ findTokens: () => Promise.resolve([{ ...orphan("t-x"), createdAt: undefined }]) }),
+    );
+    expect(undated).toMatchObject({ kind: "clear", note: contains("t-x, created ?") });
+  });
+
+  it("without a window (no lock left, or none checked), an unrecorded token goes to a person", async () => {
+    const v = await judge(
+      tokenCreate,
+      ctx({
+        findTokens: () => Promise.resolve([orphan("t-1")]),
+        tokenWindow: { why: "no lock is left, so when the interrupted deploy started is unknown" },
+      }),
+    );
+    expect(v).toMatchObject({
+      kind: "person",
+      why: contains(
+        "no window to tell the interrupted create's from someone else's: no lock is left",
+      ),
+    });
+    const none = await judge(tokenCreate, ctx({ tokenWindow: { why: "not checked" } }));
+    expect(none.kind).toBe("clear");
   });
 
   it("a failed search or a name not in plain text: a person looks", async () => {
@@ -261,17 +316,131 @@ describe("judge: other pending operations", () => {
   it("a token update that keeps the version, an update or a delete of anything else: nothing to do", async () => {
     expect((await judge(rotation, ctx({ resources: recorded(2) }))).kind).toBe("nothing");
     expect((await judge({ ...rotation, inputs: {} }, ctx())).kind).toBe("nothing");
-    const del = await judge({ ...varsCreate, kind: "deleting" }, ctx());
+    const resources = [recordedVars("console-prerequisites", varsCreate.inputs["keys"])];
+    const del = await judge({ ...varsCreate, kind: "deleting" }, ctx({ resources }));
     expect(del).toEqual({
       kind: "nothing",
-      why: "a delete whose outcome is unknown: the engine drops it at its next write, and up --refresh reads the live object before planning",
+      why: "a delete whose outcome is unknown, every flag of it recorded by state: the engine drops it at its next write, and up --refresh reads the recorded keys before planning",
     });
-    expect((await judge({ ...varsCreate, kind: "updating" }, ctx())).why).toMatch(
+    expect((await judge({ ...varsCreate, kind: "updating" }, ctx({ resources }))).why).toMatch(
       /^an update whose/,
     );
-    expect((await judge({ ...varsCreate, kind: "reading" }, ctx())).why).toMatch(
+    expect((await judge({ ...varsCreate, kind: "reading" }, ctx({ resources }))).why).toMatch(
       /^an operation whose/,
     );
+    expect((await judge({ ...tokenCreate, type: VAULT, kind: "updating" }, ctx())).why).toMatch(
+      /^an update whose outcome is unknown: the engine drops it/,
+    );
+  });
+});
+
+// Issue 25, finding 1: a flag an interrupted PATCH wrote that no resource records is never read
+// again (the provider's read covers recorded keys only), so recover switches it off.
+describe("judge: a config-vars operation's keys against state", () => {
+  const FLAG = "FLAG_CONSOLE_INVESTIGATE";
+  const flagsUpdate: PendingOperation = {
+    kind: "updating",
+    urn: urn(HEROKU, "console-flags", "console-wiring:heroku:ConsoleConfig"),
+    type: HEROKU,
+    name: "console-flags",
+    inputs: {
+      app: "raxx-console-prod",
+      keys: [FLAG, "FLAG_X"],
+      vars: { [FLAG]: "1", FLAG_X: "1" },
+      requires: { [FLAG]: ["FREESCOUT_API_KEY"], FLAG_X: ["X_API_KEY"] },
+    },
+  };
+  const state = [
+    recordedVars("console-prerequisites", ["FREESCOUT_API_KEY", "X_API_KEY"]),
+    recordedVars("console-flags", [FLAG]),
+  ];
+
+  it("an update that wrote a flag no resource records: switch it off, then the engine drops it", async () => {
+    const v = await judge(flagsUpdate, ctx({ resources: state }));
+    expect(v).toEqual({
+      kind: "switch-off",
+      app: "raxx-console-prod",
+      flags: ["FLAG_X"],
+      then: "nothing",
+      why: "FLAG_X may be on at raxx-console-prod, written by the interrupted updating and recorded by no resource: a refresh reads only recorded keys, so nothing would ever switch them off, even once their vars are gone",
+    });
+  });
+
+  it("a flag is a catalog flag or one the operation's requires names", async () => {
+    const catalogOnly = await judge(
+      { ...flagsUpdate, inputs: { ...flagsUpdate.inputs, requires: {} } },
+      ctx({ resources: state, catalogFlags: ["FLAG_X"] }),
+    );
+    expect(catalogOnly).toMatchObject({ kind: "switch-off", flags: ["FLAG_X"] });
+    const neither = await judge(
+      { ...flagsUpdate, inputs: { ...flagsUpdate.inputs, requires: {} } },
+      ctx({ resources: state }),
+    );
+    expect(neither).toMatchObject({
+      kind: "nothing",
+      note: "not recorded by state, left as they are on the app: FLAG_X (remove them by hand once nothing on the app uses them; the stack will not)",
+    });
+  });
+
+  it("a create that wrote flags: switch them off, then clear", async () => {
+    const v = await judge({ ...flagsUpdate, kind: "creating" }, ctx({ resources: [] }));
+    expect(v).toMatchObject({ kind: "switch-off", flags: [FLAG, "FLAG_X"], then: "clear" });
+  });
+
+  it("keys recorded by any resource on the app are state's; other apps' do not count", async () => {
+    const moved = await judge(
+      flagsUpdate,
+      ctx({ resources: [...state, recordedVars("console-other", ["FLAG_X"])] }),
+    );
+    expect(moved.kind).toBe("nothing");
+    const elsewhere = await judge(
+      flagsUpdate,
+      ctx({
+        resources: [
+          ...state,
+          {
+            ...recordedVars("x", ["FLAG_X"]),
+            inputs: { app: "other" },
+            outputs: { app: "other", keys: ["FLAG_X"] },
+          },
+        ],
+      }),
+    );
+    expect(elsewhere.kind).toBe("switch-off");
+  });
+
+  it("other unrecorded keys are reported, not touched", async () => {
+    const prereq = await judge(
+      {
+        ...flagsUpdate,
+        name: "console-prerequisites",
+        inputs: { app: "raxx-console-prod", keys: ["FREESCOUT_API_KEY", "Y_API_KEY"] },
+      },
+      ctx({ resources: state }),
+    );
+    expect(prereq).toMatchObject({
+      kind: "nothing",
+      note: contains("left as they are on the app: Y_API_KEY"),
+    });
+  });
+
+  it("an app or keys not in plain text, with a flag possibly on: a person looks", async () => {
+    const secretApp = await judge(
+      { ...flagsUpdate, inputs: { ...flagsUpdate.inputs, app: { [SECRET_MARK]: "x" } } },
+      ctx({ resources: state }),
+    );
+    expect(secretApp).toMatchObject({
+      kind: "person",
+      why: contains("whose app is not in plain text"),
+    });
+    const secretKeys = await judge(
+      { ...flagsUpdate, inputs: { ...flagsUpdate.inputs, keys: { [SECRET_MARK]: "x" } } },
+      ctx({ resources: state }),
+    );
+    expect(secretKeys).toMatchObject({
+      kind: "person",
+      why: contains("whose keys are not in plain text"),
+    });
   });
 });
 
@@ -426,9 +595,131 @@ describe("runRecover", () => {
     expect(r.output).toContain(
       "not a deploy's, so something else is writing the stack now; not cleared",
     );
-    const unchecked = await runRecover({ ...options([], true), lockDir: undefined }, deps);
+    const unchecked = await runRecover({ ...options([], false), lockDir: undefined }, deps);
     expect(unchecked.output).toContain("lock: not checked (pass --locks");
     expect(unchecked.exitCode).toBe(0);
+  });
+
+  // Issue 25, finding 3: another writer's lock, or none checked at all, and --apply still
+  // deleted a token and cleared the creates.
+  it("--apply performs nothing unless the lock is none or stale, and says so", async () => {
+    const busy = await runRecover(
+      {
+        ...options([tokenCreate, varsCreate], true),
+        deployStartedAt: new Date("2026-12-01T09:30:00Z"),
+      },
+      deps,
+    );
+    expect(calls).toEqual([]);
+    expect(removed).toEqual([]);
+    expect(busy.exitCode).toBe(1);
+    expect(busy.output).toContain(
+      "applying: nothing: --apply acts only when the lock was checked and is none or stale (not stale)",
+    );
+    const unchecked = await runRecover(
+      { ...options([tokenCreate, varsCreate], true), lockDir: undefined },
+      deps,
+    );
+    expect(calls).toEqual([]);
+    expect(unchecked.exitCode).toBe(1);
+    expect(unchecked.output).toContain(
+      "applying: nothing: --apply acts only when the lock was checked and is none or stale (not checked: pass --locks <a copy of the stack's lock directory>)",
+    );
+    expect(unchecked.output).toMatch(/Result: a person must act/);
+  });
+
+  describe("switching off unrecorded flags", () => {
+    const flagsUpdate: PendingOperation = {
+      kind: "updating",
+      urn: urn(HEROKU, "console-flags", "console-wiring:heroku:ConsoleConfig"),
+      type: HEROKU,
+      name: "console-flags",
+      inputs: { app: "raxx-console-prod", keys: ["FLAG_X"], requires: { FLAG_X: ["X_API_KEY"] } },
+    };
+    let app: Record<string, string>;
+    let herokuCalls: string[];
+    const heroku = () => ({
+      get: (name: string) => {
+        herokuCalls.push(`GET ${name}`);
+        return Promise.resolve({ ...app });
+      },
+      patch: (name: string, patch: Record<string, string | null>) => {
+        herokuCalls.push(`PATCH ${name} ${JSON.stringify(patch)}`);
+        for (const [k, v] of Object.entries(patch)) {
+          if (v === null) delete app[k];
+          else app[k] = v;
+        }
+        return Promise.resolve({ ...app });
+      },
+    });
+    beforeEach(() => {
+      app = { FLAG_X: "1", OTHER: SENTINEL };
+      herokuCalls = [];
+    });
+
+    it("without --apply: says what it would switch off, touches nothing, exits 1", async () => {
+      const r = await runRecover(options([flagsUpdate], false), { ...deps, heroku });
+      expect(r.exitCode).toBe(1);
+      expect(herokuCalls).toEqual([]);
+      expect(r.output).toContain(
+        "  updating console-flags (Heroku config vars FLAG_X on raxx-console-prod)\n    safe → switch FLAG_X off at the app (the engine drops the operation at its next write): FLAG_X may be on",
+      );
+    });
+
+    it("--apply: removes the flag at the app (one PATCH to null) before any create is cleared", async () => {
+      const r = await runRecover(options([flagsUpdate, varsCreate], true), {
+        ...deps,
+        heroku,
+        pulumi: (args) => {
+          calls.push(args.join(" "));
+          herokuCalls.push(`pulumi ${args[0]}`);
+          return 0;
+        },
+      });
+      expect(herokuCalls).toEqual([
+        "pulumi cancel",
+        "GET raxx-console-prod",
+        'PATCH raxx-console-prod {"FLAG_X":null}',
+        "pulumi refresh",
+      ]);
+      expect(app).toEqual({ OTHER: SENTINEL });
+      expect(r.output).toContain("  switched off FLAG_X on raxx-console-prod (removed: one PATCH)");
+      expect(r.output).not.toContain(SENTINEL);
+      expect(r.exitCode).toBe(0);
+    });
+
+    it("an unreadable catalog is said, and the operation's requires still names the flag", async () => {
+      const r = await runRecover(options([flagsUpdate], true), {
+        ...deps,
+        heroku,
+        catalogFlags: () => {
+          throw new Error("console-wiring: the feature files have 1 problem\n  - x");
+        },
+      });
+      expect(r.output).toContain(
+        "catalog: unreadable (console-wiring: the feature files have 1 problem): flags are known only by each operation's requires",
+      );
+      expect(app).toEqual({ OTHER: SENTINEL });
+    });
+
+    it("already off: nothing sent; a PATCH whose answer still has it on fails", async () => {
+      app = { FLAG_X: "0" };
+      const off = await runRecover(options([flagsUpdate], true), { ...deps, heroku });
+      expect(herokuCalls).toEqual(["GET raxx-console-prod"]);
+      expect(off.output).toContain("FLAG_X already off on raxx-console-prod: nothing sent");
+      expect(off.exitCode).toBe(0);
+      const stuck = await runRecover(options([flagsUpdate], true), {
+        ...deps,
+        heroku: () => ({
+          get: () => Promise.resolve({ FLAG_X: "1" }),
+          patch: () => Promise.resolve({ FLAG_X: "1" }),
+        }),
+      });
+      expect(stuck.exitCode).toBe(1);
+      expect(stuck.output).toMatch(
+        /switching off FLAG_X on raxx-console-prod failed: the app's config after the PATCH still has FLAG_X on$/,
+      );
+    });
   });
 
   it("stops at the first failed step, saying which", async () => {
@@ -439,29 +730,26 @@ describe("runRecover", () => {
     expect(cancelFails.exitCode).toBe(1);
     expect(cancelFails.output).toMatch(/pulumi cancel: failed \(exit 255\)$/);
     const refreshFails = await runRecover(
-      { ...options([varsCreate], true), lockDir: undefined },
+      { ...options([varsCreate], true), lockDir: join(lockDir, "none") },
       { ...deps, pulumi: () => 3 },
     );
     expect(refreshFails.output).toMatch(
       /pulumi refresh --clear-pending-creates: failed \(exit 3\)$/,
     );
-    const deleteFails = await runRecover(
-      { ...options([tokenCreate], true), lockDir: undefined },
-      {
-        ...deps,
-        cloudflare: () => ({
-          list: () => Promise.resolve(tokens),
-          remove: () => Promise.reject(new Error("HTTP 403")),
-        }),
-      },
-    );
+    const deleteFails = await runRecover(options([tokenCreate], true), {
+      ...deps,
+      cloudflare: () => ({
+        list: () => Promise.resolve(tokens),
+        remove: () => Promise.reject(new Error("HTTP 403")),
+      }),
+    });
     expect(deleteFails.output).toMatch(/deleting service token t-9 failed: HTTP 403$/);
     expect(deleteFails.exitCode).toBe(1);
   });
 
   it("a pending delete needs nothing; an interrupted rotation stops the deploy", async () => {
     const del = await runRecover(
-      { ...options([{ ...varsCreate, kind: "deleting" }], true), lockDir: undefined },
+      { ...options([{ ...varsCreate, kind: "deleting" }], true), lockDir: join(lockDir, "none") },
       deps,
     );
     expect(del.exitCode).toBe(0);
@@ -472,7 +760,7 @@ describe("runRecover", () => {
           [{ ...tokenCreate, kind: "updating", inputs: { clientSecretVersion: 2 } }],
           true,
         ),
-        lockDir: undefined,
+        lockDir: join(lockDir, "none"),
       },
       deps,
     );

@@ -349,7 +349,7 @@ describe("scheduled drift detection", () => {
     );
     expect(runs(job)).not.toMatch(/pulumi (up|refresh)\b/);
     expect(runs(job)).toContain(
-      'npm run -s drift-report -- preview.json --preview-exit-code "$preview_exit"',
+      'npm run -s drift-report -- preview.json --preview-exit-code "$preview_exit" --stack "$STACK"',
     );
     expect(runs(job)).toContain('pulumi stack output serviceTokenExpiresAt --stack "$STACK"');
     expect(runs(job)).toContain('npm run -s smoke -- --stack "$STACK"');

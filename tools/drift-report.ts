@@ -1,12 +1,16 @@
 /**
- * `npm run drift-report -- preview.json [--preview-exit-code <n>]`: reads `pulumi preview --refresh --json` output and
+ * `npm run drift-report -- preview.json [--preview-exit-code <n>] [--stack <name>]`: reads `pulumi preview --refresh --json` output and
  * lists each resource that would change with the keys involved, never a value (the JSON holds
- * states; this prints only resource names, operations and property paths). Writes the same to
- * $GITHUB_STEP_SUMMARY when set. Exit codes: 0 no drift, 1 drift or a failed preview, 2 unreadable.
+ * states; this prints only resource names, operations and property paths). With `--stack`, also
+ * reads the app (HEROKU_API_KEY) for a catalog flag on there that the stack does not declare: the
+ * preview cannot show it, as the stack reads only the keys its state records
+ * (smoke/unaccounted-flags.ts). Writes the same to $GITHUB_STEP_SUMMARY when set.
+ * Exit codes: 0 no drift, 1 drift or a failed preview, 2 unreadable.
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parseJsonText, readJsonFile } from "./json-input";
+import { unaccountedFlagsReport } from "./smoke/unaccounted-flags";
 import { appendSummary, logSafe } from "./summary";
 
 interface State {
@@ -180,16 +184,18 @@ export function report(
 }
 
 export const USAGE =
-  "usage: npm run drift-report -- <preview.json> [--preview-exit-code <n>]\n" +
-  "  reads `pulumi preview --refresh --expect-no-changes --json` output; pass the preview's exit code";
+  "usage: npm run drift-report -- <preview.json> [--preview-exit-code <n>] [--stack <name>]\n" +
+  "  reads `pulumi preview --refresh --expect-no-changes --json` output; pass the preview's exit code;\n" +
+  "  --stack: also read the app's flags (HEROKU_API_KEY) for one the stack does not declare";
 
-export function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[]): Promise<number> {
   let file: string | undefined;
   let previewExitCode: number | undefined;
+  let stack: string | undefined;
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],
-      options: { "preview-exit-code": { type: "string" } },
+      options: { "preview-exit-code": { type: "string" }, stack: { type: "string" } },
       allowPositionals: true,
       strict: true,
     });
@@ -201,9 +207,12 @@ export function main(argv: readonly string[]): Promise<number> {
         throw new Error("--preview-exit-code takes the preview's exit code (0-255)");
       previewExitCode = Number(code);
     }
+    stack = values.stack;
+    if (stack !== undefined && !/^[\w.-]+$/.test(stack))
+      throw new Error("--stack must be a stack name");
   } catch (err) {
     process.stderr.write(`console-wiring drift-report: ${(err as Error).message}\n${USAGE}\n`);
-    return Promise.resolve(2);
+    return 2;
   }
   let preview: Preview;
   try {
@@ -213,10 +222,12 @@ export function main(argv: readonly string[]): Promise<number> {
     preview = previewShape(value, what);
   } catch (err) {
     process.stderr.write(`console-wiring drift-report: ${(err as Error).message}\n`);
-    return Promise.resolve(2);
+    return 2;
   }
-  const { exitCode, text } = report(preview, previewExitCode);
+  const drift = report(preview, previewExitCode);
+  const flags = stack === undefined ? undefined : await unaccountedFlagsReport(stack);
+  const text = flags === undefined ? drift.text : `${drift.text}\n${flags.text}`;
   process.stdout.write(`${logSafe(text)}\n`);
   appendSummary("Drift", text);
-  return Promise.resolve(exitCode);
+  return Math.max(drift.exitCode, flags?.exitCode ?? 0);
 }

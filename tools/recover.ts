@@ -4,9 +4,13 @@
  *
  * What an interrupted deploy left behind, and the safe way out. Reads the state
  * (`pulumi stack export`, from a file or stdin) and the stack's lock; prints the lock and each
- * pending operation with its safe action; with `--apply`, performs the safe ones:
+ * pending operation with its safe action; with `--apply`, performs the safe ones, and only when
+ * the lock was checked and is none or stale (anything else may be another writer at work):
  *   - a stale lock (taken before this deploy started: see recover/locks.ts) → `pulumi cancel`;
- *   - a service token an interrupted create left in Cloudflare → deleted (found by name);
+ *   - a flag a config-vars operation wrote that no resource records → switched off at the app
+ *     (recover/config-vars.ts); other such keys are reported and left;
+ *   - a service token an interrupted create left in Cloudflare → deleted (found by name, and
+ *     only if it was created while the interrupted deploy held its lock);
  *   - pending creates, once all are safe → `pulumi refresh --clear-pending-creates`.
  * Anything else is left to a person, with what to do. Never prints a value from the state.
  *
@@ -17,10 +21,13 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { parseConfig, PROJECT } from "../infra/config";
+import { catalog } from "../infra/features/catalog";
+import { clientOptionsFromEnv, getConfigVars, patchConfigVars } from "../infra/heroku/client";
 import { cloudflareFromEnv, type CloudflareTokens } from "./recover/cloudflare";
 import { currentTokenResources } from "./recover/gates";
+import { switchOff, type HerokuVars } from "./recover/config-vars";
 import { judgeLocks, lockDirOf, readLocks, type LockVerdict } from "./recover/locks";
-import { describe, judge, type Verdict } from "./recover/plan";
+import { describe, judge, type TokenWindow, type Verdict } from "./recover/plan";
 import { parseExport, type StateView } from "./recover/state";
 import { loadStackFiles, projectConfig } from "./stack-files";
 import { logSafe } from "./summary";
@@ -47,6 +54,33 @@ export interface RecoverDeps {
     stack: string,
     cwd?: string,
   ) => Promise<readonly string[] | undefined>;
+  /** The app's config vars (default: the Heroku API with HEROKU_API_KEY). */
+  readonly heroku?: () => HerokuVars;
+  /** Every flag var of the catalog (default: infra/features/data). */
+  readonly catalogFlags?: () => readonly string[];
+}
+
+function herokuFromEnv(): HerokuVars {
+  const opts = clientOptionsFromEnv();
+  return {
+    get: (app) => getConfigVars(app, opts),
+    patch: (app, patch) => patchConfigVars(app, patch, opts),
+  };
+}
+
+function catalogFlags(): readonly string[] {
+  return catalog().flatMap((f) => f.flags);
+}
+
+/** The interrupted deploy ran from its lock (the newest, if several) to this deploy's start. */
+function tokenWindowOf(lock: LockVerdict | undefined, startedAt: Date | undefined): TokenWindow {
+  if (lock === undefined) return { why: "the lock was not checked" };
+  if (lock.kind === "none")
+    return { why: "no lock is left, so when the interrupted deploy started is unknown" };
+  if (lock.kind === "person" || startedAt === undefined)
+    return { why: "the lock is not a stale one of an ended deploy" };
+  const from = Math.max(...lock.locks.map((l) => l.takenAt!.getTime()));
+  return { from: new Date(from), to: startedAt };
 }
 
 export interface RecoverResult {
@@ -67,11 +101,24 @@ export async function runRecover(
 
   let cloudflare: CloudflareTokens | undefined;
   const current = await deps.currentTokenResources(options.stack, options.cwd);
+  // Recovery must run even with broken feature files: the operations' own `requires` still
+  // name their flags, and the output says what is missing.
+  let flags: readonly string[] = [];
+  try {
+    flags = (deps.catalogFlags ?? catalogFlags)();
+  } catch (err) {
+    lines.push(
+      `catalog: unreadable (${(err as Error).message.split("\n")[0]}): flags are known only by each operation's requires`,
+    );
+  }
+  const tokenWindow = tokenWindowOf(lock, options.deployStartedAt);
   const judged: { text: string; verdict: Verdict; urn: string; creating: boolean }[] = [];
   for (const op of options.state.pending) {
     const verdict = await judge(op, {
       resources: options.state.resources,
       currentTokenResources: current,
+      catalogFlags: flags,
+      tokenWindow,
       findTokens: (accountId, name) => {
         cloudflare ??= deps.cloudflare();
         return cloudflare.list(accountId, name);
@@ -82,14 +129,30 @@ export async function runRecover(
   lines.push(
     judged.length === 0 ? "pending operations: none" : `pending operations (${judged.length}):`,
   );
-  for (const j of judged) lines.push(`  ${j.text}`, `    ${actionOf(j.verdict)}`);
+  for (const j of judged) {
+    lines.push(`  ${j.text}`, `    ${actionOf(j.verdict)}`);
+    if (j.verdict.note !== undefined) lines.push(`    note: ${j.verdict.note}`);
+  }
 
   const person = judged.some((j) => j.verdict.kind === "person") || lock?.kind === "person";
   const createsBlocked = judged.some((j) => j.creating && j.verdict.kind === "person");
+  const switchOffs = judged.flatMap((j) => (j.verdict.kind === "switch-off" ? [j.verdict] : []));
   const clears = judged.filter(
-    (j) => j.verdict.kind === "clear" || j.verdict.kind === "delete-orphan",
+    (j) =>
+      j.verdict.kind === "clear" ||
+      j.verdict.kind === "delete-orphan" ||
+      (j.verdict.kind === "switch-off" && j.verdict.then === "clear"),
   );
-  const todo = lock?.kind === "stale" || clears.length > 0;
+  const todo = lock?.kind === "stale" || clears.length > 0 || switchOffs.length > 0;
+
+  if (options.apply && (lock === undefined || lock.kind === "person")) {
+    // Another writer may be at work (or nobody looked): acting now could race it.
+    lines.push(
+      `applying: nothing: --apply acts only when the lock was checked and is none or stale (${lock === undefined ? "not checked: pass --locks <a copy of the stack's lock directory>" : "not stale"})`,
+      "Result: a person must act (above); the deploy must not go on until then",
+    );
+    return { exitCode: 1, output: lines.join("\n") };
+  }
 
   if (options.apply) {
     lines.push("applying:");
@@ -99,6 +162,17 @@ export async function runRecover(
         `  pulumi cancel: ${code === 0 ? "the stale lock is gone" : `failed (exit ${code})`}`,
       );
       if (code !== 0) return { exitCode: 1, output: lines.join("\n") };
+    }
+    // Before anything is cleared: off is always safe, whatever else needs a person.
+    for (const v of switchOffs) {
+      try {
+        lines.push(`  ${await switchOff((deps.heroku ?? herokuFromEnv)(), v.app, v.flags)}`);
+      } catch (err) {
+        lines.push(
+          `  switching off ${v.flags.join(", ")} on ${v.app} failed: ${(err as Error).message}`,
+        );
+        return { exitCode: 1, output: lines.join("\n") };
+      }
     }
     if (createsBlocked && clears.length > 0) {
       lines.push(
@@ -147,7 +221,7 @@ export async function runRecover(
 
 function lockLine(lock: LockVerdict | undefined): string {
   if (lock === undefined)
-    return "lock: not checked (pass --locks <a copy of the stack's lock directory> for this backend)";
+    return "lock: not checked (pass --locks <a copy of the stack's lock directory> for this backend; without it --apply applies nothing)";
   if (lock.kind === "none") return "lock: none";
   const list = lock.locks
     .map((l) => `${l.file} by ${l.by} at ${l.takenAt?.toISOString() ?? "?"}`)
@@ -163,6 +237,8 @@ function actionOf(v: Verdict): string {
       return `safe → clear (pulumi refresh --clear-pending-creates): ${v.why}`;
     case "delete-orphan":
       return `safe → delete the orphan, then clear: ${v.why}`;
+    case "switch-off":
+      return `safe → switch ${v.flags.join(", ")} off at the app${v.then === "clear" ? ", then clear" : " (the engine drops the operation at its next write)"}: ${v.why}`;
     case "nothing":
       return `nothing to do: ${v.why}`;
     case "person":

@@ -23,6 +23,7 @@ import {
   type GateSettings,
 } from "./smoke/gates";
 import { chainNames, runFeatureProbes, skipped } from "./smoke/probes";
+import { unaccountedFlags } from "./smoke/unaccounted-flags";
 import { loadStackFiles, projectConfig, StackFileError } from "./stack-files";
 import { appendSummary, logSafe } from "./summary";
 
@@ -109,6 +110,8 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeResult> {
   }
 
   if (vars) links.push(flagsMatchStack(vars, desiredFlags, features));
+  const unaccounted = vars && unaccountedFlags(app, vars, desiredFlags, features, options.features);
+  if (unaccounted) links.push(unaccounted);
   // The probes each selected feature's file declares; with more than one such feature, each
   // link names its feature.
   const probing = features.filter((f) => (f.smoke ?? []).length > 0);

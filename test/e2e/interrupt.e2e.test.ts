@@ -46,6 +46,14 @@ const ID_VAR = "CF_ACCESS_SVC_TICKETS_CLIENT_ID";
 const SECRET_VAR = "CF_ACCESS_SVC_TICKETS_CLIENT_SECRET";
 const TOKEN_TYPE = "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken";
 const HOUR = 3_600_000;
+/** The fixture feature the revert scenario adds (test/fixtures/features/audit-export.json). */
+const AUDIT_FLAG = "FLAG_CONSOLE_AUDIT_EXPORT";
+const AUDIT_REQUIRED = [
+  "AUDIT_EXPORT_BUCKET",
+  "AUDIT_EXPORT_TOKEN",
+  "CONSOLE_FEATURE_PREREQUISITES",
+];
+const AUDIT_TOKEN = "e2e-audit-export-token-sentinel-77c1";
 
 const baseConfig = (app: string): Record<string, unknown> => ({
   ...stackConfig(app),
@@ -158,9 +166,16 @@ const patchOf =
 
 async function workspace(
   app: string,
+  files?: Record<string, string>,
 ): Promise<{ ws: Workspace; api: FakeCloudflareApi; apiUrl: string }> {
   heroku.apps.set(app, unrelatedVars());
-  const ws = await Workspace.create({ cli, stack: "prod", config: baseConfig(app), herokuUrl });
+  const ws = await Workspace.create({
+    cli,
+    stack: "prod",
+    config: baseConfig(app),
+    herokuUrl,
+    ...(files === undefined ? {} : { files }),
+  });
   ws.writeStandin("vault", {
     objects: {},
     secrets: {
@@ -191,6 +206,8 @@ async function recover(ws: Workspace, apiUrl: string): Promise<{ run: CliRun; ap
   if (run.stdout.includes("pulumi cancel: the stale lock is gone"))
     applied.push("pulumi cancel (stale lock)");
   if (run.stdout.includes("deleted the orphan service token")) applied.push("orphan token deleted");
+  const off = /switched off ([A-Z0-9_, ]+) on /.exec(run.stdout)?.[1];
+  if (off) applied.push(`unrecorded flags switched off (${off.split(", ").length})`);
   const cleared = /(\d+) pending create\(s\) cleared/.exec(run.stdout)?.[1];
   if (cleared) applied.push(`refresh --clear-pending-creates (${cleared})`);
   if (run.stdout.includes("needs a person")) applied.push("stopped: a person must act");
@@ -351,7 +368,7 @@ describe.sequential("the deploy killed at each point of the graph", () => {
     }
   }, 900_000);
 
-  it("during the flags PATCH: applied, never recorded; the pending create is cleared and the next create sends nothing", async () => {
+  it("during the flags PATCH: applied, never recorded; recover switches the unrecorded flags off, clears the create, and the next create switches them on", async () => {
     const app = "raxx-console-kill-flags";
     const { ws, api, apiUrl } = await workspace(app);
     try {
@@ -366,16 +383,99 @@ describe.sequential("the deploy killed at each point of the graph", () => {
       const { run: rec, applied } = await recover(ws, apiUrl);
       expect(rec.code, text(rec)).toBe(0);
       expect(rec.stdout).toMatch(
-        /creating console-flags \(Heroku config vars FLAG_[A-Z_, ]+ on raxx-console-kill-flags\)\n\s+safe → clear/,
+        /creating console-flags \(Heroku config vars FLAG_[A-Z_, ]+ on raxx-console-kill-flags\)\n\s+safe → switch FLAG_[A-Z_, ]+ off at the app, then clear/,
       );
+      // No resource records the flags the lost PATCH wrote: off at the app before the clear.
+      for (const f of FLAGS) expect(heroku.apps.get(app)?.[f]).toBeUndefined();
       const patches = heroku.count("PATCH");
       const up = await deploy(ws);
       expect(up.code, text(up)).toBe(0);
-      expect(heroku.count("PATCH")).toBe(patches);
+      expect(heroku.count("PATCH")).toBe(patches + 1);
       matrix.push({
         point: "during the flags PATCH",
         recovery: applied,
         outcome: await converged(ws, app),
+      });
+    } finally {
+      await api.stop();
+    }
+  }, 900_000);
+
+  // Issue 25, finding 1: deploy N adds a feature and is killed during its flags PATCH (applied,
+  // answer lost), deploy N+1 reverts the feature. Before the fix, recover called the pending
+  // update safe ("up --refresh reads the live object"), but the provider's read reads only the
+  // keys state records: the flag stayed on while N+1 removed the vars it needs.
+  it("during the flags PATCH of a deploy that adds a feature, then reverted: recover switches the unrecorded flag off; it never stands on without its vars", async () => {
+    const app = "raxx-console-kill-revert";
+    const featureFile = "infra/features/data/audit-export.json";
+    const { ws, api, apiUrl } = await workspace(app, {
+      [featureFile]: readFileSync(join(REPO, "test/fixtures/features/audit-export.json"), "utf8"),
+    });
+    ws.writeStandin("vault", {
+      objects: {},
+      secrets: {
+        "MooseQuest/freescout": { FREESCOUT_API_KEY: FS_KEY, FREESCOUT_OPERATIONS_MAILBOX_ID: "3" },
+        "MooseQuest/audit": { AUDIT_EXPORT_TOKEN: AUDIT_TOKEN },
+      },
+    });
+    try {
+      const first = await deploy(ws);
+      expect(first.code, text(first)).toBe(0);
+
+      // Deploy N: the feature added. Its prerequisites land and are recorded; the flags PATCH
+      // lands, its answer is lost.
+      ws.writeConfig({
+        ...baseConfig(app),
+        features: { investigate: true, "audit-export": true },
+        auditExportBucket: "raxx-audit-archive",
+        flags: Object.fromEntries([...FLAGS, AUDIT_FLAG].map((f) => [f, true])),
+      });
+      const hold = heroku.hold(patchOf(app, (b) => AUDIT_FLAG in b));
+      const run = ws.startDetached("bash", ["-euo", "pipefail", "-c", deployScript()]);
+      await whenHeld(hold.arrived, run);
+      await killEverything(ws, run);
+      hold.release("apply");
+      await sleep(100);
+      expect(heroku.apps.get(app)?.[AUDIT_FLAG]).toBe("1");
+      for (const v of AUDIT_REQUIRED) expect(heroku.apps.get(app)?.[v], v).toBeTruthy();
+
+      // Deploy N+1 reverts it: the stack file and the feature file as before N.
+      ws.writeConfig(baseConfig(app));
+      rmSync(join(ws.project, featureFile));
+      const statesBefore = heroku.statesOf(app).length;
+
+      const { run: rec, applied } = await recover(ws, apiUrl);
+      expect(rec.code, text(rec)).toBe(0);
+      expect(rec.stdout).toMatch(
+        new RegExp(
+          `updating console-flags \\(Heroku config vars [A-Z_, ]+ on ${app}\\)\\n\\s+safe → switch ${AUDIT_FLAG} off at the app \\(the engine drops the operation at its next write\\)`,
+        ),
+      );
+      expect(rec.stdout).toContain(`switched off ${AUDIT_FLAG} on ${app} (removed: one PATCH)`);
+      expect(heroku.apps.get(app)?.[AUDIT_FLAG]).toBeUndefined();
+      const up = await deploy(ws);
+      expect(up.code, text(up)).toBe(0);
+
+      // The flag ends off, and the feature's vars are gone with it.
+      const now = heroku.apps.get(app) ?? {};
+      expect(isOn(now[AUDIT_FLAG])).toBe(false);
+      for (const v of AUDIT_REQUIRED.filter((n) => !REQUIRED.includes(n)))
+        expect(now[v], v).toBeUndefined();
+      // No config the app passed through shows the flag on without its vars; and from the
+      // recovery on, it is never on at all.
+      const states = heroku.statesOf(app);
+      for (const [i, state] of states.entries()) {
+        if (!isOn(state.vars[AUDIT_FLAG])) continue;
+        expect(i, `state ${i} (${state.by}): ${AUDIT_FLAG} on after the recovery`).toBeLessThan(
+          statesBefore,
+        );
+        const missing = AUDIT_REQUIRED.filter((v) => !(state.vars[v] ?? "").trim());
+        expect(missing, `state ${i} (${state.by}): ${AUDIT_FLAG} on`).toEqual([]);
+      }
+      matrix.push({
+        point: "flags PATCH of an added feature, reverted",
+        recovery: applied,
+        outcome: `${AUDIT_FLAG} off; ${await converged(ws, app)}`,
       });
     } finally {
       await api.stop();

@@ -2,32 +2,57 @@
  * For each pending operation an interrupted deploy left in state: what it means, and the safe
  * action. A pending create stays in state until cleared; any other pending operation is dropped
  * by the engine at its next write, and the deploy's own refresh (`up --refresh`) reads the live
- * object before it plans, so it needs nothing, except an interrupted rotation.
+ * object before it plans, so it needs nothing, except an interrupted rotation, and a Heroku
+ * config-vars operation that wrote keys state does not record: the provider's read reads only
+ * recorded keys, so a flag among them is switched off first (recover/config-vars.ts).
  */
 import type { ServiceToken } from "./cloudflare";
 import { gateOfTokenResource } from "./gates";
+import { CONFIG_VARS_TYPE, unrecordedKeys } from "./config-vars";
 import type { PendingOperation, RecordedResource } from "./state";
 import { plainString } from "./state";
 
-export const CONFIG_VARS_TYPE = "pulumi-nodejs:dynamic/heroku:ConfigVars";
+export { CONFIG_VARS_TYPE };
 export const SECRET_TYPE = "vault:kv/secretV2:SecretV2";
 export const TOKEN_TYPE =
   "cloudflare:index/zeroTrustAccessServiceToken:ZeroTrustAccessServiceToken";
 
 export type Verdict =
   /** A pending create that is safe to drop: the next create converges. */
-  | { readonly kind: "clear"; readonly why: string }
-  /** A pending token create whose token exists, unrecorded: delete it, then drop the create. */
-  | {
-      readonly kind: "delete-orphan";
-      readonly token: ServiceToken;
-      readonly accountId: string;
-      readonly why: string;
-    }
-  /** Nothing to do: the next `up --refresh` handles it. */
-  | { readonly kind: "nothing"; readonly why: string }
-  /** Only a person can decide; `todo` says what to do. */
-  | { readonly kind: "person"; readonly why: string; readonly todo: string };
+  (
+    | { readonly kind: "clear"; readonly why: string }
+    /**
+     * A config-vars operation that wrote flags no resource records: switch them off at the app,
+     * then clear it (a create) or let the engine drop it (anything else).
+     */
+    | {
+        readonly kind: "switch-off";
+        readonly app: string;
+        readonly flags: readonly string[];
+        readonly then: "clear" | "nothing";
+        readonly why: string;
+      }
+    /** A pending token create whose token exists, unrecorded: delete it, then drop the create. */
+    | {
+        readonly kind: "delete-orphan";
+        readonly token: ServiceToken;
+        readonly accountId: string;
+        readonly why: string;
+      }
+    /** Nothing to do: the next `up --refresh` handles it. */
+    | { readonly kind: "nothing"; readonly why: string }
+    /** Only a person can decide; `todo` says what to do. */
+    | { readonly kind: "person"; readonly why: string; readonly todo: string }
+  ) & {
+    /** What a person should know besides: keys or tokens reported and left as they are. */
+    readonly note?: string;
+  };
+
+/** When the interrupted deploy ran: from its (stale) lock to this deploy's start. */
+export type TokenWindow =
+  | { readonly from: Date; readonly to: Date }
+  /** No window can be proven; `why` says why. */
+  | { readonly from?: undefined; readonly why: string };
 
 export interface PlanContext {
   readonly resources: readonly RecordedResource[];
@@ -38,6 +63,10 @@ export interface PlanContext {
    * read (`<gate>-service-token`, `<gate>-service-token-g<n>`).
    */
   readonly currentTokenResources: readonly string[] | undefined;
+  /** Every flag var of the catalog's features. */
+  readonly catalogFlags: readonly string[];
+  /** Only a token created inside this window can be the interrupted create's. */
+  readonly tokenWindow: TokenWindow;
 }
 
 /** What a pending operation is, for a person: never a value. */
@@ -57,6 +86,7 @@ export function describe(op: PendingOperation): string {
 }
 
 export async function judge(op: PendingOperation, ctx: PlanContext): Promise<Verdict> {
+  if (op.type === CONFIG_VARS_TYPE) return judgeConfigVars(op, ctx);
   if (op.kind === "creating") return judgeCreate(op, ctx);
   if (op.type === TOKEN_TYPE && op.kind === "updating" && rotates(op, ctx.resources)) {
     // Each gate's token is judged against its own gate's current generation only.
@@ -95,13 +125,49 @@ function rotates(op: PendingOperation, resources: readonly RecordedResource[]): 
   return planned !== before;
 }
 
-async function judgeCreate(op: PendingOperation, ctx: PlanContext): Promise<Verdict> {
-  if (op.type === CONFIG_VARS_TYPE) {
+/**
+ * A config-vars operation: its keys against what state records. Before issue 25 any pending
+ * update passed as "up --refresh reads the live object", but the read covers only recorded keys.
+ */
+function judgeConfigVars(op: PendingOperation, ctx: PlanContext): Verdict {
+  const keys = unrecordedKeys(op, ctx.resources, ctx.catalogFlags);
+  const note =
+    keys.others.length > 0
+      ? `not recorded by state, left as they are on the app: ${keys.others.join(", ")} (remove them by hand once nothing on the app uses them; the stack will not)`
+      : undefined;
+  const withNote = (v: Verdict): Verdict => (note === undefined ? v : { ...v, note });
+  if (!keys.readable || (keys.flags.length > 0 && keys.app === undefined)) {
     return {
-      kind: "clear",
-      why: "idempotent: the next create reads the app and writes only what differs, taking over what the interrupted one wrote (a PATCH sent twice is the same release)",
+      kind: "person",
+      why: `an interrupted ${op.kind} of Heroku config vars whose ${keys.readable ? "app" : "keys"} ${keys.readable ? "is" : "are"} not in plain text in state: a flag it wrote may be on at the app, recorded by no resource`,
+      todo: "compare the app's flag vars (heroku config) with the stack's flags, remove any flag the stack does not have on, then run recover again",
     };
   }
+  const then = op.kind === "creating" ? "clear" : "nothing";
+  if (keys.flags.length > 0) {
+    return withNote({
+      kind: "switch-off",
+      app: keys.app!,
+      flags: keys.flags,
+      then,
+      why:
+        `${keys.flags.join(", ")} may be on at ${keys.app!}, written by the interrupted ${op.kind} and recorded by no resource: ` +
+        "a refresh reads only recorded keys, so nothing would ever switch them off, even once their vars are gone",
+    });
+  }
+  if (op.kind === "creating") {
+    return withNote({
+      kind: "clear",
+      why: "idempotent: the next create reads the app and writes only what differs, taking over what the interrupted one wrote (a PATCH sent twice is the same release)",
+    });
+  }
+  return withNote({
+    kind: "nothing",
+    why: `${op.kind === "deleting" ? "a delete" : op.kind === "updating" ? "an update" : "an operation"} whose outcome is unknown, every flag of it recorded by state: the engine drops it at its next write, and up --refresh reads the recorded keys before planning`,
+  });
+}
+
+async function judgeCreate(op: PendingOperation, ctx: PlanContext): Promise<Verdict> {
   if (op.type === SECRET_TYPE) {
     return {
       kind: "clear",
@@ -145,27 +211,58 @@ async function judgeTokenCreate(op: PendingOperation, ctx: PlanContext): Promise
     };
   }
   const recorded = ctx.resources.map((r) => r.id).filter((id): id is string => id !== undefined);
-  const orphans = found.filter((t) => !recorded.includes(t.id));
-  if (orphans.length === 0) {
+  const unrecorded = found.filter((t) => !recorded.includes(t.id));
+  if (unrecorded.length === 0) {
     return {
       kind: "clear",
       why: `no token named "${name}" exists besides the ones state records: the create never reached Cloudflare`,
     };
   }
-  if (orphans.length > 1) {
+  const list = (ts: readonly ServiceToken[]) =>
+    ts.map((t) => `${t.id}, created ${t.createdAt ?? "?"}`).join("; ");
+  const window = ctx.tokenWindow;
+  if (window.from === undefined) {
     return {
       kind: "person",
-      why: `${orphans.length} tokens named "${name}" that no resource records (${orphans.map((t) => `${t.id}, created ${t.createdAt ?? "?"}`).join("; ")}): one may be someone else's`,
-      todo: "delete the one the interrupted deploy created (its create time matches the deploy), keep or adopt the others, then pulumi refresh --clear-pending-creates",
+      why: `${unrecorded.length} token(s) named "${name}" that no resource records (${list(unrecorded)}), and no window to tell the interrupted create's from someone else's: ${window.why}`,
+      todo: "delete the one the interrupted deploy created (created while it ran) if any, keep the others, then pulumi refresh --clear-pending-creates",
     };
   }
-  const token = orphans[0]!;
+  // Only a token created while the interrupted deploy held its lock can be its create's: a token
+  // made by hand before adoption, or by another stack using the same name, is someone else's.
+  const inWindow = unrecorded.filter((t) => {
+    const at = t.createdAt === undefined ? NaN : Date.parse(t.createdAt);
+    return at >= window.from.getTime() && at < window.to.getTime();
+  });
+  const others = unrecorded.filter((t) => !inWindow.includes(t));
+  const span = `between ${window.from.toISOString()} (the interrupted deploy's lock) and ${window.to.toISOString()} (this deploy's start)`;
+  const note =
+    others.length > 0
+      ? `not deleted, created outside the interrupted deploy's window (${span}): ${list(others)}; a person decides whether each is someone else's (a token made by hand, another stack using this name) or stale`
+      : undefined;
+  if (inWindow.length > 1) {
+    return {
+      kind: "person",
+      why: `${inWindow.length} tokens named "${name}" that no resource records were created ${span} (${list(inWindow)}): only one create was interrupted`,
+      todo: "delete the one the interrupted deploy created, keep or adopt the others, then pulumi refresh --clear-pending-creates",
+      ...(note === undefined ? {} : { note }),
+    };
+  }
+  if (inWindow.length === 0) {
+    return {
+      kind: "clear",
+      why: `no unrecorded token named "${name}" was created ${span}: the create never reached Cloudflare`,
+      ...(note === undefined ? {} : { note }),
+    };
+  }
+  const token = inWindow[0]!;
   return {
     kind: "delete-orphan",
     token,
     accountId,
     why:
-      `token ${token.id} named "${name}" (created ${token.createdAt ?? "?"}) exists but no resource records it: the interrupted create made it. ` +
+      `token ${token.id} named "${name}" (created ${token.createdAt ?? "?"}, ${span}) exists but no resource records it: the interrupted create made it. ` +
       "Its client secret was only in the lost answer, so nothing can present it: delete it, then clear (importing it would leave the stack a token whose secret nobody has)",
+    ...(note === undefined ? {} : { note }),
   };
 }
