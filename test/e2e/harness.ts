@@ -36,12 +36,17 @@ export function stackConfig(app: string): Record<string, unknown> {
     features: { investigate: true },
     herokuApp: app,
     cloudflareAccountId: "0123456789abcdef0123456789abcdef",
-    gates: { tickets: { host: "tickets.raxx.app", vaultPath: "cloudflare" } },
+    // The token name the suites expect (the default would carry the e2e stack's name).
+    gates: {
+      tickets: {
+        host: "tickets.raxx.app",
+        vaultPath: "cloudflare",
+        serviceTokenName: "console-investigate-tickets",
+      },
+    },
     freescoutApiUrl: "https://tickets.raxx.app",
     freescoutInstanceUrl: "https://tickets.raxx.app",
     vaultMount: "MooseQuest",
-    // The name the suites expect (the default would carry the e2e stack's name).
-    serviceTokenName: "console-investigate-tickets",
   };
 }
 
