@@ -26,7 +26,7 @@ function project(extra: Record<string, string>): string {
 function staging(app: string, tokenLine?: string): string {
   return readFileSync(join(root, "Pulumi.staging.yaml"), "utf8")
     .replace(/console-wiring:herokuApp: .*/, `console-wiring:herokuApp: ${app}`)
-    .replace(/ {2}console-wiring:serviceTokenName: .*\n/, tokenLine ? `  ${tokenLine}\n` : "");
+    .replace(/ {6}serviceTokenName: .*\n/, tokenLine ? `      ${tokenLine}\n` : "");
 }
 
 const APP_LINE =
@@ -56,41 +56,32 @@ describe("npm run check: one writer per app and per token", () => {
 
   it("refuses a stack file that names prod's service token, and says where to rename it", async () => {
     const cwd = project({
-      qa: staging(
-        "raxx-console-qa",
-        "console-wiring:serviceTokenName: console-investigate-tickets",
-      ),
+      qa: staging("raxx-console-qa", "serviceTokenName: console-investigate-tickets"),
     });
     const result = await runCheck({ stack: "qa", format: "text", cwd });
     expect(result).toEqual({
       exitCode: 1,
       output: [
         "console-wiring check: one writer per app and per token; Pulumi.qa.yaml shares with another stack file:",
-        '  - Pulumi.qa.yaml and Pulumi.prod.yaml name the same Access service token: console-wiring:serviceTokenName is "console-investigate-tickets" in Pulumi.qa.yaml and console-wiring:serviceTokenName is "console-investigate-tickets" in Pulumi.prod.yaml. npm run recover finds an interrupted deploy\'s token by its name, so one stack could delete the other\'s. Rename it in the stack not deployed yet (a deployed stack\'s new name replaces its token), e.g. pulumi config set serviceTokenName console-investigate-tickets-qa --stack qa',
+        "  - Pulumi.qa.yaml and Pulumi.prod.yaml name the same Access service token: console-wiring:gates.tickets.serviceTokenName is \"console-investigate-tickets\" in Pulumi.qa.yaml and console-wiring:gates.tickets.serviceTokenName is \"console-investigate-tickets\" in Pulumi.prod.yaml. npm run recover finds an interrupted deploy's token by its name, so one stack could delete the other's. Rename it in the stack not deployed yet (a deployed stack's new name replaces its token), e.g. pulumi config set --path 'gates.tickets.serviceTokenName' console-qa-tickets --stack qa",
       ].join("\n"),
     });
   });
 
   it("counts a renewed generation's name (<name>-g<n>) as the same token", async () => {
     const cwd = project({
-      qa: staging(
-        "raxx-console-qa",
-        "console-wiring:serviceTokenName: console-investigate-tickets-g2",
-      ),
+      qa: staging("raxx-console-qa", "serviceTokenName: console-investigate-tickets-g2"),
     });
     const result = await runCheck({ stack: "qa", format: "text", cwd });
     expect(result.exitCode).toBe(1);
     expect(result.output).toContain(
-      'console-wiring:serviceTokenName is "console-investigate-tickets-g2" in Pulumi.qa.yaml and console-wiring:serviceTokenName is "console-investigate-tickets" in Pulumi.prod.yaml (generation n of a token is named <name>-g<n>).',
+      'console-wiring:gates.tickets.serviceTokenName is "console-investigate-tickets-g2" in Pulumi.qa.yaml and console-wiring:gates.tickets.serviceTokenName is "console-investigate-tickets" in Pulumi.prod.yaml (generation n of a token is named <name>-g<n>).',
     );
   });
 
   it("reports the app and the token of one stack file together", async () => {
     const cwd = project({
-      qa: staging(
-        "raxx-console-prod",
-        "console-wiring:serviceTokenName: console-investigate-tickets",
-      ),
+      qa: staging("raxx-console-prod", "serviceTokenName: console-investigate-tickets"),
     });
     const result = await runCheck({ stack: "qa", format: "text", cwd });
     expect(result.exitCode).toBe(1);

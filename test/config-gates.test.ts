@@ -133,7 +133,7 @@ describe("per-gate settings", () => {
         }),
       ),
     ).toEqual([
-      "console-wiring:gates.metrics.vaultPath must not contain . or .. segments. Example: pulumi config set --path 'gates.metrics.vaultPath' metrics-access",
+      "console-wiring:gates.metrics.vaultPath must be a Vault path without leading or trailing slashes or . and .. segments. Example: pulumi config set --path 'gates.metrics.vaultPath' metrics-access",
     ]);
   });
 

@@ -62,9 +62,9 @@ describe("each key's rule and message", () => {
     ],
     [
       "vaultCloudflarePath",
-      ["cf"],
-      ["cf/"],
-      "console-wiring:gates.tickets.vaultPath must be a Vault path without leading or trailing slashes or `..`. Example: pulumi config set --path 'gates.tickets.vaultPath' tickets-access",
+      ["cf", "a.b/..c/.d", "..."],
+      ["cf/", "x/../freescout", "./cf", "cf/.", ".."],
+      "console-wiring:gates.tickets.vaultPath must be a Vault path without leading or trailing slashes or . and .. segments. Example: pulumi config set --path 'gates.tickets.vaultPath' tickets-access",
     ],
     [
       "serviceTokenDuration",
@@ -251,7 +251,7 @@ describe("the whole error", () => {
     expect(problem).toBe(
       `console-wiring:herokuAPP is not a setting of this project (known: ${known}). Remove it: pulumi config rm herokuAPP`,
     );
-    expect(known).toMatch(/^cloudflareAccountId, features, flags, /);
+    expect(known).toMatch(/^adoptConfigVars, cloudflareAccountId, features, flags, /);
   });
 
   it("ignores a key the stack holds without a value", () => {

@@ -213,7 +213,7 @@ describe("parseConfig", () => {
     });
     const problems = (feature: Feature) => {
       try {
-        parseConfig({ ...prod(), vaultCloudflarePath: "cloudflare" }, [feature]);
+        parseConfig(prod(), [feature]);
       } catch (err) {
         return (err as ConfigError).problems;
       }
@@ -221,11 +221,11 @@ describe("parseConfig", () => {
     };
     expect(problems(reads("cloudflare"))).toEqual([
       expect.stringMatching(
-        /^console-wiring:vaultCloudflarePath is cloudflare, a secret feature investigate reads .*Use another path: pulumi config set vaultCloudflarePath cloudflare-access$/,
+        /^console-wiring:gates\.tickets\.vaultPath is cloudflare, a secret feature investigate reads .*Use a path of the gate's own: pulumi config set --path 'gates\.tickets\.vaultPath' tickets-access$/,
       ),
     ]);
-    expect(problems(reads("cloudflare", "cloudflare-access"))[0]).toMatch(
-      /set vaultCloudflarePath console-wiring-access$/,
+    expect(problems(reads("cloudflare", "tickets-access"))[0]).toMatch(
+      /set --path 'gates\.tickets\.vaultPath' tickets-service-token$/,
     );
   });
 

@@ -103,13 +103,6 @@ describe("parseConfig refuses a credential in a feature's plain config value", (
     features: '{"audit-export":true}',
     herokuApp: "raxx-console-fixture",
     vaultMount: "FixtureMount",
-    ticketsApiPath: "/api",
-    serviceTokenName: "console-investigate-tickets-fixture",
-    serviceTokenDuration: "8760h",
-    serviceTokenSecretVersion: "0",
-    serviceTokenGeneration: "1",
-    serviceTokenRetiredGeneration: "0",
-    tokenExpiryWarningDays: "30",
     auditExportBucket: bucket,
   });
   const problems = (bucket: string): readonly string[] => {

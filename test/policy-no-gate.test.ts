@@ -12,7 +12,11 @@ const GATE_POLICIES = [
   "service-auth-returns-401",
   "api-url-on-gated-host",
 ];
-const REASON = "no Cloudflare Access application in this stack";
+/** The reason each gate policy gives (service-auth-returns-401 looks at applications only). */
+const REASONS: Record<string, string> = {
+  "service-auth-returns-401": "no Access application in this stack",
+};
+const REASON = "no Access gate in this stack: no Access application, no gate URL var";
 
 async function policiesOf(overrides: Record<string, string | undefined>) {
   const result = await runCheck({
@@ -30,12 +34,13 @@ describe("the gate policies on a stack without an Access application", () => {
       "console-wiring:features": JSON.stringify({ "audit-export": true }),
       "console-wiring:flags": JSON.stringify({ FLAG_CONSOLE_AUDIT_EXPORT: true }),
       "console-wiring:auditExportBucket": "raxx-audit",
-      "console-wiring:adoptVaultCloudflareSecret": undefined,
+      // Prod's gate settings: a stack whose features use no gate has none.
+      "console-wiring:gates": undefined,
     });
     expect(p.exitCode).toBe(0);
     for (const policy of GATE_POLICIES) {
       expect(p.passed).not.toContain(policy);
-      expect(p.notApplicable).toContainEqual({ policy, reason: REASON });
+      expect(p.notApplicable).toContainEqual({ policy, reason: REASONS[policy] ?? REASON });
     }
   }, 60_000);
 

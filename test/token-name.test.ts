@@ -60,29 +60,25 @@ describe("a gate's service token default name has the stack's name and the gate'
 });
 
 describe("serviceTokenNames", () => {
-  it("reads the stack-wide key, with its per-stack default", () => {
-    expect(serviceTokenNames({}, "qa")).toEqual([
-      { key: "serviceTokenName", name: "console-investigate-tickets-qa" },
-    ]);
-  });
-
-  it("reads each gate's serviceTokenName from the gates map, and skips gates without one", () => {
+  it("reads each gate's serviceTokenName, with the per-stack default for a gate without one", () => {
     const gates = JSON.stringify({
       tickets: { serviceTokenName: "tickets-token" },
       billing: { serviceTokenName: "billing-token", other: 1 },
       bare: {},
       odd: "not an object",
     });
-    expect(serviceTokenNames({ serviceTokenName: "x", gates }, "qa")).toEqual([
-      { key: "serviceTokenName", name: "x" },
+    expect(serviceTokenNames({ gates }, "qa")).toEqual([
       { gate: "tickets", key: "gates.tickets.serviceTokenName", name: "tickets-token" },
       { gate: "billing", key: "gates.billing.serviceTokenName", name: "billing-token" },
+      { gate: "bare", key: "gates.bare.serviceTokenName", name: "console-qa-bare" },
+      { gate: "odd", key: "gates.odd.serviceTokenName", name: "console-qa-odd" },
     ]);
   });
 
-  it("skips a gates value that is not a JSON object (parseConfig reports it)", () => {
+  it("finds none without a gates map, or with a gates value that is not a JSON object (parseConfig reports it)", () => {
+    expect(serviceTokenNames({}, "qa")).toEqual([]);
     for (const gates of ["[1]", "nope", "null"]) {
-      expect(serviceTokenNames({ gates }, "qa")).toHaveLength(1);
+      expect(serviceTokenNames({ gates }, "qa")).toEqual([]);
     }
   });
 });
@@ -91,10 +87,14 @@ describe("sharedWriters", () => {
   const stack = (name: string, app: string, tokens: string[]) => ({
     stack: name,
     herokuApp: app,
-    tokens: tokens.map((t) => ({ key: "serviceTokenName", name: t })),
+    tokens: tokens.map((t) => ({
+      gate: "tickets",
+      key: "gates.tickets.serviceTokenName",
+      name: t,
+    })),
   });
 
-  it("names a gate's key and a gate-map fix when two stacks share a gate's token", () => {
+  it("names each stack's gate key and a gate-map fix when two stacks share a gate's token", () => {
     const a = {
       stack: "a",
       herokuApp: "app-a",
@@ -102,20 +102,20 @@ describe("sharedWriters", () => {
     };
     const [line] = sharedWriters("a", [a, stack("b", "app-b", ["shared"])]);
     expect(line).toContain(
-      'console-wiring:gates.billing.serviceTokenName is "shared" in Pulumi.a.yaml and console-wiring:serviceTokenName is "shared" in Pulumi.b.yaml.',
+      'console-wiring:gates.billing.serviceTokenName is "shared" in Pulumi.a.yaml and console-wiring:gates.tickets.serviceTokenName is "shared" in Pulumi.b.yaml.',
     );
     expect(line).toMatch(
-      /e\.g\. pulumi config set --path gates\.billing\.serviceTokenName console-investigate-tickets-billing-a --stack a$/,
+      /e\.g\. pulumi config set --path 'gates\.billing\.serviceTokenName' console-a-billing --stack a$/,
     );
   });
 
   it("suggests renaming the other stack when this one already uses its own default name", () => {
     const [line] = sharedWriters("a", [
-      stack("a", "app-a", ["console-investigate-tickets-a"]),
-      stack("b", "app-b", ["console-investigate-tickets-a"]),
+      stack("a", "app-a", ["console-a-tickets"]),
+      stack("b", "app-b", ["console-a-tickets"]),
     ]);
     expect(line).toMatch(
-      /e\.g\. pulumi config set serviceTokenName console-investigate-tickets-b --stack b$/,
+      /e\.g\. pulumi config set --path 'gates\.tickets\.serviceTokenName' console-b-tickets --stack b$/,
     );
   });
 

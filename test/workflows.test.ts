@@ -306,8 +306,8 @@ describe("deploy on main", () => {
     );
     expect(smoke).toBeGreaterThan(up);
     expect(Object.keys(job.steps[smoke]?.env ?? {}).sort()).toEqual([
+      "CONSOLE_WIRING_GATES",
       "HEROKU_API_KEY",
-      "SERVICE_TOKEN_EXPIRES_AT",
     ]);
   });
 
@@ -351,7 +351,8 @@ describe("scheduled drift detection", () => {
     expect(runs(job)).toContain(
       'npm run -s drift-report -- preview.json --preview-exit-code "$preview_exit" --stack "$STACK"',
     );
-    expect(runs(job)).toContain('pulumi stack output serviceTokenExpiresAt --stack "$STACK"');
+    // Every gate's token expiry (the gates output), for the smoke check's CONSOLE_WIRING_GATES.
+    expect(runs(job)).toContain('pulumi stack output gates --json --stack "$STACK" | jq -c .');
     expect(runs(job)).toContain('npm run -s smoke -- --stack "$STACK"');
     for (const step of job.steps.filter((s) => s.run?.includes('"$STACK"')))
       expect(step.env?.["STACK"]).toBe("${{ matrix.stack }}");

@@ -226,9 +226,13 @@ function parseGate(
     `${gate.id}-access`,
     true,
     VAULT_PATH,
-    "must be a Vault path without leading or trailing slashes or `..`",
+    "must be a Vault path without leading or trailing slashes or . and .. segments",
   );
-  if (vaultPath.split("/").includes("..") || vaultPath.split("/").includes(".")) {
+  // VAULT_PATH already refuses dot segments; this names them on their own if it ever allows them.
+  if (
+    VAULT_PATH.test(vaultPath) &&
+    (vaultPath.split("/").includes("..") || vaultPath.split("/").includes("."))
+  ) {
     problems.push(
       `${key("vaultPath")} must not contain . or .. segments. Example: ${set("vaultPath", `${gate.id}-access`)}`,
     );

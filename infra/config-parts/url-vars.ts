@@ -67,8 +67,17 @@ export function gateVaultPathProblems(
     if (gate.vaultPath === "") continue;
     const reader = features.find((f) => vaultPaths([f]).includes(gate.vaultPath));
     if (reader) {
+      // The example is a path no selected feature reads and no other gate writes, never the value refused.
+      const taken = new Set([
+        ...vaultPaths(features),
+        ...Object.values(gates).map((g) => g.vaultPath),
+      ]);
+      const example =
+        [`${gate.id}-access`, `${gate.id}-service-token`, `console-wiring-${gate.id}`].find(
+          (p) => !taken.has(p),
+        ) ?? "<a path no feature reads>";
       problems.push(
-        `${PROJECT}:gates.${gate.id}.vaultPath is ${gate.vaultPath}, a secret feature ${reader.id} reads (infra/features/data/${reader.id}.json): the stack writes this one and only reads those. Use a path of the gate's own: pulumi config set --path 'gates.${gate.id}.vaultPath' ${gate.id}-access`,
+        `${PROJECT}:gates.${gate.id}.vaultPath is ${gate.vaultPath}, a secret feature ${reader.id} reads (infra/features/data/${reader.id}.json): the stack writes this one and only reads those. Use a path of the gate's own: pulumi config set --path 'gates.${gate.id}.vaultPath' ${example}`,
       );
     }
     const other = owner.get(gate.vaultPath);
