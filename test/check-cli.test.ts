@@ -87,8 +87,8 @@ describe("the plan", () => {
       },
     });
     expect(result.output).toContain("  tickets-service-token -> vault-cloudflare  (dataJson)");
-    expect(result.output).toContain("  vault-cloudflare -> console-prerequisites  (vars)");
-    expect(result.output).toContain("  console-prerequisites -> console-flags  (dependsOn)");
+    expect(result.output).toContain("  vault-cloudflare -> console-tickets-prerequisites  (vars)");
+    expect(result.output).toContain("  console-prerequisites -> console-investigate-flags  (dependsOn)");
     expect(result.output).toContain(
       "  flags on: FLAG_CONSOLE_INVESTIGATE_FROM_STATUS, FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET",
     );
@@ -106,7 +106,7 @@ describe("the plan", () => {
     expect(result.output.length).toBeLessThanOrEqual(MARKDOWN_LIMIT);
     expect(result.output).toMatch(/^### console-wiring check: `prod` fails$/m);
     expect(result.output).toContain(
-      "| flags-require-prerequisites | ❌ mandatory on `app0-flags`:",
+      "| flags-require-prerequisites | ❌ mandatory on `app0-investigate-flags`:",
     );
     // The table is bounded by its share of the comment, and counts what it left out.
     const more = /^\| … \| and (\d+) more verdicts \|$/m.exec(result.output);

@@ -171,7 +171,11 @@ describe("console-wiring:adoptConfigVars", () => {
       },
     });
     expect(run.error).toBeUndefined();
-    for (const name of ["console-prerequisites", "console-flags"])
+    for (const name of [
+      "console-prerequisites",
+      "console-tickets-prerequisites",
+      "console-investigate-flags",
+    ])
       expect(byName(run.resources, name).inputs["adoptable"]).toEqual(["FREESCOUT_API_URL"]);
   });
 });

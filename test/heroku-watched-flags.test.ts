@@ -176,7 +176,7 @@ describe("the program", () => {
       },
     });
     expect(run.error).toBeUndefined();
-    const flagsResource = byName(run.resources, "console-flags");
+    const flagsResource = byName(run.resources, "console-investigate-flags");
     expect(flagsResource.inputs["watchedFlags"]).toEqual([...allFlags(catalog())].sort());
     expect(byName(run.resources, "console-prerequisites").inputs["watchedFlags"]).toEqual(
       flagsResource.inputs["watchedFlags"],
@@ -188,8 +188,10 @@ describe("the program", () => {
         "MooseQuest/cloudflare": {},
       },
     });
-    const declared = byName(on.resources, "console-flags").inputs["keys"] as string[];
-    const watched = byName(on.resources, "console-flags").inputs["watchedFlags"] as string[];
+    const declared = byName(on.resources, "console-investigate-flags").inputs["keys"] as string[];
+    const watched = byName(on.resources, "console-investigate-flags").inputs[
+      "watchedFlags"
+    ] as string[];
     expect(declared.length).toBeGreaterThan(0);
     expect(watched.filter((f) => declared.includes(f))).toEqual([]);
     expect([...watched, ...declared].sort()).toEqual([...allFlags(catalog())].sort());

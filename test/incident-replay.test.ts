@@ -200,7 +200,7 @@ describe("incident replay through npm run check", () => {
     });
     expect(result.exitCode).toBe(1);
     expect(result.output).toContain(
-      "  - console-wiring:freescoutApiUrl (FREESCOUT_API_URL on the app) must use https:// (it uses http://).",
+      "  - console-wiring:freescoutApiUrl (FREESCOUT_API_URL on the app, feature investigate) must use https:// (it uses http://).",
     );
   });
 

@@ -62,7 +62,7 @@ describe("npm run check -- --format mermaid", () => {
     expect(lines.pop()).toBe("%% console-wiring check: stack prod: PASS");
     for (const line of lines) expect(line).toMatch(LINE);
     expect(chart.output).toContain(
-      '  subgraph c0["tickets #91;console-wiring:cloudflare:TicketsAccess#93;"]',
+      '  subgraph c3["tickets #91;console-wiring:cloudflare:AccessGate#93;"]',
     );
     expect(chart.output).not.toContain("linkStyle");
   });
