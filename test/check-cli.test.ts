@@ -88,7 +88,9 @@ describe("the plan", () => {
     });
     expect(result.output).toContain("  tickets-service-token -> vault-cloudflare  (dataJson)");
     expect(result.output).toContain("  vault-cloudflare -> console-tickets-prerequisites  (vars)");
-    expect(result.output).toContain("  console-prerequisites -> console-investigate-flags  (dependsOn)");
+    expect(result.output).toContain(
+      "  console-prerequisites -> console-investigate-flags  (dependsOn)",
+    );
     expect(result.output).toContain(
       "  flags on: FLAG_CONSOLE_INVESTIGATE_FROM_STATUS, FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET",
     );
