@@ -23,6 +23,7 @@ import {
   Workspace,
   type BuiltCli,
   type CliRun,
+  withTicketsGate,
 } from "./harness";
 
 const APP = "raxx-console-e2e";
@@ -175,8 +176,17 @@ describe.sequential("one stack through its life under the real engine", () => {
     const run = timed("b", await ws.pulumi(["up", "--yes"]));
     expect(run.code, text(run)).toBe(0);
 
+    // The prerequisites in two PATCHes (the shared ones; the tickets gate's token vars, after its
+    // Vault secret and admission), in either order, and then the flags, alone and last.
     const sent = patches().map((c) => Object.keys(c.body as object).sort());
-    expect(sent).toEqual([PREREQUISITES, [FLAG_STATUS, FLAG_LINKED].sort()]);
+    expect(sent).toHaveLength(3);
+    expect(sent.slice(0, 2).sort()).toEqual(
+      [
+        PREREQUISITES.filter((k) => !k.startsWith("CF_ACCESS_")),
+        PREREQUISITES.filter((k) => k.startsWith("CF_ACCESS_")),
+      ].sort(),
+    );
+    expect(sent[2]).toEqual([FLAG_STATUS, FLAG_LINKED].sort());
     const { [FLAG_STATUS]: s, [FLAG_LINKED]: l, ...rest } = app();
     expect([s, l]).toEqual(["1", "1"]);
     for (const [k, v] of Object.entries(unrelatedVars())) expect(rest[k]).toBe(v);
@@ -218,12 +228,20 @@ describe.sequential("one stack through its life under the real engine", () => {
       herokuApp: APP,
       flagsOn: [FLAG_STATUS, FLAG_LINKED].sort(),
       prerequisiteKeys: PREREQUISITES,
-      gatedUri: "tickets.raxx.app/api",
-      vaultCloudflareSecret: "MooseQuest/cloudflare",
-      serviceTokenExpiryWarningDays: 30,
       adoptedKeys: [],
+      gates: {
+        tickets: {
+          gatedUri: "tickets.raxx.app/api",
+          vaultSecret: "MooseQuest/cloudflare",
+          serviceTokenExpiryWarningDays: 30,
+          serviceTokenName: "console-investigate-tickets",
+          serviceTokenExpiresAt: token?.computed["expiresAt"],
+        },
+      },
     });
-    expect(outputs["serviceTokenExpiresAt"]).toBe(token?.computed["expiresAt"]);
+    // The old top-level outputs are gone (the `gates` output replaces them).
+    for (const old of ["gatedUri", "vaultCloudflareSecret", "serviceTokenExpiresAt"])
+      expect(outputs).not.toHaveProperty(old);
   });
 
   it("c. neither the exported stack nor the state files hold a secret value", async () => {
@@ -344,16 +362,19 @@ describe.sequential("one stack through its life under the real engine", () => {
     // The app would call https://tickets.raxx.app; here it is pointed at the local stand-in.
     heroku.apps.set(APP, { ...app(), FREESCOUT_API_URL: ticketsUrl });
     try {
-      const expiresAt = JSON.parse(
-        (await ws.pulumi(["stack", "output", "serviceTokenExpiresAt", "--json"])).stdout,
-      ) as string;
+      // As the deploy passes it: the `gates` output, whose tickets entry holds the token's expiry.
+      const gates = (await ws.pulumi(["stack", "output", "gates", "--json"])).stdout;
+      expect(
+        (JSON.parse(gates) as Record<string, { serviceTokenExpiresAt?: string }>)["tickets"]
+          ?.serviceTokenExpiresAt,
+      ).toBe(token.computed["expiresAt"]);
       const smoke = await ws.exec(process.execPath, [
         join(REPO, "tools", "run.cjs"),
         "smoke",
         "--stack",
         "e2e",
-        "--token-expires-at",
-        expiresAt,
+        "--gates",
+        gates,
         // The stand-in listens on 127.0.0.1: the smoke check's explicit test setting.
         "--allow-loopback",
       ]);
@@ -416,14 +437,15 @@ describe.sequential("h. adopting what already exists", () => {
       cli,
       stack: "e2e-adopt",
       herokuUrl,
-      config: {
-        ...baseConfig(),
-        herokuApp: ADOPT_APP,
-        adoptAccessApplicationId: ids.application,
-        adoptAccessPolicyId: ids.policy,
-        adoptServiceTokenId: ids.token,
-        adoptVaultCloudflareSecret: true,
-      },
+      config: withTicketsGate(
+        { ...baseConfig(), herokuApp: ADOPT_APP },
+        {
+          adoptAccessApplicationId: ids.application,
+          adoptAccessPolicyId: ids.policy,
+          adoptServiceTokenId: ids.token,
+          adoptVaultSecret: true,
+        },
+      ),
     });
     // The objects as Cloudflare holds them after someone made them in the dashboard: only the
     // fields that were filled in. What the API returns for them (its defaults: session 24h,

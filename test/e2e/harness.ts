@@ -50,6 +50,15 @@ export function stackConfig(app: string): Record<string, unknown> {
   };
 }
 
+/** The config with `settings` merged into its `gates.tickets` (the tickets gate's own keys). */
+export function withTicketsGate(
+  config: Record<string, unknown>,
+  settings: Record<string, unknown>,
+): Record<string, unknown> {
+  const gates = (config["gates"] ?? {}) as Record<string, Record<string, unknown>>;
+  return { ...config, gates: { ...gates, tickets: { ...gates["tickets"], ...settings } } };
+}
+
 /** The Sentry settings of a stack that deploys the detection alerts. */
 export const SENTRY_CONFIG = {
   sentryOrganization: "raxx",

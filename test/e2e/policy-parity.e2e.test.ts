@@ -12,7 +12,15 @@ import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCheck } from "../../tools/check";
 import { FakeHeroku, unrelatedVars } from "../support/fake-heroku";
-import { buildCli, HEROKU_KEY, REPO, text, Workspace, type BuiltCli } from "./harness";
+import {
+  buildCli,
+  HEROKU_KEY,
+  REPO,
+  text,
+  withTicketsGate,
+  Workspace,
+  type BuiltCli,
+} from "./harness";
 
 const FIXTURE_DIR = join(REPO, "test", "fixtures", "incidents");
 const FIXTURES = readdirSync(FIXTURE_DIR)
@@ -205,7 +213,7 @@ describe.sequential("on a stack that exists: stack policies read outputs", () =>
     ws = await Workspace.create({
       cli,
       stack: "existing",
-      config: { ...prodConfig(), herokuApp: APP, adoptVaultCloudflareSecret: false },
+      config: withTicketsGate({ ...prodConfig(), herokuApp: APP }, { adoptVaultSecret: false }),
       herokuUrl,
     });
     ws.writeStandin("vault", {
