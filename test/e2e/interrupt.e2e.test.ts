@@ -34,6 +34,7 @@ import {
   type BuiltCli,
   type CliRun,
 } from "./harness";
+import { withTicketsGate } from "./gate-config";
 
 const FS_KEY = "e2e-freescout-key-sentinel-interrupt-51b0";
 const CF_API_TOKEN = "e2e-cloudflare-api-token-sentinel-9e3d";
@@ -383,7 +384,7 @@ describe.sequential("the deploy killed at each point of the graph", () => {
       const { run: rec, applied } = await recover(ws, apiUrl);
       expect(rec.code, text(rec)).toBe(0);
       expect(rec.stdout).toMatch(
-        /creating console-flags \(Heroku config vars FLAG_[A-Z_, ]+ on raxx-console-kill-flags\)\n\s+safe → switch FLAG_[A-Z_, ]+ off at the app, then clear/,
+        /creating console-investigate-flags \(Heroku config vars FLAG_[A-Z_, ]+ on raxx-console-kill-flags\)\n\s+safe → switch FLAG_[A-Z_, ]+ off at the app, then clear/,
       );
       // No resource records the flags the lost PATCH wrote: off at the app before the clear.
       for (const f of FLAGS) expect(heroku.apps.get(app)?.[f]).toBeUndefined();
@@ -405,6 +406,9 @@ describe.sequential("the deploy killed at each point of the graph", () => {
   // answer lost), deploy N+1 reverts the feature. Before the fix, recover called the pending
   // update safe ("up --refresh reads the live object"), but the provider's read reads only the
   // keys state records: the flag stayed on while N+1 removed the vars it needs.
+  // Since gates as data each feature has its own flags resource, so the added feature's flags are
+  // a pending create of console-audit-export-flags: cleared, and the reverted program never
+  // creates it again, so nothing but recover would ever switch the flag off.
   it("during the flags PATCH of a deploy that adds a feature, then reverted: recover switches the unrecorded flag off; it never stands on without its vars", async () => {
     const app = "raxx-console-kill-revert";
     const featureFile = "infra/features/data/audit-export.json";
@@ -448,7 +452,7 @@ describe.sequential("the deploy killed at each point of the graph", () => {
       expect(rec.code, text(rec)).toBe(0);
       expect(rec.stdout).toMatch(
         new RegExp(
-          `updating console-flags \\(Heroku config vars [A-Z_, ]+ on ${app}\\)\\n\\s+safe → switch ${AUDIT_FLAG} off at the app \\(the engine drops the operation at its next write\\)`,
+          `creating console-audit-export-flags \\(Heroku config vars ${AUDIT_FLAG} on ${app}\\)\\n\\s+safe → switch ${AUDIT_FLAG} off at the app, then clear`,
         ),
       );
       expect(rec.stdout).toContain(`switched off ${AUDIT_FLAG} on ${app} (removed: one PATCH)`);
@@ -495,13 +499,12 @@ describe.sequential("the deploy killed at each point of the graph", () => {
       const oldSecret = String(entry![1].computed["clientSecret"]);
 
       // The rotation the config keys of infra/config.ts express: version 2 with a grace window.
-      const rotation = {
-        ...baseConfig(app),
+      const rotation = withTicketsGate(baseConfig(app), {
         serviceTokenSecretVersion: 2,
         serviceTokenPreviousSecretExpiresAt: new Date(Date.now() + 2 * HOUR)
           .toISOString()
           .replace(/\.\d{3}Z$/, "Z"),
-      };
+      });
       ws.writeConfig(rotation);
       const held = holdStandin(ws, {
         provider: "cloudflare",
@@ -526,21 +529,24 @@ describe.sequential("the deploy killed at each point of the graph", () => {
       expect(stopped.run.stdout).toContain("updating tickets-service-token");
       expect(stopped.run.stdout).toContain("needs a person: an interrupted rotation");
       expect(stopped.run.stdout).toContain(
-        "pulumi config set serviceTokenGeneration <current + 1>",
+        "pulumi config set --path 'gates.tickets.serviceTokenGeneration' <current + 1>",
       );
 
       // What it says to do: renew (a new generation, the rotation keys removed), then retire.
-      ws.writeConfig({ ...baseConfig(app), serviceTokenGeneration: 2 });
+      ws.writeConfig(withTicketsGate(baseConfig(app), { serviceTokenGeneration: 2 }));
       const again = await recover(ws, apiUrl);
       expect(again.run.code, text(again.run)).toBe(0);
-      expect(again.run.stdout).toContain("superseded: the stack config now renews the token");
+      expect(again.run.stdout).toContain(
+        "superseded: the stack config now renews gate tickets's token",
+      );
       const renew = await deploy(ws);
       expect(renew.code, text(renew)).toBe(0);
-      ws.writeConfig({
-        ...baseConfig(app),
-        serviceTokenGeneration: 2,
-        serviceTokenRetiredGeneration: 1,
-      });
+      ws.writeConfig(
+        withTicketsGate(baseConfig(app), {
+          serviceTokenGeneration: 2,
+          serviceTokenRetiredGeneration: 1,
+        }),
+      );
       const retire = await deploy(ws);
       expect(retire.code, text(retire)).toBe(0);
       expect(tokens(ws).map(([id]) => id)).not.toContain(tokenId);

@@ -26,6 +26,7 @@ import {
   type BuiltCli,
   type CliRun,
 } from "./harness";
+import { withTicketsGate } from "./gate-config";
 
 const FS_KEY = "e2e-freescout-key-sentinel-rotation-3c7a";
 const ID_VAR = "CF_ACCESS_SVC_TICKETS_CLIENT_ID";
@@ -204,16 +205,17 @@ describe.sequential("a first rotation: Cloudflare, then Vault, then the app", ()
   });
 
   it("refuses version 1 (the provider's own: it would rotate nothing) before anything runs", async () => {
-    ws.writeConfig({
-      ...baseConfig(APP),
-      serviceTokenSecretVersion: 1,
-      serviceTokenPreviousSecretExpiresAt: rfc3339(Date.now() + 2 * HOUR),
-    });
+    ws.writeConfig(
+      withTicketsGate(baseConfig(APP), {
+        serviceTokenSecretVersion: 1,
+        serviceTokenPreviousSecretExpiresAt: rfc3339(Date.now() + 2 * HOUR),
+      }),
+    );
     const logged = ws.standinLog("cloudflare").length;
     const preview = timed("rotate", await ws.pulumi(["preview"]));
     expect(preview.code).not.toBe(0);
     expect(text(preview)).toContain(
-      "console-wiring:serviceTokenSecretVersion is 1, which rotates nothing: Cloudflare's provider starts every token at client secret version 1 and rotates only when the version differs from its state.",
+      "console-wiring:gates.tickets.serviceTokenSecretVersion is 1, which rotates nothing: Cloudflare's provider starts every token at client secret version 1 and rotates only when the version differs from its state.",
     );
     expect(ws.standinLog("cloudflare").slice(logged)).toEqual([]);
   });
@@ -221,11 +223,12 @@ describe.sequential("a first rotation: Cloudflare, then Vault, then the app", ()
   it("rotates with version 2: the new secret reaches Cloudflare, Vault and the app in that order, the old one admitted until its time", async () => {
     // Whole seconds: the stack config takes RFC 3339 without fractions.
     const graceEnd = Math.floor((Date.now() + 2 * HOUR) / 1000) * 1000;
-    ws.writeConfig({
-      ...baseConfig(APP),
-      serviceTokenSecretVersion: 2,
-      serviceTokenPreviousSecretExpiresAt: rfc3339(graceEnd),
-    });
+    ws.writeConfig(
+      withTicketsGate(baseConfig(APP), {
+        serviceTokenSecretVersion: 2,
+        serviceTokenPreviousSecretExpiresAt: rfc3339(graceEnd),
+      }),
+    );
     const cfBefore = ws.standinLog("cloudflare").length;
     const vaultBefore = ws.standinLog("vault").length;
     const patchesBefore = patchesOf(APP).length;
@@ -313,11 +316,12 @@ describe.sequential("renewal: a new token generation, admitted before the app ge
   });
 
   it("rotates generation 1 once (its version is then 2 in state, its rotation inputs both set)", async () => {
-    ws.writeConfig({
-      ...baseConfig(APP),
-      serviceTokenSecretVersion: 2,
-      serviceTokenPreviousSecretExpiresAt: rfc3339(Date.now() + HOUR),
-    });
+    ws.writeConfig(
+      withTicketsGate(baseConfig(APP), {
+        serviceTokenSecretVersion: 2,
+        serviceTokenPreviousSecretExpiresAt: rfc3339(Date.now() + HOUR),
+      }),
+    );
     const rotate = timed("renew", await ws.pulumi(["up", "--yes"]));
     expect(rotate.code, text(rotate)).toBe(0);
     old = storedCredentials(tokenOf(ws, oldId));
@@ -327,7 +331,7 @@ describe.sequential("renewal: a new token generation, admitted before the app ge
   it("step 1, serviceTokenGeneration 2: the new token is admitted next to the old one before Vault and the app move to it", async () => {
     // The rotation keys go (the config refuses them while a renewal keeps generation 1); the old
     // token must not change for it: its version stays 2 in state, and it is not re-planned to 1.
-    ws.writeConfig({ ...baseConfig(APP), serviceTokenGeneration: 2 });
+    ws.writeConfig(withTicketsGate(baseConfig(APP), { serviceTokenGeneration: 2 }));
     const cfBefore = ws.standinLog("cloudflare").length;
     const vaultBefore = ws.standinLog("vault").length;
     const patchesBefore = patchesOf(APP).length;
@@ -376,11 +380,10 @@ describe.sequential("renewal: a new token generation, admitted before the app ge
     ]);
     expect(credentialsOf(ws.standin("vault").secrets["MooseQuest/cloudflare"])).toEqual(renewed);
     expect(credentialsOf(heroku.apps.get(APP))).toEqual(renewed);
-    const outputs = JSON.parse((await ws.pulumi(["stack", "output", "--json"])).stdout) as Record<
-      string,
-      unknown
-    >;
-    expect(outputs).toMatchObject({
+    const gates = JSON.parse((await ws.pulumi(["stack", "output", "gates", "--json"])).stdout) as {
+      tickets?: Record<string, unknown>;
+    };
+    expect(gates.tickets).toMatchObject({
       serviceTokenGeneration: 2,
       serviceTokenId: newId,
       previousServiceTokenId: oldId,
@@ -389,11 +392,12 @@ describe.sequential("renewal: a new token generation, admitted before the app ge
   });
 
   it("step 2, serviceTokenRetiredGeneration 1: the old token leaves the policy, then is deleted; one token is live", async () => {
-    ws.writeConfig({
-      ...baseConfig(APP),
-      serviceTokenGeneration: 2,
-      serviceTokenRetiredGeneration: 1,
-    });
+    ws.writeConfig(
+      withTicketsGate(baseConfig(APP), {
+        serviceTokenGeneration: 2,
+        serviceTokenRetiredGeneration: 1,
+      }),
+    );
     const cfBefore = ws.standinLog("cloudflare").length;
     const patchesBefore = patchesOf(APP).length;
     const seen = watchPatches(() => ws, APP);
