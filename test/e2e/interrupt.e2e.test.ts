@@ -33,8 +33,8 @@ import {
   Workspace,
   type BuiltCli,
   type CliRun,
+  withTicketsGate,
 } from "./harness";
-import { withTicketsGate } from "./gate-config";
 
 const FS_KEY = "e2e-freescout-key-sentinel-interrupt-51b0";
 const CF_API_TOKEN = "e2e-cloudflare-api-token-sentinel-9e3d";

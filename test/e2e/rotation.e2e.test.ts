@@ -25,8 +25,8 @@ import {
   Workspace,
   type BuiltCli,
   type CliRun,
+  withTicketsGate,
 } from "./harness";
-import { withTicketsGate } from "./gate-config";
 
 const FS_KEY = "e2e-freescout-key-sentinel-rotation-3c7a";
 const ID_VAR = "CF_ACCESS_SVC_TICKETS_CLIENT_ID";
