@@ -8,7 +8,9 @@ export default defineConfig({
     include: ["test/e2e/**/*.e2e.test.ts"],
     pool: "forks",
     fileParallelism: false,
-    testTimeout: 300_000,
+    // A deploy now makes one more config-vars step (per gate and per feature); a scenario of several
+    // deploys took close to 300 s on a loaded 2-core machine. A limit, not a timing assertion.
+    testTimeout: 600_000,
     hookTimeout: 1_800_000,
   },
 });
