@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import Ajv from "ajv";
-import type { Gate, RequiredVar } from "./manifest";
+import type { Gate, RequiredVar, SmokeProbe } from "./manifest";
 
 export const GATE_SCHEMA_FILE = "gate.schema.json";
 /** The gates' folder inside a feature folder. */
@@ -19,6 +19,7 @@ export interface GatedFeatureFile {
   readonly id: string;
   readonly gate?: string;
   readonly prerequisites: readonly RequiredVar[];
+  readonly smoke?: readonly SmokeProbe[];
 }
 
 let validator: ReturnType<Ajv["compile"]> | undefined;
@@ -179,5 +180,56 @@ export function gateProblemsOf(
         );
     }
   }
+  problems.push(...probeProblems(file, f.smoke ?? [], gate, gatesDirHint));
+  return problems;
+}
+
+/**
+ * The smoke probes send credentials: an access-gate probe the gate's token, and a FreeScout probe
+ * its API key (with the token too on a gated feature). So a probe's URL var is one its gate
+ * checks against the gate's host, and its token vars are the gate's own, never another's. One
+ * probe of each kind, since the smoke check runs one.
+ */
+function probeProblems(
+  file: string,
+  smoke: readonly SmokeProbe[],
+  gate: Gate | undefined,
+  gatesDirHint: string,
+): string[] {
+  const problems: string[] = [];
+  const seen = new Map<string, number>();
+  smoke.forEach((probe, i) => {
+    const first = seen.get(probe.probe);
+    if (first !== undefined)
+      problems.push(
+        `${file}: /smoke/${i}/probe "${probe.probe}" is also /smoke/${first}: the smoke check runs one probe of each kind per feature; remove one.`,
+      );
+    else seen.set(probe.probe, i);
+    if (probe.probe === "access-gate" && !gate) {
+      problems.push(
+        `${file}: /smoke/${i}/probe "access-gate" needs a gate: add "gate": "<id>" naming ${gatesDirHint}/<id>.json, or remove the probe.`,
+      );
+      return;
+    }
+    if (!gate) return;
+    if (!gate.urlVars.includes(probe.urlVar))
+      problems.push(
+        `${file}: /smoke/${i}/urlVar ${probe.urlVar} is not a URL of gate ${gate.id} (${gate.urlVars.join(", ")}): the probe would send gate ${gate.id}'s credentials to a host the gate does not check. Use one of ${gate.urlVars.join(", ")}, or add it to /urlVars of ${gatesDirHint}/${gate.id}.json.`,
+      );
+    if (probe.probe === "access-gate")
+      for (const [field, want] of [
+        ["clientIdVar", gate.clientIdVar],
+        ["clientSecretVar", gate.clientSecretVar],
+      ] as const)
+        if (probe[field] !== want)
+          problems.push(
+            `${file}: /smoke/${i}/${field} is ${probe[field]} but gate ${gate.id} carries its token in ${want}: use "${want}".`,
+          );
+  });
+  const urls = new Set(smoke.map((p) => p.urlVar));
+  if (urls.size > 1)
+    problems.push(
+      `${file}: /smoke probes name different URL vars (${[...urls].join(", ")}) but the smoke check sends them all to one base URL: give them the same urlVar.`,
+    );
   return problems;
 }
