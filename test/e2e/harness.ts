@@ -20,6 +20,7 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { parse } from "yaml";
 
 export const REPO = resolve(__dirname, "..", "..");
 export const STANDINS_BIN = join(__dirname, "standins", "bin");
@@ -57,6 +58,16 @@ export function withTicketsGate(
 ): Record<string, unknown> {
   const gates = (config["gates"] ?? {}) as Record<string, Record<string, unknown>>;
   return { ...config, gates: { ...gates, tickets: { ...gates["tickets"], ...settings } } };
+}
+
+/** deploy.yml's own `pulumi up` step, as the deploy runs it (a script for `bash -euo pipefail -c`). */
+export function deployScript(): string {
+  const wf = parse(readFileSync(join(REPO, ".github/workflows/deploy.yml"), "utf8")) as {
+    jobs: Record<string, { steps: { run?: string }[] }>;
+  };
+  const step = wf.jobs["up"]?.steps.find((s) => /^pulumi up /m.test(s.run ?? ""));
+  if (!step?.run) throw new Error("deploy.yml has no `pulumi up` step");
+  return step.run;
 }
 
 /** The Sentry settings of a stack that deploys the detection alerts. */

@@ -18,13 +18,13 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse } from "yaml";
 import { catalog } from "../../infra/features/catalog";
 import { isOn } from "../../infra/heroku/prerequisites";
 import { FakeCloudflareApi } from "../support/fake-cloudflare-api";
 import { FakeHeroku, unrelatedVars, type RecordedCall } from "../support/fake-heroku";
 import {
   buildCli,
+  deployScript,
   HEROKU_KEY,
   REPO,
   SENTRY_CONFIG,
@@ -61,16 +61,6 @@ const baseConfig = (app: string): Record<string, unknown> => ({
   ...SENTRY_CONFIG,
   flags: Object.fromEntries(FLAGS.map((f) => [f, true])),
 });
-
-/** deploy.yml's own `pulumi up` step, as the deploy runs it (as scenario g reads it). */
-function deployScript(): string {
-  const wf = parse(readFileSync(join(REPO, ".github/workflows/deploy.yml"), "utf8")) as {
-    jobs: Record<string, { steps: { run?: string }[] }>;
-  };
-  const step = wf.jobs["up"]?.steps.find((s) => /^pulumi up /m.test(s.run ?? ""));
-  if (!step?.run) throw new Error("deploy.yml has no `pulumi up` step");
-  return step.run;
-}
 
 /**
  * The recovery the deploy runs before `pulumi up` (README, "When a deploy was interrupted"), with
