@@ -84,7 +84,10 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await heroku.stop();
-  const w = [28, 58];
+  const w = [
+    Math.max(5, ...matrix.map((m) => m.point.length)),
+    Math.max(13, ...matrix.map((m) => m.recovery.length)),
+  ];
   process.stdout.write(
     "\nkill matrix (SIGKILL to the CLI and every process it started, request held, then released):\n" +
       `  ${"point".padEnd(w[0]!)} ${"recovery used".padEnd(w[1]!)} outcome\n` +
