@@ -124,6 +124,7 @@ describe.sequential("a stack with two gates", () => {
       const run = await ws.exec(process.execPath, [
         "-e",
         "require('./bin/tools/smoke.js').main(process.argv.slice(1)).then((c) => process.exit(c))",
+        "--",
         "--stack",
         "prod",
         "--gates",

@@ -1,0 +1,103 @@
+/**
+ * What a preview costs, side by side in one run under the real `pulumi` 3.248 CLI (issue 26,
+ * item 3). A benchmark, not a test of speed: it asserts only that each preview succeeds, and
+ * prints one line, which .ci/run shows:
+ *   (a) the floor: the same project, CLI, language host and plugins on PATH, with a program that
+ *       registers nothing (infra/index.ts replaced by an empty module): what the engine and the
+ *       Node.js language host cost before our code runs;
+ *   (b) prod's preview, without the policy pack;
+ *   (c) prod's preview with the pack, as the workflows run it (`--policy-pack policy`).
+ * Each is run ROUNDS times, interleaved so load on the machine falls on all three alike; the
+ * medians are printed and written to .cache/e2e/preview.txt.
+ *
+ * `CONSOLE_WIRING_CLI_CACHE=/work/cli-cache npx vitest run --config vitest.e2e.config.mts test/e2e/preview-floor.e2e.test.ts`
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { FakeHeroku, unrelatedVars } from "../support/fake-heroku";
+import {
+  buildCli,
+  HEROKU_KEY,
+  REPO,
+  SENTRY_CONFIG,
+  stackConfig,
+  text,
+  Workspace,
+  type BuiltCli,
+  type CliRun,
+} from "./harness";
+
+const APP = "raxx-console-preview";
+const ROUNDS = 3;
+const FLAGS = ["FLAG_CONSOLE_INVESTIGATE_FROM_STATUS", "FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET"];
+
+let cli: BuiltCli;
+const heroku = new FakeHeroku(HEROKU_KEY);
+let herokuUrl: string;
+
+beforeAll(async () => {
+  cli = await buildCli();
+  herokuUrl = await heroku.start();
+}, 3_600_000);
+
+afterAll(async () => {
+  await heroku.stop();
+});
+
+const median = (xs: readonly number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+};
+
+describe("preview: the engine's floor, the program, the pack", () => {
+  it("prints floor, program and program with pack (medians of interleaved runs)", async () => {
+    heroku.apps.set(APP, unrelatedVars());
+    const config = {
+      ...stackConfig(APP),
+      ...SENTRY_CONFIG,
+      flags: Object.fromEntries(FLAGS.map((f) => [f, true])),
+    };
+    const vault = {
+      objects: {},
+      secrets: {
+        "MooseQuest/freescout": { FREESCOUT_API_KEY: "k", FREESCOUT_OPERATIONS_MAILBOX_ID: "3" },
+      },
+    };
+    const floor = await Workspace.create({
+      cli,
+      stack: "floor",
+      config,
+      herokuUrl,
+      files: { "infra/index.ts": "// Registers nothing: the engine's floor.\nexport {};\n" },
+    });
+    const prod = await Workspace.create({ cli, stack: "prod", config, herokuUrl });
+    for (const ws of [floor, prod]) ws.writeStandin("vault", vault);
+
+    const runs: Record<"floor" | "program" | "pack", number[]> = {
+      floor: [],
+      program: [],
+      pack: [],
+    };
+    const ok = (run: CliRun) => {
+      expect(run.code, text(run)).toBe(0);
+      return run.ms;
+    };
+    for (let i = 0; i < ROUNDS; i++) {
+      runs.floor.push(ok(await floor.pulumi(["preview", "--non-interactive"])));
+      runs.program.push(ok(await prod.pulumi(["preview", "--non-interactive"])));
+      runs.pack.push(
+        ok(await prod.pulumi(["preview", "--non-interactive", "--policy-pack", "policy"])),
+      );
+    }
+    const [a, b, c] = [median(runs.floor), median(runs.program), median(runs.pack)];
+    const s = (ms: number) => (ms / 1000).toFixed(1);
+    const line = `preview: floor ${s(a)} s, program ${s(b)} s, with pack ${s(c)} s (${(c / a).toFixed(1)}×)`;
+    const detail = Object.entries(runs)
+      .map(([k, v]) => `  ${k}: ${v.map(s).join(", ")} s`)
+      .join("\n");
+    process.stdout.write(`\n${line}\n${detail}\n`);
+    mkdirSync(join(REPO, ".cache", "e2e"), { recursive: true });
+    writeFileSync(join(REPO, ".cache", "e2e", "preview.txt"), `${line}\n${detail}\n`);
+  }, 900_000);
+});
