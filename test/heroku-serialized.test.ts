@@ -1,35 +1,24 @@
-import { execFile, spawn } from "node:child_process";
-import { rmSync } from "node:fs";
+import { spawn } from "node:child_process";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compileToTemp } from "./support/compiled-build";
+import { describe, expect, it } from "vitest";
+import { useCompiledBuild } from "./support/compiled-build";
 import { FakeHeroku, unrelatedVars, type Fault } from "./support/fake-heroku";
+import {
+  callArgs,
+  FAST_RETRIES,
+  serializedCall,
+  type SerializedOutcome as Outcome,
+} from "./support/serialized-provider";
 
 // The provider as the engine runs it: serialized into state and reloaded by the dynamic-provider
 // host in another process. Every failure path runs in that form: a captured Set or Error subclass
 // survives in-process tests and breaks only here.
-const run = promisify(execFile);
-const root = resolve(__dirname, "..");
 const TOKEN = "fake-heroku-key-serialized-faults";
 const APP = "raxx-console-prod";
 const VARS = { FREESCOUT_API_URL: "https://tickets.raxx.app" };
 
-let outDir: string;
-
-beforeAll(async () => {
-  outDir = await compileToTemp();
-}, 120_000);
-
-afterAll(() => rmSync(outDir, { recursive: true, force: true }));
-
-interface Outcome {
-  ok: boolean;
-  result?: { outs?: Record<string, unknown> };
-  error?: { message: string; isError: boolean; name: string; text: string };
-}
+const outDir = useCompiledBuild();
 
 /** `create` through the serialized provider against a fake of its own, with faults queued. */
 async function serializedCreate(
@@ -41,26 +30,16 @@ async function serializedCreate(
   fake.inject(...faults);
   const base = await fake.start();
   try {
-    const { stdout } = await run(
-      process.execPath,
-      [join(__dirname, "support/serialized-provider-call.cjs"), outDir, root],
+    const outcome = await serializedCall(
+      outDir(),
       {
-        env: {
-          PATH: process.env["PATH"] ?? "/usr/bin:/bin",
-          HEROKU_API_KEY: TOKEN,
-          HEROKU_API_URL: url ?? base,
-          HEROKU_API_RETRY_BASE_MS: "1",
-          HEROKU_API_RETRY_MAX_MS: "20",
-          HEROKU_API_TIMEOUT_MS: "300",
-          HEROKU_API_MAX_ATTEMPTS: "3",
-          TEST_OP: JSON.stringify({
-            op: "create",
-            args: [{ app: APP, vars: VARS, keys: Object.keys(VARS), providerVersion: "2" }],
-          }),
-        },
+        op: "create",
+        args: [{ app: APP, vars: VARS, keys: Object.keys(VARS), providerVersion: "2" }],
       },
+      { url: url ?? base, token: TOKEN },
+      { ...FAST_RETRIES, HEROKU_API_MAX_ATTEMPTS: "3" },
     );
-    return { outcome: JSON.parse(stdout) as Outcome, fake };
+    return { outcome, fake };
   } finally {
     await fake.stop();
   }
@@ -176,22 +155,9 @@ describe("the serialized provider fails closed on a flag's missing prerequisites
     };
     const olds = { ...news, vars: {}, keys: [], adoptedKeys: [], driftedKeys: [] };
     try {
-      const { stdout } = await run(
-        process.execPath,
-        [join(__dirname, "support/serialized-provider-call.cjs"), outDir, root],
-        {
-          env: {
-            PATH: process.env["PATH"] ?? "/usr/bin:/bin",
-            HEROKU_API_KEY: TOKEN,
-            HEROKU_API_URL: base,
-            TEST_OP: JSON.stringify({
-              op,
-              args: op === "create" ? [news] : [`${APP}/id`, olds, news],
-            }),
-          },
-        },
-      );
-      return { outcome: JSON.parse(stdout) as Outcome, fake };
+      const call = { op, args: op === "create" ? [news] : [`${APP}/id`, olds, news] };
+      const outcome = await serializedCall(outDir(), call, { url: base, token: TOKEN });
+      return { outcome, fake };
     } finally {
       await fake.stop();
     }
@@ -237,23 +203,19 @@ describe("the serialized provider, told to stop by SIGINT or SIGTERM (as the eng
     whenSent: (child: ReturnType<typeof spawn>) => Promise<void>,
   ): Promise<{ outcome?: Outcome; signal: NodeJS.Signals | null }> {
     const base = await fake.start();
-    const child = spawn(
-      process.execPath,
-      [join(__dirname, "support/serialized-provider-call.cjs"), outDir, root],
-      {
-        env: {
-          PATH: process.env["PATH"] ?? "/usr/bin:/bin",
-          HEROKU_API_KEY: TOKEN,
-          HEROKU_API_URL: base,
-          // A backoff far longer than the test: only the signal can end it.
-          HEROKU_API_RETRY_BASE_MS: "600000",
-          HEROKU_API_RETRY_MAX_MS: "600000",
-          HEROKU_API_DEADLINE_MS: "3600000",
-          TEST_OP: JSON.stringify(op),
-        },
-        stdio: ["ignore", "pipe", "inherit"],
+    const child = spawn(process.execPath, callArgs(outDir()), {
+      env: {
+        PATH: process.env["PATH"] ?? "/usr/bin:/bin",
+        HEROKU_API_KEY: TOKEN,
+        HEROKU_API_URL: base,
+        // A backoff far longer than the test: only the signal can end it.
+        HEROKU_API_RETRY_BASE_MS: "600000",
+        HEROKU_API_RETRY_MAX_MS: "600000",
+        HEROKU_API_DEADLINE_MS: "3600000",
+        TEST_OP: JSON.stringify(op),
       },
-    );
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let stdout = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     const exited = new Promise<NodeJS.Signals | null>((done) =>
