@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { describe, expect, it } from "vitest";
+import { closedPortUrl } from "./support/closed-port";
 import { useCompiledBuild } from "./support/compiled-build";
 import { FakeHeroku, unrelatedVars, type Fault } from "./support/fake-heroku";
 import {
@@ -43,15 +42,6 @@ async function serializedCreate(
   } finally {
     await fake.stop();
   }
-}
-
-/** A loopback port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((done) => server.close(done));
-  return port;
 }
 
 const status = (s: number, id: string, message: string, retryAfter?: number): Fault => ({
@@ -118,7 +108,7 @@ describe("the serialized provider on its failure paths", () => {
   });
 
   it("names a network failure (connection refused) as one, never [object Object]", async () => {
-    const { outcome } = await serializedCreate([], `http://127.0.0.1:${await closedPort()}`);
+    const { outcome } = await serializedCreate([], await closedPortUrl());
     expect(outcome.error?.isError).toBe(true);
     expect(outcome.error?.message).toMatch(
       /^Heroku API GET \/apps\/raxx-console-prod\/config-vars for app raxx-console-prod failed: connection failed \(ECONNREFUSED\) \(gave up after 3 attempts in [\d.]+s\)$/,
