@@ -32,30 +32,8 @@ import { ConsoleConfig } from "./heroku/console-config";
 import { runError } from "./run-error";
 import { DetectionAlerts } from "./sentry/detection-alerts";
 import { readVaultSecret } from "./vault/read-secret";
-import { gateOutputs, wireAccessGates } from "./wiring/access-gates";
+import { gateOutputs, wireAccessGates, type GateOutputs } from "./wiring/access-gates";
 import { herokuLayout } from "./wiring/heroku-layout";
-
-/** One gate's outputs (the `gates` stack output): what smoke, drift, recover and the plan read. */
-export interface GateOutputs {
-  readonly host: string;
-  readonly apiPath: string;
-  /** `<host><apiPath>`, the Access application's domain. */
-  readonly gatedUri: string;
-  readonly accessApplicationId: pulumi.Output<string>;
-  readonly accessPolicyId: pulumi.Output<string>;
-  readonly serviceTokenId: pulumi.Output<string>;
-  readonly serviceTokenExpiresAt: pulumi.Output<string>;
-  readonly serviceTokenExpiryWarningDays: number;
-  readonly serviceTokenGeneration: number;
-  /** The previous generation's token while a renewal is in progress. */
-  readonly previousServiceTokenId?: pulumi.Output<string>;
-  /** `<mount>/<path>` of the secret the token is written to. */
-  readonly vaultSecret: string;
-  readonly serviceTokenName: string;
-  readonly urlVars: string[];
-  readonly clientIdVar: string;
-  readonly clientSecretVar: string;
-}
 
 export interface StackOutputs {
   readonly herokuApp: string;

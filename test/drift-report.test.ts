@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { driftItems, main, report } from "../tools/drift-report";
+import { captureOutput } from "./support/output";
 
 const HEROKU = "pulumi-nodejs:dynamic/heroku:ConfigVars";
 const urn = (type: string, name: string) =>
@@ -219,21 +220,12 @@ describe("hostile or malformed preview JSON", () => {
     const dir = mkdtempSync(join(tmpdir(), "drift-hostile-"));
     const file = join(dir, "preview.json");
     writeFileSync(file, content);
-    let out = "";
-    let err = "";
-    const o = vi
-      .spyOn(process.stdout, "write")
-      .mockImplementation((s) => ((out += String(s)), true));
-    const e = vi
-      .spyOn(process.stderr, "write")
-      .mockImplementation((s) => ((err += String(s)), true));
     if (summaryFile) process.env["GITHUB_STEP_SUMMARY"] = summaryFile;
     try {
-      return { code: await main([file]), out, err };
+      const { result: code, out, err } = await captureOutput(() => main([file]));
+      return { code, out, err };
     } finally {
       delete process.env["GITHUB_STEP_SUMMARY"];
-      o.mockRestore();
-      e.mockRestore();
     }
   }
 

@@ -1,12 +1,13 @@
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { FeatureDataError, loadFeatureCatalog } from "../infra/features/catalog";
 import type { Feature } from "../infra/features/manifest";
 import type { CheckDocument } from "../tools/comment/document";
 import { runCheck } from "../tools/check";
 import { main as manifest } from "../tools/manifest";
+import { captureOutput } from "./support/output";
 
 // A refused feature file reaches the tools as a FeatureDataError: each prints its problems in
 // its own output format and exit code, never a Node stack trace.
@@ -29,20 +30,10 @@ describe("npm run manifest on a refused feature file", () => {
   it.each([[[]], [["--stack", "prod"]], [["--format", "json"]]])(
     "%j prints the problems, no stack trace, and exits 1",
     async (argv) => {
-      let out = "";
-      let err = "";
-      const o = vi
-        .spyOn(process.stdout, "write")
-        .mockImplementation((s) => ((out += String(s)), true));
-      const e = vi
-        .spyOn(process.stderr, "write")
-        .mockImplementation((s) => ((err += String(s)), true));
-      try {
-        expect(await manifest(argv, process.cwd(), badCatalog)).toBe(1);
-      } finally {
-        o.mockRestore();
-        e.mockRestore();
-      }
+      const { result, out, err } = await captureOutput(() =>
+        manifest(argv, process.cwd(), badCatalog),
+      );
+      expect(result).toBe(1);
       expect(out).toBe("");
       expect(err).toContain("the feature files have 1 problem; nothing was applied.");
       expect(err).toContain("/detection is empty");

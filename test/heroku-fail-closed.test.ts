@@ -2,29 +2,22 @@
 // and refuses to leave a flag on while a var it needs is missing or empty there, naming them and
 // writing nothing, on create, on update, and when its vars move to another spelling of the app.
 import { beforeEach, describe, expect, it } from "vitest";
-import {
-  configVarsProvider as provider,
-  type ConfigVarsInputs,
-  type ConfigVarsOutputs,
-} from "../infra/heroku/provider";
+import { configVarsProvider as provider, type ConfigVarsOutputs } from "../infra/heroku/provider";
 import { appId, unrelatedVars } from "./support/fake-heroku";
-import { APP, failure, inputs, useFakeHeroku } from "./support/heroku-provider-setup";
+import {
+  APP,
+  failure,
+  FLAG_A,
+  FLAG_B,
+  flagInputs as flags,
+  inputs,
+  NEEDS,
+  PREREQUISITES,
+  REQUIRES,
+  useFakeHeroku,
+} from "./support/heroku-provider-setup";
 
 const getFake = useFakeHeroku();
-
-const FLAG_A = "FLAG_CONSOLE_INVESTIGATE_FROM_STATUS";
-const FLAG_B = "FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET";
-const NEEDS = ["FREESCOUT_API_KEY", "FREESCOUT_API_URL"];
-const PREREQUISITES = {
-  FREESCOUT_API_KEY: "fake-key-not-a-secret-1",
-  FREESCOUT_API_URL: "https://tickets.raxx.app",
-};
-const REQUIRES = { [FLAG_A]: NEEDS, [FLAG_B]: NEEDS };
-
-const flags = (vars: Record<string, string>, app = APP): ConfigVarsInputs => ({
-  ...inputs(vars, app),
-  requires: REQUIRES,
-});
 
 const patches = () => getFake().calls.filter((c) => c.method === "PATCH");
 

@@ -1,4 +1,4 @@
-import { createServer } from "node:net";
+import { closedPortUrl } from "./support/closed-port";
 import { beforeEach, describe, expect, it } from "vitest";
 import {
   configVarsProvider as provider,
@@ -20,15 +20,6 @@ import {
 // Each decision of the provider's lifecycle, as the engine calls it: what diff reports, which
 // keys each operation sends, what the outputs record, and what a failure says.
 const getFake = useFakeHeroku();
-
-/** A loopback URL nothing listens on. */
-async function closedPort(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return `http://127.0.0.1:${port}`;
-}
 
 const outs = (
   vars: Record<string, string>,
@@ -82,7 +73,7 @@ describe("diff (no HTTP unless the app changes)", () => {
   });
 
   it("redacts the API key from the reason it cannot compare apps", async () => {
-    process.env["HEROKU_API_URL"] = await closedPort();
+    process.env["HEROKU_API_URL"] = await closedPortUrl();
     process.env["HEROKU_API_MAX_ATTEMPTS"] = "1";
     const error = await failure(
       provider.diff!("id", outs(DECLARED), inputs(DECLARED, "raxx-other")),

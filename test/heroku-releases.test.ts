@@ -12,10 +12,9 @@ import {
   type ConfigVarsOutputs,
 } from "../infra/heroku/provider";
 import { runStack as runProgram } from "../infra/stack";
-import { loadStackFiles } from "../tools/stack-files";
 import { runStack, type Captured, type VaultFixture } from "./support/harness";
 import { useFakeHeroku } from "./support/heroku-provider-setup";
-import { threeFeatures } from "./support/second-gate";
+import { threeFeatureConfig, threeFeatures } from "./support/second-gate";
 
 const fake = useFakeHeroku();
 
@@ -27,17 +26,7 @@ const VAULT: VaultFixture = {
   },
 };
 
-const config = (flags: Record<string, boolean>, billingUrl: string): Record<string, string> => ({
-  ...loadStackFiles("prod").config,
-  "console-wiring:features": JSON.stringify({ investigate: true, metrics: true, billing: true }),
-  "console-wiring:gates": JSON.stringify({
-    tickets: { host: "tickets.raxx.app", vaultPath: "cloudflare", adoptVaultSecret: true },
-    metrics: { host: "metrics.raxx.app", vaultPath: "metrics-access" },
-  }),
-  "console-wiring:metricsApiUrl": "https://metrics.raxx.app/api",
-  "console-wiring:billingWebhookUrl": billingUrl,
-  "console-wiring:flags": JSON.stringify(flags),
-});
+const config = threeFeatureConfig;
 
 /** The config-vars resources the program registers, in registration (dependency) order. */
 async function herokuResources(cfg: Record<string, string>): Promise<Captured[]> {

@@ -3,27 +3,21 @@
 // resulting config: the provider checks it, switches the flags it just set off again (one more
 // PATCH, on this path only) and fails, naming the flags and the vars.
 import { beforeEach, describe, expect, it } from "vitest";
-import {
-  configVarsProvider as provider,
-  type ConfigVarsInputs,
-  type ConfigVarsOutputs,
-} from "../infra/heroku/provider";
+import { configVarsProvider as provider, type ConfigVarsOutputs } from "../infra/heroku/provider";
 import { unrelatedVars } from "./support/fake-heroku";
-import { APP, failure, inputs, useFakeHeroku } from "./support/heroku-provider-setup";
+import {
+  APP,
+  failure,
+  FLAG_A,
+  FLAG_B,
+  flagInputs as flags,
+  inputs,
+  PREREQUISITES,
+  useFakeHeroku,
+} from "./support/heroku-provider-setup";
 
 const getFake = useFakeHeroku();
 
-const FLAG_A = "FLAG_CONSOLE_INVESTIGATE_FROM_STATUS";
-const FLAG_B = "FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET";
-const NEEDS = ["FREESCOUT_API_KEY", "FREESCOUT_API_URL"];
-const PREREQUISITES = {
-  FREESCOUT_API_KEY: "fake-key-not-a-secret-1",
-  FREESCOUT_API_URL: "https://tickets.raxx.app",
-};
-const flags = (vars: Record<string, string>): ConfigVarsInputs => ({
-  ...inputs(vars),
-  requires: { [FLAG_A]: NEEDS, [FLAG_B]: NEEDS },
-});
 const patches = () =>
   getFake()
     .calls.filter((c) => c.method === "PATCH")

@@ -1,16 +1,15 @@
 // Issue 25's provider paths in the form the engine runs them: serialized into state, reloaded by
 // the dynamic-provider host in another process (heroku-serialized.test.ts does the same for the
 // client's faults). A captured Set, Error subclass or module state breaks only here.
-import { execFile } from "node:child_process";
-import { rmSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compileToTemp } from "./support/compiled-build";
+import { describe, expect, it } from "vitest";
+import { useCompiledBuild } from "./support/compiled-build";
 import { FakeHeroku, unrelatedVars, type Fault } from "./support/fake-heroku";
+import {
+  FAST_RETRIES,
+  serializedCall,
+  type SerializedOutcome,
+} from "./support/serialized-provider";
 
-const run = promisify(execFile);
-const root = resolve(__dirname, "..");
 const TOKEN = "fake-heroku-key-serialized-ownership";
 const APP = "raxx-console-prod";
 const FLAG = "FLAG_CONSOLE_INVESTIGATE_FROM_STATUS";
@@ -20,17 +19,7 @@ const PREREQUISITES = {
   FREESCOUT_API_URL: "https://tickets.raxx.app",
 };
 
-let outDir: string;
-beforeAll(async () => {
-  outDir = await compileToTemp();
-}, 120_000);
-afterAll(() => rmSync(outDir, { recursive: true, force: true }));
-
-interface Outcome {
-  ok: boolean;
-  result?: { outs?: Record<string, unknown>; props?: Record<string, unknown> };
-  error?: { message: string; isError: boolean; name: string; text: string };
-}
+const outDir = useCompiledBuild();
 
 /** One operation of the serialized provider against a fake holding `config`, faults queued. */
 async function serialized(
@@ -38,28 +27,19 @@ async function serialized(
   args: unknown[],
   config: Record<string, string>,
   faults: Fault[] | ((fake: FakeHeroku) => Fault[]) = [],
-): Promise<{ outcome: Outcome; fake: FakeHeroku }> {
+): Promise<{ outcome: SerializedOutcome; fake: FakeHeroku }> {
   const fake = new FakeHeroku(TOKEN);
   fake.apps.set(APP, config);
   fake.inject(...(typeof faults === "function" ? faults(fake) : faults));
-  const base = await fake.start();
+  const url = await fake.start();
   try {
-    const { stdout } = await run(
-      process.execPath,
-      [join(__dirname, "support/serialized-provider-call.cjs"), outDir, root],
-      {
-        env: {
-          PATH: process.env["PATH"] ?? "/usr/bin:/bin",
-          HEROKU_API_KEY: TOKEN,
-          HEROKU_API_URL: base,
-          HEROKU_API_RETRY_BASE_MS: "1",
-          HEROKU_API_RETRY_MAX_MS: "20",
-          HEROKU_API_TIMEOUT_MS: "300",
-          TEST_OP: JSON.stringify({ op, args }),
-        },
-      },
+    const outcome = await serializedCall(
+      outDir(),
+      { op, args },
+      { url, token: TOKEN },
+      FAST_RETRIES,
     );
-    return { outcome: JSON.parse(stdout) as Outcome, fake };
+    return { outcome, fake };
   } finally {
     await fake.stop();
   }

@@ -1,35 +1,23 @@
-import { execFile, spawn } from "node:child_process";
-import { rmSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
-import { join, resolve } from "node:path";
-import { promisify } from "node:util";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { compileToTemp } from "./support/compiled-build";
+import { spawn } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { closedPortUrl } from "./support/closed-port";
+import { useCompiledBuild } from "./support/compiled-build";
 import { FakeHeroku, unrelatedVars, type Fault } from "./support/fake-heroku";
+import {
+  callArgs,
+  FAST_RETRIES,
+  serializedCall,
+  type SerializedOutcome as Outcome,
+} from "./support/serialized-provider";
 
 // The provider as the engine runs it: serialized into state and reloaded by the dynamic-provider
 // host in another process. Every failure path runs in that form: a captured Set or Error subclass
 // survives in-process tests and breaks only here.
-const run = promisify(execFile);
-const root = resolve(__dirname, "..");
 const TOKEN = "fake-heroku-key-serialized-faults";
 const APP = "raxx-console-prod";
 const VARS = { FREESCOUT_API_URL: "https://tickets.raxx.app" };
 
-let outDir: string;
-
-beforeAll(async () => {
-  outDir = await compileToTemp();
-}, 120_000);
-
-afterAll(() => rmSync(outDir, { recursive: true, force: true }));
-
-interface Outcome {
-  ok: boolean;
-  result?: { outs?: Record<string, unknown> };
-  error?: { message: string; isError: boolean; name: string; text: string };
-}
+const outDir = useCompiledBuild();
 
 /** `create` through the serialized provider against a fake of its own, with faults queued. */
 async function serializedCreate(
@@ -41,38 +29,19 @@ async function serializedCreate(
   fake.inject(...faults);
   const base = await fake.start();
   try {
-    const { stdout } = await run(
-      process.execPath,
-      [join(__dirname, "support/serialized-provider-call.cjs"), outDir, root],
+    const outcome = await serializedCall(
+      outDir(),
       {
-        env: {
-          PATH: process.env["PATH"] ?? "/usr/bin:/bin",
-          HEROKU_API_KEY: TOKEN,
-          HEROKU_API_URL: url ?? base,
-          HEROKU_API_RETRY_BASE_MS: "1",
-          HEROKU_API_RETRY_MAX_MS: "20",
-          HEROKU_API_TIMEOUT_MS: "300",
-          HEROKU_API_MAX_ATTEMPTS: "3",
-          TEST_OP: JSON.stringify({
-            op: "create",
-            args: [{ app: APP, vars: VARS, keys: Object.keys(VARS), providerVersion: "2" }],
-          }),
-        },
+        op: "create",
+        args: [{ app: APP, vars: VARS, keys: Object.keys(VARS), providerVersion: "2" }],
       },
+      { url: url ?? base, token: TOKEN },
+      { ...FAST_RETRIES, HEROKU_API_MAX_ATTEMPTS: "3" },
     );
-    return { outcome: JSON.parse(stdout) as Outcome, fake };
+    return { outcome, fake };
   } finally {
     await fake.stop();
   }
-}
-
-/** A loopback port nothing listens on (bound, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((done) => server.close(done));
-  return port;
 }
 
 const status = (s: number, id: string, message: string, retryAfter?: number): Fault => ({
@@ -139,7 +108,7 @@ describe("the serialized provider on its failure paths", () => {
   });
 
   it("names a network failure (connection refused) as one, never [object Object]", async () => {
-    const { outcome } = await serializedCreate([], `http://127.0.0.1:${await closedPort()}`);
+    const { outcome } = await serializedCreate([], await closedPortUrl());
     expect(outcome.error?.isError).toBe(true);
     expect(outcome.error?.message).toMatch(
       /^Heroku API GET \/apps\/raxx-console-prod\/config-vars for app raxx-console-prod failed: connection failed \(ECONNREFUSED\) \(gave up after 3 attempts in [\d.]+s\)$/,
@@ -176,22 +145,9 @@ describe("the serialized provider fails closed on a flag's missing prerequisites
     };
     const olds = { ...news, vars: {}, keys: [], adoptedKeys: [], driftedKeys: [] };
     try {
-      const { stdout } = await run(
-        process.execPath,
-        [join(__dirname, "support/serialized-provider-call.cjs"), outDir, root],
-        {
-          env: {
-            PATH: process.env["PATH"] ?? "/usr/bin:/bin",
-            HEROKU_API_KEY: TOKEN,
-            HEROKU_API_URL: base,
-            TEST_OP: JSON.stringify({
-              op,
-              args: op === "create" ? [news] : [`${APP}/id`, olds, news],
-            }),
-          },
-        },
-      );
-      return { outcome: JSON.parse(stdout) as Outcome, fake };
+      const call = { op, args: op === "create" ? [news] : [`${APP}/id`, olds, news] };
+      const outcome = await serializedCall(outDir(), call, { url: base, token: TOKEN });
+      return { outcome, fake };
     } finally {
       await fake.stop();
     }
@@ -237,23 +193,19 @@ describe("the serialized provider, told to stop by SIGINT or SIGTERM (as the eng
     whenSent: (child: ReturnType<typeof spawn>) => Promise<void>,
   ): Promise<{ outcome?: Outcome; signal: NodeJS.Signals | null }> {
     const base = await fake.start();
-    const child = spawn(
-      process.execPath,
-      [join(__dirname, "support/serialized-provider-call.cjs"), outDir, root],
-      {
-        env: {
-          PATH: process.env["PATH"] ?? "/usr/bin:/bin",
-          HEROKU_API_KEY: TOKEN,
-          HEROKU_API_URL: base,
-          // A backoff far longer than the test: only the signal can end it.
-          HEROKU_API_RETRY_BASE_MS: "600000",
-          HEROKU_API_RETRY_MAX_MS: "600000",
-          HEROKU_API_DEADLINE_MS: "3600000",
-          TEST_OP: JSON.stringify(op),
-        },
-        stdio: ["ignore", "pipe", "inherit"],
+    const child = spawn(process.execPath, callArgs(outDir()), {
+      env: {
+        PATH: process.env["PATH"] ?? "/usr/bin:/bin",
+        HEROKU_API_KEY: TOKEN,
+        HEROKU_API_URL: base,
+        // A backoff far longer than the test: only the signal can end it.
+        HEROKU_API_RETRY_BASE_MS: "600000",
+        HEROKU_API_RETRY_MAX_MS: "600000",
+        HEROKU_API_DEADLINE_MS: "3600000",
+        TEST_OP: JSON.stringify(op),
       },
-    );
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let stdout = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
     const exited = new Promise<NodeJS.Signals | null>((done) =>

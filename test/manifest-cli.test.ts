@@ -1,5 +1,6 @@
-import { describe, expect, it, vi } from "vitest";
+import { describe, expect, it } from "vitest";
 import { checklist, main, renderMarkdown, renderText } from "../tools/manifest";
+import { captureOutput } from "./support/output";
 import { investigate as investigateFeature } from "./support/investigate";
 
 // The deployment checklist: every prerequisite with its source, secret-ness and purpose, and every
@@ -59,38 +60,18 @@ describe("npm run manifest", () => {
   });
 
   it("prints JSON, and refuses an unknown format as bad usage", async () => {
-    let out = "";
-    const o = vi
-      .spyOn(process.stdout, "write")
-      .mockImplementation((s) => ((out += String(s)), true));
-    const e = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-    try {
-      expect(await main(["--format", "json"])).toBe(0);
-      expect(JSON.parse(out)).toEqual(checklist());
-      expect(await main(["--format", "xml"])).toBe(2);
-    } finally {
-      o.mockRestore();
-      e.mockRestore();
-    }
+    const json = await captureOutput(() => main(["--format", "json"]));
+    expect(json.result).toBe(0);
+    expect(JSON.parse(json.out)).toEqual(checklist());
+    expect((await captureOutput(() => main(["--format", "xml"]))).result).toBe(2);
   });
 
   it("with --stack, lists only the features that stack selects; a missing stack is bad usage", async () => {
-    let out = "";
-    let err = "";
-    const o = vi
-      .spyOn(process.stdout, "write")
-      .mockImplementation((s) => ((out += String(s)), true));
-    const e = vi
-      .spyOn(process.stderr, "write")
-      .mockImplementation((s) => ((err += String(s)), true));
-    try {
-      expect(await main(["--stack", "prod", "--format", "json"])).toBe(0);
-      expect(JSON.parse(out)).toEqual(entries);
-      expect(await main(["--stack", "never-a-stack-19"])).toBe(2);
-      expect(err).toContain("Pulumi.never-a-stack-19.yaml");
-    } finally {
-      o.mockRestore();
-      e.mockRestore();
-    }
+    const listed = await captureOutput(() => main(["--stack", "prod", "--format", "json"]));
+    expect(listed.result).toBe(0);
+    expect(JSON.parse(listed.out)).toEqual(entries);
+    const missing = await captureOutput(() => main(["--stack", "never-a-stack-19"]));
+    expect(missing.result).toBe(2);
+    expect(missing.err).toContain("Pulumi.never-a-stack-19.yaml");
   });
 });

@@ -1,8 +1,9 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it, vi } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { fileScores, main } from "../tools/mutation-floor";
+import { captureOutput } from "./support/output";
 
 const scratch = mkdtempSync(join(tmpdir(), "console-wiring-floor-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -35,16 +36,8 @@ function report(files: Record<string, string[]>): string {
 }
 
 async function run(argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((s) => ((out += String(s)), true));
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((s) => ((err += String(s)), true));
-  try {
-    return { code: await main(argv), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
+  const { result: code, out, err } = await captureOutput(() => main(argv));
+  return { code, out, err };
 }
 
 describe("mutation-floor", () => {

@@ -5,9 +5,8 @@
  */
 import { describe, expect, it } from "vitest";
 import { runStack as runProgram } from "../infra/stack";
-import { loadStackFiles } from "../tools/stack-files";
 import { byName, runStack, type Captured, type VaultFixture } from "./support/harness";
-import { threeFeatures } from "./support/second-gate";
+import { threeFeatureConfig, threeFeatures } from "./support/second-gate";
 
 const VAULT: VaultFixture = {
   "MooseQuest/freescout": {
@@ -20,21 +19,12 @@ const VAULT: VaultFixture = {
   },
 };
 
-const config = (): Record<string, string> => ({
-  ...loadStackFiles("prod").config,
-  "console-wiring:features": JSON.stringify({ investigate: true, metrics: true, billing: true }),
-  "console-wiring:gates": JSON.stringify({
-    tickets: { host: "tickets.raxx.app", vaultPath: "cloudflare", adoptVaultSecret: true },
-    metrics: { host: "metrics.raxx.app", vaultPath: "metrics-access" },
-  }),
-  "console-wiring:metricsApiUrl": "https://metrics.raxx.app/api",
-  "console-wiring:billingWebhookUrl": "https://billing.raxx.app/hooks",
-  "console-wiring:flags": JSON.stringify({
+const config = () =>
+  threeFeatureConfig({
     FLAG_CONSOLE_INVESTIGATE_FROM_STATUS: true,
     FLAG_CONSOLE_METRICS: true,
     FLAG_CONSOLE_BILLING: true,
-  }),
-});
+  });
 
 const run = () =>
   runStack({

@@ -3,11 +3,8 @@
  * provider applies it (terraform-provider-cloudflare v5.22.0, and the 6.22.1 SDK's schema where it
  * adds to it). The plugin (test/e2e/standins/cloudflare.ts) is driven in-process on a temp store.
  */
-import { mkdtempSync } from "node:fs";
 import { createRequire } from "node:module";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { standin } from "./e2e/standins/cloudflare";
 import { APPLICATION, POLICY, TOKEN } from "./e2e/standins/rules/cloudflare";
 import { apiView, importState, readState } from "./e2e/standins/rules/cloudflare-api";
@@ -20,36 +17,10 @@ import {
 } from "./e2e/standins/rules/cloudflare-state";
 import { setDetailedDiff } from "./e2e/standins/server-compat";
 import { load, save } from "./e2e/standins/store";
+import { ACCOUNT, app, policy, token } from "./support/cloudflare-inputs";
+import { freshStandinStore, standinUrn, type P } from "./support/standins";
 
-type P = Record<string, unknown>;
-const ACCOUNT = "0123456789abcdef0123456789abcdef";
-const urn = (type: string) => `urn:pulumi:e2e::console-wiring::${type}::x`;
-
-/** The program's application (infra/cloudflare/tickets-access.ts), as the SDK sends it. */
-const app = (over: P = {}): P => ({
-  accountId: ACCOUNT,
-  type: "self_hosted",
-  name: "tickets.raxx.app/api (service clients)",
-  domain: "tickets.raxx.app/api",
-  destinations: [{ type: "public", uri: "tickets.raxx.app/api" }],
-  policies: [{ id: "pol-1", precedence: 1 }],
-  serviceAuth401Redirect: true,
-  appLauncherVisible: false,
-  ...over,
-});
-const policy = (over: P = {}): P => ({
-  accountId: ACCOUNT,
-  name: "tickets service clients",
-  decision: "non_identity",
-  includes: [{ serviceToken: { tokenId: "tok-1" } }],
-  ...over,
-});
-const token = (over: P = {}): P => ({
-  accountId: ACCOUNT,
-  name: "tickets",
-  duration: "8760h",
-  ...over,
-});
+const urn = (type: string) => standinUrn(type, "x");
 
 describe("plan and diff", () => {
   const state = {
@@ -223,9 +194,7 @@ describe("import and read", () => {
 });
 
 describe("the plugin, in-process", () => {
-  beforeEach(() => {
-    process.env["E2E_STANDIN_DIR"] = mkdtempSync(join(tmpdir(), "standin-cf-"));
-  });
+  freshStandinStore("standin-cf-");
 
   it("issues a secret at create, keeps it on update with the same version and rotates on a higher one", async () => {
     const { id, outs } = (await standin.create!(urn(TOKEN), token())) as {

@@ -7,37 +7,11 @@ import { describe, expect, it } from "vitest";
 import { APPLICATION, check, POLICY, TOKEN } from "./e2e/standins/rules/cloudflare";
 import { plan, refreshedInputs } from "./e2e/standins/rules/cloudflare-state";
 import { UNKNOWN } from "./e2e/standins/store";
+import { ACCOUNT, app, policy, token } from "./support/cloudflare-inputs";
+import type { P } from "./support/standins";
 
-type P = Record<string, unknown>;
-const ACCOUNT = "0123456789abcdef0123456789abcdef";
 const reasons = (type: string, news: P) =>
   check(type, news).map((f) => `${f.property}: ${f.reason}`);
-
-/** The program's application (infra/cloudflare/tickets-access.ts), as the SDK sends it. */
-const app = (over: P = {}): P => ({
-  accountId: ACCOUNT,
-  type: "self_hosted",
-  name: "tickets.raxx.app/api (service clients)",
-  domain: "tickets.raxx.app/api",
-  destinations: [{ type: "public", uri: "tickets.raxx.app/api" }],
-  policies: [{ id: "pol-1", precedence: 1 }],
-  serviceAuth401Redirect: true,
-  appLauncherVisible: false,
-  ...over,
-});
-const policy = (over: P = {}): P => ({
-  accountId: ACCOUNT,
-  name: "tickets service clients",
-  decision: "non_identity",
-  includes: [{ serviceToken: { tokenId: "tok-1" } }],
-  ...over,
-});
-const token = (over: P = {}): P => ({
-  accountId: ACCOUNT,
-  name: "tickets",
-  duration: "8760h",
-  ...over,
-});
 
 describe("Check: the provider's schema validators", () => {
   it("refuses an application type outside the 14 app types, and compares them case-insensitively", () => {

@@ -3,20 +3,17 @@
  * (terraform-provider-sentry v0.11.2, bridged by @pulumiverse/sentry 0.0.9) at Check, and what
  * Sentry's API refuses (getsentry/sentry) at create and update. The plugin is driven in-process.
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { standin } from "./e2e/standins/sentry";
 import { autoName, checkIssueAlert, issueAlertApiErrors } from "./e2e/standins/rules/sentry";
 import { diffAlert } from "./e2e/standins/rules/sentry-diff";
 import { checkMetricAlert, metricAlertApiErrors } from "./e2e/standins/rules/sentry-metric";
 import { load } from "./e2e/standins/store";
+import { freshStandinStore, standinUrn, type P } from "./support/standins";
 
-type P = Record<string, unknown>;
 const ISSUE = "sentry:index/sentryIssueAlert:SentryIssueAlert";
 const METRIC = "sentry:index/sentryMetricAlert:SentryMetricAlert";
-const urn = (type: string) => `urn:pulumi:e2e::console-wiring::${type}::detection-alerts-x`;
+const urn = (type: string) => standinUrn(type, "detection-alerts-x");
 const frequencyCondition = (over: P = {}): P => ({
   id: "sentry.rules.conditions.event_frequency.EventFrequencyCondition",
   comparisonType: "count",
@@ -286,9 +283,7 @@ describe("diff", () => {
 });
 
 describe("the plugin, in-process", () => {
-  beforeEach(() => {
-    process.env["E2E_STANDIN_DIR"] = mkdtempSync(join(tmpdir(), "standin-sentry-"));
-  });
+  freshStandinStore("standin-sentry-");
 
   it("passes preview with a 10m interval and refuses the create at Sentry, writing nothing", async () => {
     const news = issue({ conditions: [frequencyCondition({ interval: "10m" })] });

@@ -2,16 +2,13 @@
  * The Vault stand-in's rules (test/e2e/standins/rules/vault.ts), as terraform-provider-vault
  * v5.8.0 (bridged by @pulumi/vault 7.8.0) applies them, and the plugin driven in-process.
  */
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { standin } from "./e2e/standins/vault";
 import { check, diff, normalizeDataJson, parseId, readState } from "./e2e/standins/rules/vault";
 import { load, save, unwrap } from "./e2e/standins/store";
+import { freshStandinStore, standinUrn, type P } from "./support/standins";
 
-type P = Record<string, unknown>;
-const URN = "urn:pulumi:e2e::console-wiring::vault:kv/secretV2:SecretV2::vault-cloudflare";
+const URN = standinUrn("vault:kv/secretV2:SecretV2", "vault-cloudflare");
 const secret = (over: P = {}): P => ({
   mount: "MooseQuest",
   name: "cloudflare",
@@ -79,9 +76,7 @@ describe("Read", () => {
 });
 
 describe("the plugin, in-process", () => {
-  beforeEach(() => {
-    process.env["E2E_STANDIN_DIR"] = mkdtempSync(join(tmpdir(), "standin-vault-"));
-  });
+  freshStandinStore("standin-vault-");
 
   it("writes the data to Vault and reports data as {} after the write (the write ends with a read)", async () => {
     const { id, outs } = (await standin.create!(URN, secret())) as { id: string; outs: P };

@@ -13,23 +13,20 @@ import { detectionRuleProblems } from "./detection-rules";
 import { configBudgetProblems, featureRuleProblems } from "./feature-rules";
 import { GATE_SCHEMA_FILE, gateProblemsOf, GATES_DIR, loadGates } from "./gates";
 import { readJsonData } from "./read-json";
-import type {
-  DetectionRule,
-  Feature,
-  Gate,
-  RequiredVar,
-  SmokeProbe,
-  StartupCheck,
-} from "./manifest";
+import {
+  PREREQUISITES_VAR,
+  type DetectionRule,
+  type Feature,
+  type Gate,
+  type RequiredVar,
+  type SmokeProbe,
+  type StartupCheck,
+} from "./model";
 
 export const SCHEMA_FILE = "feature.schema.json";
 
-/**
- * The config var holding the prerequisite map the app's startup check reads. Every feature needs
- * it (a flag on without the map would go unchecked), so the catalog adds it to each feature that
- * does not declare it: a feature file need not name it.
- */
-export const PREREQUISITES_VAR = "CONSOLE_FEATURE_PREREQUISITES";
+/** The catalog adds the prerequisite map's var to each feature that does not declare it. */
+export { PREREQUISITES_VAR };
 
 const PREREQUISITE_MAP: RequiredVar = {
   name: PREREQUISITES_VAR,

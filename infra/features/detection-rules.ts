@@ -4,7 +4,7 @@
  * this graph is after the preview and before the flags: the deploy would stop there. So the
  * program and the offline check refuse such a rule first, naming the accepted values.
  */
-import type { DetectionRule, Feature } from "./manifest";
+import type { DetectionRule, Feature } from "./model";
 
 /**
  * The intervals of an issue alert's event-frequency condition, and their length in minutes.

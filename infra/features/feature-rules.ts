@@ -7,7 +7,7 @@
  * (./catalog.ts) runs them after the schema.
  */
 import { OWN_CONFIG_KEYS } from "../config-parts/own-keys";
-import type { DetectionRule, RequiredVar, SmokeProbe, StartupCheck } from "./manifest";
+import type { DetectionRule, RequiredVar, SmokeProbe, StartupCheck } from "./model";
 import { reservedOwner } from "./reserved-names";
 
 /** The fields of a feature file these rules read. */

@@ -5,7 +5,7 @@
  */
 import type { WiringConfig } from "../config";
 import { PROJECT } from "../config";
-import type { Feature, RequiredVar } from "./manifest";
+import type { Feature, RequiredVar } from "./model";
 
 /** What reading a Vault secret gave: its data, or why it could not be read. */
 export type VaultRead =

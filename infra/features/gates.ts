@@ -8,7 +8,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import Ajv from "ajv";
-import type { Gate, RequiredVar, SmokeProbe } from "./manifest";
+import type { Gate, RequiredVar, SmokeProbe } from "./model";
 
 export const GATE_SCHEMA_FILE = "gate.schema.json";
 /** The gates' folder inside a feature folder. */

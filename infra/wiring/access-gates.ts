@@ -11,7 +11,28 @@ import { gatesOf, type Gate } from "../features/manifest";
 import { runError } from "../run-error";
 import { readVaultSecret } from "../vault/read-secret";
 import { existingSecretData, VaultWiring, type GateSecretArgs } from "../vault/vault-wiring";
-import type { GateOutputs } from "../program";
+
+/** One gate's outputs (the `gates` stack output): what smoke, drift, recover and the plan read. */
+export interface GateOutputs {
+  readonly host: string;
+  readonly apiPath: string;
+  /** `<host><apiPath>`, the Access application's domain. */
+  readonly gatedUri: string;
+  readonly accessApplicationId: pulumi.Output<string>;
+  readonly accessPolicyId: pulumi.Output<string>;
+  readonly serviceTokenId: pulumi.Output<string>;
+  readonly serviceTokenExpiresAt: pulumi.Output<string>;
+  readonly serviceTokenExpiryWarningDays: number;
+  readonly serviceTokenGeneration: number;
+  /** The previous generation's token while a renewal is in progress. */
+  readonly previousServiceTokenId?: pulumi.Output<string>;
+  /** `<mount>/<path>` of the secret the token is written to. */
+  readonly vaultSecret: string;
+  readonly serviceTokenName: string;
+  readonly urlVars: string[];
+  readonly clientIdVar: string;
+  readonly clientSecretVar: string;
+}
 
 export interface WiredGates {
   /** Gate id → its Access objects. */

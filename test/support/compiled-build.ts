@@ -3,10 +3,11 @@
  * the serialization suites serialize the provider from this output, not from vitest's transform.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { afterAll, beforeAll } from "vitest";
 
 export const PROJECT_ROOT = resolve(__dirname, "..", "..");
 
@@ -21,4 +22,19 @@ export async function compileToTemp(): Promise<string> {
     outDir,
   ]);
   return outDir;
+}
+
+/** Compiles once for the calling file (beforeAll) and removes the output after it; the getter gives the folder. */
+export function useCompiledBuild(): () => string {
+  let outDir: string | undefined;
+  beforeAll(async () => {
+    outDir = await compileToTemp();
+  }, 120_000);
+  afterAll(() => {
+    if (outDir) rmSync(outDir, { recursive: true, force: true });
+  });
+  return () => {
+    if (!outDir) throw new Error("useCompiledBuild: the build is made in beforeAll");
+    return outDir;
+  };
 }

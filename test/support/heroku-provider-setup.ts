@@ -19,6 +19,17 @@ export const DECLARED = {
   FREESCOUT_API_KEY: SECRET,
 };
 
+/** Both Investigate flags, each needing NEEDS: the flags resource of the fail-closed suites. */
+export const FLAG_A = "FLAG_CONSOLE_INVESTIGATE_FROM_STATUS";
+export const FLAG_B = "FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET";
+export const NEEDS = ["FREESCOUT_API_KEY", "FREESCOUT_API_URL"];
+export const REQUIRES = { [FLAG_A]: NEEDS, [FLAG_B]: NEEDS };
+/** Values that satisfy NEEDS. */
+export const PREREQUISITES = {
+  FREESCOUT_API_KEY: "fake-key-not-a-secret-1",
+  FREESCOUT_API_URL: "https://tickets.raxx.app",
+};
+
 /** Starts a fake for each test; the returned getter gives the current one. */
 export function useFakeHeroku(): () => FakeHeroku {
   let fake: FakeHeroku;
@@ -61,3 +72,9 @@ export async function failure(promise: Promise<unknown>): Promise<Error> {
   }
   throw new Error("expected a failure");
 }
+
+/** The flags resource's inputs: `vars` on the app, the flags requiring REQUIRES. */
+export const flagInputs = (vars: Record<string, string>, app = APP): ConfigVarsInputs => ({
+  ...inputs(vars, app),
+  requires: REQUIRES,
+});

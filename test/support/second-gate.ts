@@ -5,6 +5,7 @@
  * depend on the fixture folders other suites own.
  */
 import type { Feature, Gate } from "../../infra/features/manifest";
+import { loadStackFiles } from "../../tools/stack-files";
 import { investigate } from "./investigate";
 
 export const METRICS_GATE: Gate = {
@@ -77,3 +78,19 @@ export function billing(): Feature {
 export function threeFeatures(): Feature[] {
   return [investigate(), metrics(), billing()];
 }
+
+/** Prod's stack config selecting the three features, each gate on its own host, and `flags`. */
+export const threeFeatureConfig = (
+  flags: Record<string, boolean>,
+  billingUrl = "https://billing.raxx.app/hooks",
+): Record<string, string> => ({
+  ...loadStackFiles("prod").config,
+  "console-wiring:features": JSON.stringify({ investigate: true, metrics: true, billing: true }),
+  "console-wiring:gates": JSON.stringify({
+    tickets: { host: "tickets.raxx.app", vaultPath: "cloudflare", adoptVaultSecret: true },
+    metrics: { host: "metrics.raxx.app", vaultPath: "metrics-access" },
+  }),
+  "console-wiring:metricsApiUrl": "https://metrics.raxx.app/api",
+  "console-wiring:billingWebhookUrl": billingUrl,
+  "console-wiring:flags": JSON.stringify(flags),
+});

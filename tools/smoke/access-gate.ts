@@ -2,7 +2,7 @@
  * The Access-gate probe (a feature's `"probe": "access-gate"`): without the service-token headers
  * Access itself refuses with 401; with the app's headers it lets the request through.
  */
-import type { HttpOptions, LinkResult } from "./links";
+import type { HttpOptions, LinkResult } from "./link-result";
 import { accessSignal, apiUrl, CHALLENGE, fromFreeScout, probe, request } from "./http";
 
 /**

@@ -4,7 +4,7 @@
  * with the credentials of the feature's access-gate probe.
  */
 import { accessHeaders, type Credentials } from "./access-gate";
-import type { HttpOptions, LinkResult } from "./links";
+import type { HttpOptions, LinkResult } from "./link-result";
 import { accessSignal, apiUrl, CHALLENGE, fromFreeScout, probe, request } from "./http";
 
 /** Link 4: FreeScout accepts FREESCOUT_API_KEY (sent as X-FreeScout-API-Key). */

@@ -3,7 +3,7 @@
  * incident's silent 200), how Cloudflare Access answered, and a link runner that turns network
  * failures into a failed link naming what was being done.
  */
-import type { HttpOptions, LinkResult } from "./links";
+import type { HttpOptions, LinkResult } from "./link-result";
 
 export async function request(
   url: URL,

@@ -11,17 +11,9 @@ import { credentialUrl } from "../../infra/credential-url";
 import { catalog } from "../../infra/features/catalog";
 import { type Feature } from "../../infra/features/manifest";
 
-export type Status = "pass" | "fail" | "skip";
+import type { LinkResult } from "./link-result";
 
-export interface LinkResult {
-  readonly link: string;
-  readonly status: Status;
-  readonly detail: string;
-}
-
-export interface HttpOptions {
-  readonly timeoutMs: number;
-}
+export type { HttpOptions, LinkResult, Status } from "./link-result";
 
 const FLAG_OFF = new Set(["", "0", "false", "off", "no"]);
 export const isOn = (v: string | undefined) =>

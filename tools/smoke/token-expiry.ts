@@ -1,5 +1,5 @@
 /** The service token's expiry link (gated stacks only), and the renewal it asks for. */
-import type { LinkResult } from "./links";
+import type { LinkResult } from "./link-result";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
