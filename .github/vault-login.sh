@@ -4,7 +4,7 @@
 # in the log; the Vault token is written to this step's output `vault_token` only, never to the
 # environment of later steps, so each workflow hands it to the steps that need it by name.
 # A shell step rather than hashicorp/vault-action: that action's newest release still declares the
-# node20 runtime, which GitHub's runners no longer ship (README, "Node.js").
+# node20 runtime, which GitHub's runners no longer ship (docs/ci-and-credentials.md, "Node.js").
 # Reads VAULT_ADDR, VAULT_ROLE, VAULT_JWT_AUDIENCE and the runner's ACTIONS_ID_TOKEN_REQUEST_URL,
 # ACTIONS_ID_TOKEN_REQUEST_TOKEN (present when the job has `permissions: id-token: write`).
 set -euo pipefail

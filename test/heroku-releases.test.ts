@@ -3,7 +3,8 @@
  * program's config-vars resources for prod with Investigate, metrics (its own gate) and billing
  * (no gate), applied through the real provider against the fake Platform API, first as they are
  * created, then as a second deploy that changes two features. The engine calls update only for
- * a resource whose diff has changes, and so does this test. The README quotes these counts.
+ * a resource whose diff has changes, and so does this test. docs/design.md ("Releases per
+ * deploy") and the README quote these counts.
  */
 import { describe, expect, it } from "vitest";
 import {

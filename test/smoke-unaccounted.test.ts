@@ -54,7 +54,7 @@ describe("unaccountedFlags", () => {
         `on at the app, but the stack does not declare it on: ${FLAG_X} (feature audit-export, not selected). ` +
         "No deploy will switch it off (the stack reads and writes only the keys its state records), and the vars it needs may be gone. " +
         `Fix: switch it off now, heroku config:unset ${FLAG_X} --app ${APP}; ` +
-        "if an interrupted deploy wrote it, npm run recover names the operation (README, When a deploy was interrupted); to keep it on, select its feature in the stack file and deploy.",
+        "if an interrupted deploy wrote it, npm run recover names the operation (docs/runbook.md, When a deploy was interrupted); to keep it on, select its feature in the stack file and deploy.",
     });
   });
 

@@ -111,7 +111,7 @@ export function renderText(entries: readonly ChecklistEntry[]): string {
     out.push("");
   }
   out.push(
-    `The app reads ${PREREQUISITES_VAR} (flag var -> the vars it needs, compact JSON) at startup: README "The app's startup check".`,
+    `The app reads ${PREREQUISITES_VAR} (flag var -> the vars it needs, compact JSON) at startup: docs/startup-check.md, "The app's startup check".`,
   );
   return out.join("\n");
 }

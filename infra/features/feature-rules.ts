@@ -56,7 +56,7 @@ export function featureRuleProblems(file: string, f: FeatureFields, mapVar: stri
   if (f.detection.length === 0) {
     const sc = f.startupCheck;
     problems.push(
-      `${file}: /detection is empty: a feature needs at least one rule, and one must watch its startup check, or its flag goes on with no alert. Add a rule with "logger": "${sc.logger}" and "messageContains": "${sc.message}" (README "Adding a feature").`,
+      `${file}: /detection is empty: a feature needs at least one rule, and one must watch its startup check, or its flag goes on with no alert. Add a rule with "logger": "${sc.logger}" and "messageContains": "${sc.message}" (docs/features.md).`,
     );
   }
   const reserved = (name: string, pointer: string) => {

@@ -11,7 +11,7 @@
 /** Flag var → the vars it needs, set and non-empty on the same app (the manifest's map). */
 export type Requirements = Readonly<Record<string, readonly string[]>>;
 
-/** Values the console's startup check reads as off (README, "the app's startup check"). */
+/** Values the console's startup check reads as off (docs/startup-check.md, "The app's startup check"). */
 const OFF_VALUES: readonly string[] = ["", "0", "false", "off", "no"];
 
 /** Whether the app reads this value of a flag var as on. */

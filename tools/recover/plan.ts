@@ -105,7 +105,7 @@ export async function judge(op: PendingOperation, ctx: PlanContext): Promise<Ver
         "an interrupted rotation: Cloudflare may have issued a new client secret that nobody holds (its only copy was in the lost answer), " +
         "while state, Vault and the app keep the old one, which Access refuses after previousClientSecretExpiresAt. A refresh cannot tell, and a plain up then sees no change",
       todo:
-        `renew the token (README, "When a deploy was interrupted"): pulumi config set ${key("serviceTokenGeneration")} <current + 1>, ` +
+        `renew the token (docs/runbook.md, "When a deploy was interrupted"): pulumi config set ${key("serviceTokenGeneration")} <current + 1>, ` +
         `pulumi config rm ${key("serviceTokenSecretVersion")}, pulumi config rm ${key("serviceTokenPreviousSecretExpiresAt")}, commit, and deploy before the old secret's grace ends; then retire the old generation`,
     };
   }
