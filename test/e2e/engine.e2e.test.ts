@@ -3,7 +3,7 @@
  * Node.js language host, the real Heroku dynamic provider (serialized into state and reloaded by
  * the engine's dynamic-provider host) against a local Heroku fake, and stand-in `cloudflare` and
  * `vault` plugins. Scenarios run in order on one stack, as a user's deployments would; adoption
- * and the policy pack run on stacks of their own. `npm run test:e2e`; README "End-to-end".
+ * and the policy pack run on stacks of their own. `npm run test:e2e`; docs/testing.md, "End-to-end".
  */
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { parse } from "yaml";

@@ -63,7 +63,7 @@ const baseConfig = (app: string): Record<string, unknown> => ({
 });
 
 /**
- * The recovery the deploy runs before `pulumi up` (README, "When a deploy was interrupted"), with
+ * The recovery the deploy runs before `pulumi up` (docs/runbook.md, "When a deploy was interrupted"), with
  * `npm run -s recover --` spelled as the tool it runs (the workspace copies no tools/).
  */
 const RECOVERY = [
