@@ -25,7 +25,7 @@ export type VarSource =
   | { readonly kind: "vault"; readonly path: string; readonly field: string }
   /**
    * An output of the Cloudflare Access service token this stack manages; the stack writes it to
-   * its Vault secret (console-wiring:vaultCloudflarePath) under the var's name, and the Heroku var
+   * its gate's Vault secret (console-wiring:gates.<id>.vaultPath) under the var's name, and the Heroku var
    * is read from there. A feature with such a prerequisite is gated: only stacks selecting one get
    * the Access objects and that secret.
    */

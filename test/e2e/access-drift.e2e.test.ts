@@ -12,9 +12,9 @@
  *
  * `npx vitest run --config vitest.e2e.config.mts test/e2e/access-drift.e2e.test.ts`.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FakeHeroku, unrelatedVars } from "../support/fake-heroku";
-import { buildCli, HEROKU_KEY, stackConfig, text, Workspace, type BuiltCli } from "./harness";
+import { beforeAll, describe, expect, it } from "vitest";
+import { unrelatedVars } from "../support/fake-heroku";
+import { e2eSuite, stackConfig, text, Workspace } from "./harness";
 
 const APP = "raxx-console-access-drift";
 const APPLICATION_TYPE = "cloudflare:index/zeroTrustAccessApplication:ZeroTrustAccessApplication";
@@ -22,18 +22,8 @@ const FS_KEY = "e2e-freescout-key-sentinel-access-drift-5d1e";
 
 const config = stackConfig(APP);
 
-let cli: BuiltCli;
-const heroku = new FakeHeroku(HEROKU_KEY);
-let herokuUrl: string;
-
-beforeAll(async () => {
-  cli = await buildCli();
-  herokuUrl = await heroku.start();
-}, 3_600_000);
-
-afterAll(async () => {
-  await heroku.stop();
-});
+const suite = e2eSuite();
+const heroku = suite.heroku;
 
 describe.sequential("an owned Access field dropped at Cloudflare", () => {
   let ws: Workspace;
@@ -47,7 +37,7 @@ describe.sequential("an owned Access field dropped at Cloudflare", () => {
 
   beforeAll(async () => {
     heroku.apps.set(APP, unrelatedVars());
-    ws = await Workspace.create({ cli, stack: "e2e-access-drift", config, herokuUrl });
+    ws = await suite.workspace({ stack: "e2e-access-drift", config });
     ws.writeStandin("vault", {
       objects: {},
       secrets: {

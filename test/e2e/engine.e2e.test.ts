@@ -11,19 +11,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prerequisiteMap } from "../../infra/features/manifest";
-import { FakeHeroku, unrelatedVars } from "../support/fake-heroku";
+import { unrelatedVars } from "../support/fake-heroku";
 import { FakeTickets } from "../support/fake-tickets";
 import {
-  buildCli,
+  type CliRun,
+  e2eSuite,
   HEROKU_KEY,
   REPO,
   SENTRY_CONFIG,
   stackConfig,
   text,
-  Workspace,
-  type BuiltCli,
-  type CliRun,
   withTicketsGate,
+  Workspace,
 } from "./harness";
 
 const APP = "raxx-console-e2e";
@@ -47,9 +46,8 @@ const baseConfig = (): Record<string, unknown> => ({
   flags: { [FLAG_STATUS]: true, [FLAG_LINKED]: true },
 });
 
-let cli: BuiltCli;
-const heroku = new FakeHeroku(HEROKU_KEY);
-let herokuUrl: string;
+const suite = e2eSuite();
+const heroku = suite.heroku;
 const timings: { scenario: string; command: string; ms: number; code: number }[] = [];
 
 function timed(scenario: string, run: CliRun): CliRun {
@@ -60,16 +58,7 @@ function timed(scenario: string, run: CliRun): CliRun {
 const patches = () => heroku.calls.filter((c) => c.method === "PATCH");
 const app = () => heroku.apps.get(APP) ?? {};
 
-beforeAll(async () => {
-  cli = await buildCli();
-  process.stdout.write(
-    `e2e: CLI in ${cli.binDir} (${Math.round(cli.buildMs / 1000)} s to build or reuse); language host: ${cli.languageHost}\n`,
-  );
-  herokuUrl = await heroku.start();
-}, 1_800_000);
-
-afterAll(async () => {
-  await heroku.stop();
+afterAll(() => {
   process.stdout.write(
     "e2e timings (ms):\n" +
       timings
@@ -88,7 +77,7 @@ describe.sequential("one stack through its life under the real engine", () => {
 
   beforeAll(async () => {
     heroku.apps.set(APP, unrelatedVars());
-    ws = await Workspace.create({ cli, stack: "e2e", config: baseConfig(), herokuUrl });
+    ws = await suite.workspace({ stack: "e2e", config: baseConfig() });
   }, 120_000);
 
   it("a. flags on with a Vault field missing: preview fails naming the var, nothing is registered", async () => {
@@ -433,10 +422,8 @@ describe.sequential("h. adopting what already exists", () => {
 
   beforeAll(async () => {
     heroku.apps.set(ADOPT_APP, unrelatedVars());
-    ws = await Workspace.create({
-      cli,
+    ws = await suite.workspace({
       stack: "e2e-adopt",
-      herokuUrl,
       config: withTicketsGate(
         { ...baseConfig(), herokuApp: ADOPT_APP },
         {
@@ -648,15 +635,13 @@ describe.sequential("g. the policy pack enforced by the engine", () => {
   };
 
   it("runs the pack through the language host", () => {
-    expect(cli.runsPolicyPacks, cli.languageHost).toBe(true);
+    expect(suite.cli.runsPolicyPacks, suite.cli.languageHost).toBe(true);
   });
 
   it("blocks the incident's program (flags, no prerequisites) in a preview, naming the policy", async () => {
     heroku.apps.set(INCIDENT_APP, unrelatedVars());
-    const ws = await Workspace.create({
-      cli,
+    const ws = await suite.workspace({
       stack: "e2e-incident",
-      herokuUrl,
       config: baseConfig(),
       files: incidentFiles,
     });
@@ -671,10 +656,8 @@ describe.sequential("g. the policy pack enforced by the engine", () => {
   it("an up that skips the preview sets the flags in the app before the stack policy fails", async () => {
     heroku.apps.set(INCIDENT_APP, unrelatedVars());
     const since = heroku.calls.length;
-    const ws = await Workspace.create({
-      cli,
+    const ws = await suite.workspace({
       stack: "prod",
-      herokuUrl,
       config: baseConfig(),
       files: incidentFiles,
     });
@@ -691,10 +674,8 @@ describe.sequential("g. the policy pack enforced by the engine", () => {
   it("deploy.yml's exact command applies nothing the pack refuses: no flag var ever reaches Heroku", async () => {
     heroku.apps.set(INCIDENT_APP, unrelatedVars());
     const since = heroku.calls.length;
-    const ws = await Workspace.create({
-      cli,
+    const ws = await suite.workspace({
       stack: "prod",
-      herokuUrl,
       config: baseConfig(),
       files: incidentFiles,
     });

@@ -14,9 +14,9 @@
 import { execFileSync } from "node:child_process";
 import { cpSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FakeHeroku, unrelatedVars } from "../support/fake-heroku";
-import { buildCli, HEROKU_KEY, REPO, stackConfig, text, Workspace, type BuiltCli } from "./harness";
+import { beforeAll, describe, expect, it } from "vitest";
+import { unrelatedVars } from "../support/fake-heroku";
+import { e2eSuite, REPO, stackConfig, text, Workspace } from "./harness";
 
 /** The previous main: the last commit before per-gate config. */
 const PREVIOUS_MAIN = "eaec50d";
@@ -35,18 +35,8 @@ const LOSING = [
   "remove-pending-replace",
 ];
 
-let cli: BuiltCli;
-const heroku = new FakeHeroku(HEROKU_KEY);
-let herokuUrl: string;
-
-beforeAll(async () => {
-  cli = await buildCli();
-  herokuUrl = await heroku.start();
-}, 3_600_000);
-
-afterAll(async () => {
-  await heroku.stop();
-});
+const suite = e2eSuite();
+const heroku = suite.heroku;
 
 /** Replaces the workspace's program with `commit`'s (or, with no commit, this checkout's). */
 function useProgram(ws: Workspace, commit?: string): void {
@@ -80,7 +70,7 @@ describe.sequential("prod's resource identities across the per-gate change", () 
 
   beforeAll(async () => {
     heroku.apps.set(APP, unrelatedVars());
-    ws = await Workspace.create({ cli, stack: STACK, config: stackConfig(APP), herokuUrl });
+    ws = await suite.workspace({ stack: STACK, config: stackConfig(APP) });
     ws.writeStandin("vault", {
       objects: {},
       secrets: {

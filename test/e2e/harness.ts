@@ -20,7 +20,9 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { promisify } from "node:util";
+import { afterAll, beforeAll } from "vitest";
 import { parse } from "yaml";
+import { FakeHeroku } from "../support/fake-heroku";
 
 export const REPO = resolve(__dirname, "..", "..");
 export const STANDINS_BIN = join(__dirname, "standins", "bin");
@@ -399,4 +401,45 @@ export class Workspace {
 /** All output of a run, for assertions and failure messages. */
 export function text(run: CliRun): string {
   return `${run.stdout}\n${run.stderr}`;
+}
+
+/**
+ * What every e2e file shares: the real CLI (built or reused before the file's first test, its
+ * build line printed) and the Heroku fake (started then, stopped after the file's last test).
+ * Call once at a file's top level; workspaces are created through it.
+ */
+export class E2eSuite {
+  readonly heroku = new FakeHeroku(HEROKU_KEY);
+  private built: BuiltCli | undefined;
+  private url: string | undefined;
+
+  get cli(): BuiltCli {
+    if (!this.built) throw new Error("e2eSuite(): the CLI is built in beforeAll; use it in a test");
+    return this.built;
+  }
+
+  get herokuUrl(): string {
+    if (!this.url) throw new Error("e2eSuite(): the Heroku fake starts in beforeAll");
+    return this.url;
+  }
+
+  /** A workspace on this suite's CLI and Heroku fake. */
+  workspace(options: Omit<WorkspaceOptions, "cli" | "herokuUrl">): Promise<Workspace> {
+    return Workspace.create({ ...options, cli: this.cli, herokuUrl: this.herokuUrl });
+  }
+
+  async start(): Promise<void> {
+    this.built = await buildCli();
+    process.stdout.write(
+      `e2e: CLI in ${this.built.binDir} (${Math.round(this.built.buildMs / 1000)} s to build or reuse); language host: ${this.built.languageHost}\n`,
+    );
+    this.url = await this.heroku.start();
+  }
+}
+
+export function e2eSuite(): E2eSuite {
+  const suite = new E2eSuite();
+  beforeAll(() => suite.start(), 3_600_000);
+  afterAll(() => suite.heroku.stop());
+  return suite;
 }

@@ -17,23 +17,21 @@
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { catalog } from "../../infra/features/catalog";
 import { isOn } from "../../infra/heroku/prerequisites";
 import { FakeCloudflareApi } from "../support/fake-cloudflare-api";
-import { FakeHeroku, unrelatedVars, type RecordedCall } from "../support/fake-heroku";
+import { unrelatedVars, type RecordedCall } from "../support/fake-heroku";
 import {
-  buildCli,
+  type CliRun,
   deployScript,
-  HEROKU_KEY,
+  e2eSuite,
   REPO,
   SENTRY_CONFIG,
   stackConfig,
   text,
-  Workspace,
-  type BuiltCli,
-  type CliRun,
   withTicketsGate,
+  Workspace,
 } from "./harness";
 
 const FS_KEY = "e2e-freescout-key-sentinel-interrupt-51b0";
@@ -72,18 +70,11 @@ const RECOVERY = [
   'npm run -s recover -- --stack prod --state "$RUNNER_TEMP/prod-state.json" --deploy-started-at "$DEPLOY_STARTED_AT" --apply',
 ].join("\n");
 
-let cli: BuiltCli;
-const heroku = new FakeHeroku(HEROKU_KEY);
-let herokuUrl: string;
+const suite = e2eSuite();
+const heroku = suite.heroku;
 const matrix: { point: string; recovery: string; outcome: string }[] = [];
 
-beforeAll(async () => {
-  cli = await buildCli();
-  herokuUrl = await heroku.start();
-}, 1_800_000);
-
-afterAll(async () => {
-  await heroku.stop();
+afterAll(() => {
   const w = [
     Math.max(5, ...matrix.map((m) => m.point.length)),
     Math.max(13, ...matrix.map((m) => m.recovery.length)),
@@ -163,11 +154,9 @@ async function workspace(
   files?: Record<string, string>,
 ): Promise<{ ws: Workspace; api: FakeCloudflareApi; apiUrl: string }> {
   heroku.apps.set(app, unrelatedVars());
-  const ws = await Workspace.create({
-    cli,
+  const ws = await suite.workspace({
     stack: "prod",
     config: baseConfig(app),
-    herokuUrl,
     ...(files === undefined ? {} : { files }),
   });
   ws.writeStandin("vault", {

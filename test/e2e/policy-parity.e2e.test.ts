@@ -11,16 +11,8 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCheck } from "../../tools/check";
-import { FakeHeroku, unrelatedVars } from "../support/fake-heroku";
-import {
-  buildCli,
-  HEROKU_KEY,
-  REPO,
-  text,
-  withTicketsGate,
-  Workspace,
-  type BuiltCli,
-} from "./harness";
+import { unrelatedVars } from "../support/fake-heroku";
+import { e2eSuite, REPO, text, withTicketsGate, Workspace } from "./harness";
 
 const FIXTURE_DIR = join(REPO, "test", "fixtures", "incidents");
 const FIXTURES = readdirSync(FIXTURE_DIR)
@@ -116,19 +108,15 @@ function prodConfig(): Record<string, unknown> {
   );
 }
 
-let cli: BuiltCli;
-const heroku = new FakeHeroku(HEROKU_KEY);
-let herokuUrl: string;
+const suite = e2eSuite();
+const heroku = suite.heroku;
 const rows: Row[] = [];
 
-beforeAll(async () => {
-  cli = await buildCli();
-  herokuUrl = await heroku.start();
+beforeAll(() => {
   heroku.apps.set("raxx-console-prod", unrelatedVars());
-}, 1_800_000);
+});
 
-afterAll(async () => {
-  await heroku.stop();
+afterAll(() => {
   if (rows.length === 0) return;
   const out = table(rows);
   const dir = join(REPO, ".cache", "e2e");
@@ -150,11 +138,9 @@ async function enginePreview(fixture: string): Promise<Verdict> {
             ]),
           ),
         };
-  const ws = await Workspace.create({
-    cli,
+  const ws = await suite.workspace({
     stack: "prod",
     config: prodConfig(),
-    herokuUrl,
     files,
   });
   ws.writeStandin("vault", { objects: {}, secrets: structuredClone(VAULT) });
@@ -188,7 +174,7 @@ async function check(fixture: string): Promise<Verdict> {
 
 describe.sequential("policy verdicts: npm run check and the engine's preview agree", () => {
   it("the host runs policy packs", () => {
-    expect(cli.runsPolicyPacks, cli.languageHost).toBe(true);
+    expect(suite.cli.runsPolicyPacks, suite.cli.languageHost).toBe(true);
   });
 
   it.each([...FIXTURES, PROD])("%s", async (fixture) => {
@@ -210,11 +196,9 @@ describe.sequential("on a stack that exists: stack policies read outputs", () =>
 
   beforeAll(async () => {
     heroku.apps.set(APP, unrelatedVars());
-    ws = await Workspace.create({
-      cli,
+    ws = await suite.workspace({
       stack: "existing",
       config: withTicketsGate({ ...prodConfig(), herokuApp: APP }, { adoptVaultSecret: false }),
-      herokuUrl,
     });
     ws.writeStandin("vault", {
       objects: {},
@@ -263,11 +247,9 @@ describe.sequential(
     let ws: Workspace;
 
     beforeAll(async () => {
-      ws = await Workspace.create({
-        cli,
+      ws = await suite.workspace({
         stack: "existing-inline",
         config: prodConfig(),
-        herokuUrl,
         files: {
           "infra/index.ts":
             'import program from "../test/fixtures/existing-stack/inline-decision-unknown";\nexport = program;\n',

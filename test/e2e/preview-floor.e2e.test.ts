@@ -14,36 +14,16 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FakeHeroku, unrelatedVars } from "../support/fake-heroku";
-import {
-  buildCli,
-  HEROKU_KEY,
-  REPO,
-  SENTRY_CONFIG,
-  stackConfig,
-  text,
-  Workspace,
-  type BuiltCli,
-  type CliRun,
-} from "./harness";
+import { describe, expect, it } from "vitest";
+import { unrelatedVars } from "../support/fake-heroku";
+import { type CliRun, e2eSuite, REPO, SENTRY_CONFIG, stackConfig, text } from "./harness";
 
 const APP = "raxx-console-preview";
 const ROUNDS = 3;
 const FLAGS = ["FLAG_CONSOLE_INVESTIGATE_FROM_STATUS", "FLAG_CONSOLE_INVESTIGATE_LINKED_TICKET"];
 
-let cli: BuiltCli;
-const heroku = new FakeHeroku(HEROKU_KEY);
-let herokuUrl: string;
-
-beforeAll(async () => {
-  cli = await buildCli();
-  herokuUrl = await heroku.start();
-}, 3_600_000);
-
-afterAll(async () => {
-  await heroku.stop();
-});
+const suite = e2eSuite();
+const heroku = suite.heroku;
 
 const median = (xs: readonly number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -64,14 +44,12 @@ describe("preview: the engine's floor, the program, the pack", () => {
         "MooseQuest/freescout": { FREESCOUT_API_KEY: "k", FREESCOUT_OPERATIONS_MAILBOX_ID: "3" },
       },
     };
-    const floor = await Workspace.create({
-      cli,
+    const floor = await suite.workspace({
       stack: "floor",
       config,
-      herokuUrl,
       files: { "infra/index.ts": "// Registers nothing: the engine's floor.\nexport {};\n" },
     });
-    const prod = await Workspace.create({ cli, stack: "prod", config, herokuUrl });
+    const prod = await suite.workspace({ stack: "prod", config });
     for (const ws of [floor, prod]) ws.writeStandin("vault", vault);
 
     const runs: Record<"floor" | "program" | "pack", number[]> = {

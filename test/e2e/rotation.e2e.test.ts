@@ -16,17 +16,8 @@
  * flags-applied-after-access-gate.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FakeHeroku, unrelatedVars, type RecordedCall } from "../support/fake-heroku";
-import {
-  buildCli,
-  HEROKU_KEY,
-  stackConfig,
-  text,
-  Workspace,
-  type BuiltCli,
-  type CliRun,
-  withTicketsGate,
-} from "./harness";
+import { unrelatedVars, type RecordedCall } from "../support/fake-heroku";
+import { type CliRun, e2eSuite, stackConfig, text, withTicketsGate, Workspace } from "./harness";
 
 const FS_KEY = "e2e-freescout-key-sentinel-rotation-3c7a";
 const ID_VAR = "CF_ACCESS_SVC_TICKETS_CLIENT_ID";
@@ -48,9 +39,8 @@ interface Credentials {
 }
 type LogEntry = { op: string; type?: string; id?: string; at?: number; rotated?: boolean };
 
-let cli: BuiltCli;
-const heroku = new FakeHeroku(HEROKU_KEY);
-let herokuUrl: string;
+const suite = e2eSuite();
+const heroku = suite.heroku;
 const timings: { scenario: string; command: string; ms: number; code: number }[] = [];
 
 function timed(scenario: string, run: CliRun): CliRun {
@@ -137,17 +127,8 @@ function watchPatches(ws: () => Workspace, app: string): PatchSeen[] {
 const patchesOf = (app: string) =>
   heroku.calls.filter((c) => c.method === "PATCH" && c.path.startsWith(`/apps/${app}/`));
 
-beforeAll(async () => {
-  cli = await buildCli();
-  process.stdout.write(
-    `e2e: CLI in ${cli.binDir} (${Math.round(cli.buildMs / 1000)} s to build or reuse); language host: ${cli.languageHost}\n`,
-  );
-  herokuUrl = await heroku.start();
-}, 1_800_000);
-
-afterAll(async () => {
+afterAll(() => {
   heroku.onRequest = undefined;
-  await heroku.stop();
   process.stdout.write(
     "e2e rotation timings (ms):\n" +
       timings
@@ -162,7 +143,7 @@ afterAll(async () => {
 
 async function provisioned(stack: string, app: string): Promise<Workspace> {
   heroku.apps.set(app, unrelatedVars());
-  const ws = await Workspace.create({ cli, stack, config: baseConfig(app), herokuUrl });
+  const ws = await suite.workspace({ stack, config: baseConfig(app) });
   ws.writeStandin("vault", {
     objects: {},
     secrets: {

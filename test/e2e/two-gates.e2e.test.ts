@@ -10,19 +10,17 @@
  */
 import { cpSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { FakeHeroku, unrelatedVars } from "../support/fake-heroku";
+import { beforeAll, describe, expect, it } from "vitest";
+import { unrelatedVars } from "../support/fake-heroku";
 import { FakeTickets } from "../support/fake-tickets";
 import {
-  buildCli,
   deployScript,
-  HEROKU_KEY,
+  e2eSuite,
   REPO,
   SENTRY_CONFIG,
   stackConfig,
   text,
   Workspace,
-  type BuiltCli,
 } from "./harness";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -69,18 +67,8 @@ const config = (metricsGate: Record<string, unknown> = {}): Record<string, unkno
   };
 };
 
-let cli: BuiltCli;
-const heroku = new FakeHeroku(HEROKU_KEY);
-let herokuUrl: string;
-
-beforeAll(async () => {
-  cli = await buildCli();
-  herokuUrl = await heroku.start();
-}, 3_600_000);
-
-afterAll(async () => {
-  await heroku.stop();
-});
+const suite = e2eSuite();
+const heroku = suite.heroku;
 
 describe.sequential("a stack with two gates", () => {
   let ws: Workspace;
@@ -142,11 +130,9 @@ describe.sequential("a stack with two gates", () => {
 
   beforeAll(async () => {
     heroku.apps.set(APP, unrelatedVars());
-    ws = await Workspace.create({
-      cli,
+    ws = await suite.workspace({
       stack: "prod",
       config: config(),
-      herokuUrl,
       files: {
         "infra/features/data/metrics.json": readFileSync(join(FIXTURES, "metrics.json"), "utf8"),
         "infra/features/data/gates/metrics.json": readFileSync(
