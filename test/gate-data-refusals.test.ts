@@ -78,7 +78,7 @@ describe("gate data refused at load", () => {
     );
   });
 
-  it("a probe whose URL var is not one of its gate's (its host is checked against no gate)", () => {
+  it("a probe whose URL var is not one of its gate's (its host is not checked against the gate's)", () => {
     const f = metrics();
     (f["prerequisites"] as Json[]).push({
       name: "METRICS_STATUS_URL",
@@ -90,7 +90,7 @@ describe("gate data refused at load", () => {
     const problems = problemsOf({ "metrics.json": f });
     expect(problems).toEqual([
       expect.stringMatching(
-        /metrics\.json: \/smoke\/0\/urlVar METRICS_STATUS_URL is not a URL of gate metrics \(METRICS_API_URL\): the probe would send gate metrics's credentials to a host the gate does not check\. Use one of METRICS_API_URL, or add it to \/urlVars of \S+metrics\.json\./,
+        /metrics\.json: \/smoke\/0\/urlVar METRICS_STATUS_URL is not a URL of gate metrics \(METRICS_API_URL\): its host is not checked against the gate's when the stack is configured, and the smoke check would refuse to send the gate's credentials there\. Use one of METRICS_API_URL, or add it to \/urlVars of \S+metrics\.json\./,
       ),
     ]);
   });
@@ -107,6 +107,53 @@ describe("gate data refused at load", () => {
     expect(problemsOf({ "metrics.json": f })).toEqual([
       expect.stringContaining(
         `/smoke/0/clientSecretVar is METRICS_READ_KEY but gate metrics carries its token in CF_ACCESS_SVC_METRICS_CLIENT_SECRET: use "CF_ACCESS_SVC_METRICS_CLIENT_SECRET".`,
+      ),
+    ]);
+  });
+
+  it("an access-gate probe whose client id var is not the gate's", () => {
+    const f = metrics();
+    (f["prerequisites"] as Json[]).push({
+      name: "METRICS_CLIENT_LABEL",
+      secret: false,
+      source: { kind: "config", key: "metricsClientLabel", format: "text" },
+      purpose: "a label",
+    });
+    smoke(f)[0]!["clientIdVar"] = "METRICS_CLIENT_LABEL";
+    expect(problemsOf({ "metrics.json": f })).toEqual([
+      expect.stringContaining(
+        `/smoke/0/clientIdVar is METRICS_CLIENT_LABEL but gate metrics carries its token in CF_ACCESS_SVC_METRICS_CLIENT_ID: use "CF_ACCESS_SVC_METRICS_CLIENT_ID".`,
+      ),
+    ]);
+  });
+
+  it("a FreeScout probe on a gated feature without the access-gate probe that gives it the token", () => {
+    const f = metrics();
+    (f["prerequisites"] as Json[]).push(
+      {
+        name: "METRICS_API_KEY",
+        secret: true,
+        source: { kind: "vault", path: "metrics", field: "METRICS_API_KEY" },
+        purpose: "key",
+      },
+      {
+        name: "METRICS_MAILBOX_ID",
+        secret: false,
+        source: { kind: "vault", path: "metrics", field: "METRICS_MAILBOX_ID" },
+        purpose: "mailbox",
+      },
+    );
+    f["smoke"] = [
+      {
+        probe: "freescout-api",
+        urlVar: "METRICS_API_URL",
+        apiKeyVar: "METRICS_API_KEY",
+        mailboxVar: "METRICS_MAILBOX_ID",
+      },
+    ];
+    expect(problemsOf({ "metrics.json": f })).toEqual([
+      expect.stringContaining(
+        `/smoke/0 a FreeScout probe on a feature behind gate metrics needs an "access-gate" probe, which gives it the token: without one Access refuses every call. Add {"probe": "access-gate", "urlVar": "METRICS_API_URL", "clientIdVar": "CF_ACCESS_SVC_METRICS_CLIENT_ID", "clientSecretVar": "CF_ACCESS_SVC_METRICS_CLIENT_SECRET"} to /smoke.`,
       ),
     ]);
   });

@@ -185,10 +185,13 @@ export function gateProblemsOf(
 }
 
 /**
- * The smoke probes send credentials: an access-gate probe the gate's token, and a FreeScout probe
- * its API key (with the token too on a gated feature). So a probe's URL var is one its gate
- * checks against the gate's host, and its token vars are the gate's own, never another's. One
- * probe of each kind, since the smoke check runs one.
+ * The smoke probes send credentials: an access-gate probe the gate's token, a FreeScout probe its
+ * API key (and, on a gated feature, the token its access-gate probe names). So on a gated feature
+ * a probe's URL var is one the stack checks against the gate's host when it is configured, its
+ * token vars are the gate's own, and a FreeScout probe comes with the access-gate probe that
+ * gives it the token (without it, Access would refuse every call and the smoke check could never
+ * pass). One probe of each kind, on one URL var, since the smoke check runs one of each against
+ * one base URL (tools/smoke/probes.ts).
  */
 function probeProblems(
   file: string,
@@ -214,7 +217,7 @@ function probeProblems(
     if (!gate) return;
     if (!gate.urlVars.includes(probe.urlVar))
       problems.push(
-        `${file}: /smoke/${i}/urlVar ${probe.urlVar} is not a URL of gate ${gate.id} (${gate.urlVars.join(", ")}): the probe would send gate ${gate.id}'s credentials to a host the gate does not check. Use one of ${gate.urlVars.join(", ")}, or add it to /urlVars of ${gatesDirHint}/${gate.id}.json.`,
+        `${file}: /smoke/${i}/urlVar ${probe.urlVar} is not a URL of gate ${gate.id} (${gate.urlVars.join(", ")}): its host is not checked against the gate's when the stack is configured, and the smoke check would refuse to send the gate's credentials there. Use one of ${gate.urlVars.join(", ")}, or add it to /urlVars of ${gatesDirHint}/${gate.id}.json.`,
       );
     if (probe.probe === "access-gate")
       for (const [field, want] of [
@@ -226,10 +229,22 @@ function probeProblems(
             `${file}: /smoke/${i}/${field} is ${probe[field]} but gate ${gate.id} carries its token in ${want}: use "${want}".`,
           );
   });
+  const api = smoke.findIndex((p) => p.probe === "freescout-api");
+  if (gate && api >= 0 && !smoke.some((p) => p.probe === "access-gate"))
+    problems.push(
+      `${file}: /smoke/${api} a FreeScout probe on a feature behind gate ${gate.id} needs an "access-gate" probe, which gives it the token: without one Access refuses every call. Add {"probe": "access-gate", "urlVar": "${probe0Url(smoke, gate)}", "clientIdVar": "${gate.clientIdVar}", "clientSecretVar": "${gate.clientSecretVar}"} to /smoke.`,
+    );
   const urls = new Set(smoke.map((p) => p.urlVar));
   if (urls.size > 1)
     problems.push(
       `${file}: /smoke probes name different URL vars (${[...urls].join(", ")}) but the smoke check sends them all to one base URL: give them the same urlVar.`,
     );
   return problems;
+}
+
+/** The URL var a suggested access-gate probe should name: the feature's probe's, else the gate's first. */
+function probe0Url(smoke: readonly SmokeProbe[], gate: Gate): string {
+  return (
+    smoke.find((p) => gate.urlVars.includes(p.urlVar))?.urlVar ?? gate.urlVars[0] ?? "<url var>"
+  );
 }

@@ -91,6 +91,11 @@ afterAll(() => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Waits, up to 60 s, until `cond` holds; the assertions after it say what did not. */
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 600 && !cond(); i++) await sleep(100);
+}
+
 /** This test process's own group, never killed. */
 function ownGroup(): number {
   const stat = readFileSync("/proc/self/stat", "utf8");
@@ -321,7 +326,7 @@ describe.sequential("the deploy killed at each point of the graph", () => {
   }, 900_000);
 
   // The gate's prerequisites PATCH (its token's id and secret, after the Vault write): the last
-  // write before the flags. The shared prerequisites depend on nothing and land before it.
+  // write before the flags.
   it("during the gate's prerequisites PATCH: applied, never recorded; the pending create is cleared and the next create takes the vars over", async () => {
     const app = "raxx-console-kill-prereq";
     const { ws, api, apiUrl } = await workspace(app);
@@ -329,6 +334,11 @@ describe.sequential("the deploy killed at each point of the graph", () => {
       const hold = heroku.hold(patchOf(app, (b) => typeof b[SECRET_VAR] === "string"));
       const run = ws.startDetached("bash", ["-euo", "pipefail", "-c", deployScript()]);
       await whenHeld(hold.arrived, run);
+      // The shared prerequisites have no dependency on the gate, so nothing orders them before
+      // this PATCH: the kill waits until the app holds them (their answer may still be lost).
+      await until(() =>
+        REQUIRED.every((k) => k === ID_VAR || k === SECRET_VAR || heroku.apps.get(app)?.[k]),
+      );
       await killEverything(ws, run);
       hold.release("apply");
       await sleep(100);
@@ -555,7 +565,12 @@ describe.sequential("the deploy killed at each point of the graph", () => {
     try {
       const first = await deploy(ws);
       expect(first.code, text(first)).toBe(0);
-      const hold = heroku.hold(patchOf(app, (b) => b["FREESCOUT_API_URL"] === null));
+      // Both prerequisites' deletes (the shared one and the gate's) run at once after the flags':
+      // each is held, so both are applied and neither is recorded, whatever their order.
+      const holds = [
+        heroku.hold(patchOf(app, (b) => b["FREESCOUT_API_URL"] === null)),
+        heroku.hold(patchOf(app, (b) => b[SECRET_VAR] === null)),
+      ];
       const run = ws.startDetached("pulumi", [
         "destroy",
         "--yes",
@@ -563,9 +578,9 @@ describe.sequential("the deploy killed at each point of the graph", () => {
         "prod",
         "--non-interactive",
       ]);
-      await whenHeld(hold.arrived, run);
+      await whenHeld(Promise.all(holds.map((h) => h.arrived)), run);
       await killEverything(ws, run);
-      hold.release("apply");
+      for (const h of holds) h.release("apply");
       await sleep(100);
       expect(heroku.apps.get(app)).toEqual(unrelatedVars());
 
@@ -583,8 +598,7 @@ describe.sequential("the deploy killed at each point of the graph", () => {
       expect(text(plain)).toContain(
         `Heroku app ${app}: refusing to switch on ${[...FLAGS].sort().join(", ")}`,
       );
-      // Nothing it wrote carries a flag, and no flag is on. (A gate's prerequisites whose delete
-      // was recorded are created again: they switch nothing on.)
+      // It wrote nothing that carries a flag, and no flag is on.
       const written = heroku.calls.filter((c) => c.method === "PATCH").slice(patches);
       for (const c of written)
         expect(Object.keys(c.body as object).filter((k) => FLAGS.includes(k))).toEqual([]);

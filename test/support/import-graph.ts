@@ -1,8 +1,7 @@
 /**
  * The import graph of the project's own source folders, read with the TypeScript compiler's own
  * pre-processing and module resolution (the rules tsc and ts-node follow), and its circles.
- * Type-only imports count: a layered layout has no loop even in its types, and the studio's
- * picture (`farm-studio look`) draws them too.
+ * Type-only imports count: a layered layout has no loop even in its types.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
