@@ -6,7 +6,7 @@
  *
  * Children get a minimal environment built here, never this process's (which may hold CI secrets).
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile, spawn, spawnSync } from "node:child_process";
 import {
   cpSync,
   existsSync,
@@ -154,6 +154,27 @@ export interface WorkspaceOptions {
   readonly extraEnv?: Record<string, string>;
 }
 
+/** What a workspace copies of the project: the program's and the pack's sources and entries. */
+const PROJECT_FILES = [
+  "Pulumi.yaml",
+  "package.json",
+  "tsconfig.json",
+  "tsconfig.build.json",
+  "program.cjs",
+  "infra",
+  "policy",
+  "tools",
+];
+
+/** `npm run build` when bin/ does not match the sources (tools/build.cjs --if-stale). */
+function buildIfStale(project: string): void {
+  const r = spawnSync(process.execPath, [join(project, "tools", "build.cjs"), "--if-stale"], {
+    cwd: project,
+    encoding: "utf8",
+  });
+  if (r.status !== 0) throw new Error(`the build in ${project} failed:\n${r.stderr}${r.stdout}`);
+}
+
 export class Workspace {
   readonly root: string;
   readonly project: string;
@@ -206,7 +227,11 @@ export class Workspace {
     const root = mkdtempSync(join(tmpdir(), `console-wiring-e2e-${options.stack}-`));
     const ws = new Workspace(options, root);
     mkdirSync(ws.project, { recursive: true });
-    for (const f of ["Pulumi.yaml", "package.json", "tsconfig.json", "infra", "policy"]) {
+    // The CLI runs the compiled program and pack (program.cjs, policy/pack.cjs run bin/), so the
+    // workspace gets the repo's fresh bin/ and what checks it; replaced `files` change the sources'
+    // hash, and the workspace then builds its own bin/ before any CLI run.
+    buildIfStale(REPO);
+    for (const f of [...PROJECT_FILES, "bin"]) {
       cpSync(join(REPO, f), join(ws.project, f), { recursive: true });
     }
     for (const [path, text] of Object.entries(options.files ?? {})) {
@@ -214,6 +239,7 @@ export class Workspace {
       writeFileSync(join(ws.project, path), text);
     }
     symlinkSync(join(REPO, "node_modules"), join(ws.project, "node_modules"));
+    buildIfStale(ws.project);
     ws.writeConfig(options.config);
     const init = await ws.pulumi([
       "stack",
