@@ -6,8 +6,8 @@ import { analyzeStackRequest } from "../tools/offline/analyze";
 import { baseline, capture, node } from "./support/graph-fixture";
 
 // The pack as the engine runs it for `pulumi preview --policy-pack policy`: Pulumi's
-// run-policy-pack host loads policy/ (TypeScript through ts-node, from the project's
-// node_modules), the pack starts its gRPC server and prints the port, and the engine talks
+// run-policy-pack host loads policy/ (package.json `main`: pack.cjs, the compiled pack in bin/,
+// from the project's node_modules), the pack starts its gRPC server and prints the port, and the engine talks
 // Analyzer RPCs to it. Here this test plays the engine on 127.0.0.1.
 const root = resolve(__dirname, "..");
 const fromPulumi = createRequire(require.resolve("@pulumi/pulumi"));

@@ -5,8 +5,8 @@ import { afterEach, describe, expect, it } from "vitest";
 import { loadStackFiles } from "../tools/stack-files";
 import { FakeEngine } from "./support/fake-engine";
 
-// The program under Pulumi's real Node.js language host (what `pulumi preview` runs: ts-node with
-// the project's tsconfig, the exported async function, config from PULUMI_CONFIG, the dynamic
+// The program under Pulumi's real Node.js language host (what `pulumi preview` runs: Pulumi.yaml's
+// `main`, program.cjs, which runs the compiled program in bin/; the exported async function, config from PULUMI_CONFIG, the dynamic
 // provider serialized from the code as loaded), against a stand-in engine on 127.0.0.1.
 const root = resolve(__dirname, "..");
 const SENTINEL_TOKEN = "fake-heroku-key-sentinel-real-runtime-token";
@@ -39,9 +39,9 @@ async function preview(
       "--stack=prod",
       `--pwd=${root}`,
       "--dry-run",
-      // As the language host starts it: Pulumi.yaml has no `main`, so the program is "." in the
-      // project root and package.json's `main` names the entry; ts-node finds tsconfig.json here.
-      ".",
+      // As the language host starts it: Pulumi.yaml's `main` is a file in the project root, so
+      // the program runs from the root; `typescript: false` leaves ts-node out.
+      join(root, "program.cjs"),
     ],
     {
       cwd: root,
@@ -49,7 +49,6 @@ async function preview(
         PATH: process.env["PATH"] ?? "/usr/bin:/bin",
         PULUMI_CONFIG: JSON.stringify(loadStackFiles("prod", root).config),
         PULUMI_CONFIG_SECRET_KEYS: "[]",
-        PULUMI_NODEJS_TYPESCRIPT: "true",
         HEROKU_API_KEY: SENTINEL_TOKEN,
       },
       stdio: ["ignore", "pipe", "pipe"],

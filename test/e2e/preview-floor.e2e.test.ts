@@ -2,10 +2,11 @@
  * What a preview costs, side by side in one run under the real `pulumi` 3.248 CLI (issue 26,
  * item 3). A benchmark, not a test of speed: it asserts only that each preview succeeds, and
  * prints one line, which .ci/run shows:
- *   (a) the floor: the same project, CLI, language host and plugins on PATH, with a program that
- *       registers nothing (infra/index.ts replaced by an empty module, built into the workspace's
- *       bin/ like the real one) and no pack: what the engine and the Node.js language host cost
- *       before our code runs;
+ *   (a) the floor: the same project, CLI, language host and plugins, with none of our code
+ *       (infra/index.ts replaced by FLOOR_PROGRAM, built into the workspace's bin/ like the real
+ *       one) and no pack: a program that only starts the plugins prod's preview starts (one
+ *       provider per package, one no-op dynamic resource for the pulumi-nodejs plugin): what the
+ *       engine, the Node.js language host and the plugins cost before our code runs;
  *   (b) prod's preview, without the policy pack;
  *   (c) prod's preview with the pack, as the workflows run it (`--policy-pack policy`).
  * (a) and (b) call the CLI directly: `Workspace.pulumi` adds the pack to every preview.
@@ -26,6 +27,24 @@ const FLAGS = ["FLAG_CONSOLE_INVESTIGATE_FROM_STATUS", "FLAG_CONSOLE_INVESTIGATE
 
 const suite = e2eSuite();
 const heroku = suite.heroku;
+
+const FLOOR_PROGRAM = `// The engine's floor: none of our code, only the plugins prod's preview starts.
+import * as cloudflare from "@pulumi/cloudflare";
+import * as pulumi from "@pulumi/pulumi";
+import * as vault from "@pulumi/vault";
+import * as sentry from "@pulumiverse/sentry";
+
+const noop: pulumi.dynamic.ResourceProvider = { create: async () => ({ id: "floor" }) };
+class Floor extends pulumi.dynamic.Resource {
+  constructor(name: string) {
+    super(noop, name, {}, {});
+  }
+}
+new cloudflare.Provider("floor");
+new vault.Provider("floor");
+new sentry.Provider("floor");
+new Floor("floor");
+`;
 
 const median = (xs: readonly number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -49,7 +68,7 @@ describe("preview: the engine's floor, the program, the pack", () => {
     const floor = await suite.workspace({
       stack: "floor",
       config,
-      files: { "infra/index.ts": "// Registers nothing: the engine's floor.\nexport {};\n" },
+      files: { "infra/index.ts": FLOOR_PROGRAM },
     });
     const prod = await suite.workspace({ stack: "prod", config });
     for (const ws of [floor, prod]) ws.writeStandin("vault", vault);
