@@ -87,8 +87,11 @@ describe("program.cjs and policy/pack.cjs run bin/ only when it matches the sour
     writeFileSync(lock(), `${process.pid}\n`);
     let finished = false;
     const pending = load("program.cjs").then((r) => ((finished = true), r));
-    await new Promise((done) => setTimeout(done, 1500));
+    await new Promise((done) => setTimeout(done, 3000));
     expect(finished).toBe(false);
+    // Not taken over, and no build started (a build deletes the stamp first).
+    expect(readFileSync(lock(), "utf8")).toBe(`${process.pid}\n`);
+    expect(existsSync(join(copy, "bin", ".build-stamp"))).toBe(true);
     expect(readFileSync(join(copy, "bin", "infra", "config.js"), "utf8")).not.toContain(
       "entryBuildEdit = 2",
     );
