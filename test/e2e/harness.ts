@@ -232,7 +232,9 @@ export class Workspace {
     // hash, and the workspace then builds its own bin/ before any CLI run.
     buildIfStale(REPO);
     for (const f of [...PROJECT_FILES, "bin"]) {
-      cpSync(join(REPO, f), join(ws.project, f), { recursive: true });
+      // Not a build lock some run in the repo holds: the workspace's builds are its own.
+      const filter = (src: string) => !src.endsWith(".build-lock");
+      cpSync(join(REPO, f), join(ws.project, f), { recursive: true, filter });
     }
     for (const [path, text] of Object.entries(options.files ?? {})) {
       mkdirSync(dirname(join(ws.project, path)), { recursive: true });
