@@ -23,9 +23,7 @@ const PREVIOUS_MAIN = "eaec50d";
 const APP = "raxx-console-prod";
 const STACK = "e2e-gates-identity";
 const FS_KEY = "e2e-freescout-key-sentinel-gates-identity-7b3c";
-// The pack too: the current pack runs bin/, which must match the sources it is built from (an old
-// infra/ beside today's tools/ may not compile), so an old commit runs with its own pack.
-const PROGRAM_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "infra", "policy"];
+const PROGRAM_FILES = ["Pulumi.yaml", "package.json", "tsconfig.json", "infra"];
 /** Engine step ops that would lose an identity. */
 const LOSING = [
   "delete",
