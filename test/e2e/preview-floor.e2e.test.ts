@@ -50,7 +50,7 @@ describe("preview: the engine's floor, the program, the pack", () => {
       files: { "infra/index.ts": "// Registers nothing: the engine's floor.\nexport {};\n" },
     });
     const prod = await suite.workspace({ stack: "prod", config });
-    for (const ws of [floor, prod]) ws.writeStandin("vault", vault);
+    for (const ws of [floor, prod]) await ws.vault.seed(vault.secrets);
 
     const runs: Record<"floor" | "program" | "pack", number[]> = {
       floor: [],
