@@ -72,7 +72,7 @@ async function write(plain: Props, op: "create" | "update", id: string): Promise
   await api.write(id, {
     data,
     cas: typeof plain["cas"] === "number" ? plain["cas"] : 0,
-    options: (plain["options"] ?? {}) as Props,
+    options: plain["options"] ?? {},
   });
   // `at`: the e2e suite orders writes across the stand-ins and the Heroku fake (rotation.e2e).
   log("vault", { op, id, fields: Object.keys(data).sort(), at: Date.now() });
