@@ -152,7 +152,7 @@ describe("ops/vault's roles and policies in a real Vault", () => {
         { ...base, environment: "preview" },
         'claim "environment" does not match',
       ],
-      ["another audience", { ...base, aud: "sts.amazonaws.com" }, "aud claim does not match"],
+      ["another audience", { ...base, aud: "sts.amazonaws.com" }, "audience claim does not match any expected audience"],
       ["another issuer", { ...base, iss: "https://issuer.example" }, "iss"],
     ];
     for (const [what, claims, reason] of cases) {
