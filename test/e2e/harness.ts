@@ -436,6 +436,13 @@ export class E2eSuite {
     return this.built;
   }
 
+  /** The real Vault binary (built or reused in beforeAll). */
+  get vaultBinary(): string {
+    if (!this.vaultBuilt)
+      throw new Error("e2eSuite(): Vault is built in beforeAll; use it in a test");
+    return this.vaultBuilt.binary;
+  }
+
   get herokuUrl(): string {
     if (!this.url) throw new Error("e2eSuite(): the Heroku fake starts in beforeAll");
     return this.url;

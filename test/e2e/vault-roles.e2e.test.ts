@@ -152,7 +152,11 @@ describe("ops/vault's roles and policies in a real Vault", () => {
         { ...base, environment: "preview" },
         'claim "environment" does not match',
       ],
-      ["another audience", { ...base, aud: "sts.amazonaws.com" }, "audience claim does not match any expected audience"],
+      [
+        "another audience",
+        { ...base, aud: "sts.amazonaws.com" },
+        "audience claim does not match any expected audience",
+      ],
       ["another issuer", { ...base, iss: "https://issuer.example" }, "iss"],
     ];
     for (const [what, claims, reason] of cases) {
@@ -268,4 +272,3 @@ async function workflowLogin(role: string, claims: Claims): Promise<string> {
     await new Promise<void>((r) => server.close(() => r()));
   }
 }
-

@@ -29,7 +29,8 @@ function env(name: string): string {
   return v;
 }
 
-let childToken: Promise<string> | undefined;
+/** The child token made from each parent token (one per plugin process in practice). */
+const childTokens = new Map<string, Promise<string>>();
 
 async function call(
   method: string,
@@ -63,29 +64,32 @@ function responseError(method: string, url: string, status: number, json: unknow
 
 /** The token every call uses: the child token the provider derives, made once per process. */
 function token(): Promise<string> {
-  childToken ??= (async () => {
-    const parent = env("VAULT_TOKEN");
+  const parent = env("VAULT_TOKEN");
+  const made = childTokens.get(parent);
+  if (made) return made;
+  const child = (async () => {
     const self = await call("GET", "auth/token/lookup-self", parent);
     if (self.status >= 400)
       throw new Error(
         `failed to lookup token, err=${responseError("GET", self.url, self.status, self.json).message}`,
       );
     if (process.env["TERRAFORM_VAULT_SKIP_CHILD_TOKEN"] === "true") return parent;
-    const child = await call("POST", "auth/token/create", parent, {
+    const created = await call("POST", "auth/token/create", parent, {
       display_name: "terraform",
       ttl: "1200s",
       explicit_max_ttl: "1200s",
       renewable: false,
     });
-    if (child.status >= 400)
+    if (created.status >= 400)
       throw new Error(
-        `failed to create limited child token: ${responseError("POST", child.url, child.status, child.json).message}`,
+        `failed to create limited child token: ${responseError("POST", created.url, created.status, created.json).message}`,
       );
-    const auth = (child.json?.["auth"] ?? {}) as { client_token?: string };
+    const auth = (created.json?.["auth"] ?? {}) as { client_token?: string };
     if (!auth.client_token) throw new Error("failed to create limited child token: no token");
     return auth.client_token;
   })();
-  return childToken;
+  childTokens.set(parent, child);
+  return child;
 }
 
 /** Logical().Read / ReadWithData: undefined for "no secret", else the secret; throws on errors. */
