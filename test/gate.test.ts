@@ -88,6 +88,43 @@ describe("the gate", () => {
     ).toEqual([]);
   });
 
+  it("refuses a flag whose Vault secret's latest version was soft-deleted, and says how to undelete it", () => {
+    const availability = resolveAvailability(allRequiredVars(), config, {
+      freescout: {
+        ok: false,
+        notFound: true,
+        error: "deleted",
+        deleted: { version: 3, deletionTime: "2026-12-07T10:00:00Z", destroyed: false },
+      },
+    });
+    const problems = gateProblems(catalog(), config.flags, availability);
+    const key = problems.find((p) => p.variable === "FREESCOUT_API_KEY");
+    expect(key?.reason).toBe(
+      "version 3 of Vault secret MooseQuest/freescout, its latest, was deleted at 2026-12-07T10:00:00Z",
+    );
+    expect(key?.fix).toContain("vault kv undelete -mount=MooseQuest -versions=3 freescout");
+  });
+
+  it("refuses a flag whose Vault secret's latest version was destroyed, and says to write a new one", () => {
+    const availability = resolveAvailability(allRequiredVars(), config, {
+      freescout: {
+        ok: false,
+        notFound: true,
+        error: "destroyed",
+        deleted: { version: 2, deletionTime: "", destroyed: true },
+      },
+    });
+    const problems = gateProblems(catalog(), config.flags, availability);
+    const key = problems.find((p) => p.variable === "FREESCOUT_API_KEY");
+    expect(key?.reason).toBe(
+      "version 2 of Vault secret MooseQuest/freescout, its latest, was destroyed",
+    );
+    expect(key?.fix).toMatch(
+      /^write a new version: vault kv put -mount=MooseQuest freescout FREESCOUT_API_KEY=<value>/,
+    );
+    expect(key?.fix).not.toContain("undelete");
+  });
+
   it("is a data change to add a feature: a second feature's missing var is reported under it", () => {
     const second: Feature = {
       id: "linked-mailbox",

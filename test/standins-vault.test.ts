@@ -1,14 +1,11 @@
 /**
  * The Vault stand-in's rules (test/e2e/standins/rules/vault.ts), as terraform-provider-vault
- * v5.8.0 (bridged by @pulumi/vault 7.8.0) applies them, and the plugin driven in-process.
+ * v5.8.0 (bridged by @pulumi/vault 7.8.0) applies them.
  */
 import { describe, expect, it } from "vitest";
-import { standin } from "./e2e/standins/vault";
 import { check, diff, normalizeDataJson, parseId, readState } from "./e2e/standins/rules/vault";
-import { load, save, unwrap } from "./e2e/standins/store";
-import { freshStandinStore, standinUrn, type P } from "./support/standins";
+import { type P } from "./support/standins";
 
-const URN = standinUrn("vault:kv/secretV2:SecretV2", "vault-cloudflare");
 const secret = (over: P = {}): P => ({
   mount: "MooseQuest",
   name: "cloudflare",
@@ -75,31 +72,4 @@ describe("Read", () => {
   });
 });
 
-describe("the plugin, in-process", () => {
-  freshStandinStore("standin-vault-");
-
-  it("writes the data to Vault and reports data as {} after the write (the write ends with a read)", async () => {
-    const { id, outs } = (await standin.create!(URN, secret())) as { id: string; outs: P };
-    expect(id).toBe("MooseQuest/data/cloudflare");
-    expect(outs["data"]).toEqual({});
-    expect(unwrap(outs["dataJson"])).toBe('{"A":"1","B":"2"}');
-    expect(load("vault").secrets["MooseQuest/cloudflare"]).toEqual({ A: "1", B: "2" });
-  });
-
-  it("refreshes a secret edited by hand without noticing the edit", async () => {
-    const { id, outs } = (await standin.create!(URN, secret())) as { id: string; outs: P };
-    const store = load("vault");
-    store.secrets["MooseQuest/cloudflare"] = { A: "changed by hand" };
-    save("vault", store);
-    const read = await standin.read!(id, URN, outs);
-    expect(unwrap((read.props as P)["dataJson"])).toBe('{"A":"1","B":"2"}');
-  });
-
-  it("fails the getSecretV2 invoke on a missing secret with the provider's multi-line error", async () => {
-    await expect(
-      standin.invoke!("vault:kv/getSecretV2:getSecretV2", { mount: "MooseQuest", name: "nope" }),
-    ).rejects.toThrow(
-      'invoking vault:kv/getSecretV2:getSecretV2: 1 error occurred:\n\t* no secret found at "MooseQuest/data/nope"',
-    );
-  });
-});
+// The plugin itself talks to a real Vault server: test/e2e/vault-standin.e2e.test.ts drives it.

@@ -10,7 +10,18 @@ import type { Feature, RequiredVar } from "./model";
 /** What reading a Vault secret gave: its data, or why it could not be read. */
 export type VaultRead =
   | { readonly ok: true; readonly data: Readonly<Record<string, string>> }
-  | { readonly ok: false; readonly error: string; readonly notFound: boolean };
+  | {
+      readonly ok: false;
+      readonly error: string;
+      /** Vault holds no readable version: none at all, or the latest one deleted (`deleted`). */
+      readonly notFound: boolean;
+      /** The latest version exists but was soft-deleted (`deletionTime`) or destroyed. */
+      readonly deleted?: {
+        readonly version: number;
+        readonly deletionTime: string;
+        readonly destroyed: boolean;
+      };
+    };
 
 /** Vault reads by secret path (under the stack's vaultMount). */
 export type VaultReads = Readonly<Record<string, VaultRead>>;
@@ -52,6 +63,7 @@ function availabilityOf(
       const read = vaultReads[source.path];
       if (!read) return { present: false, reason: `Vault secret ${path} was not read`, fix };
       if (!read.ok) {
+        if (read.deleted) return deletedVersion(path, config.vaultMount, source, read.deleted);
         return read.notFound
           ? {
               present: false,
@@ -189,4 +201,29 @@ export function formatGateError(app: string, problems: readonly GateProblem[]): 
     );
   }
   return lines.join("\n");
+}
+
+/**
+ * A secret whose latest version was soft-deleted or destroyed reads back with no data (KV v2:
+ * `data: null`, the version's `deletion_time` or `destroyed` set). Say which, and the way back:
+ * a soft delete can be undone; a destroyed version cannot, only a new version replaces it.
+ */
+function deletedVersion(
+  path: string,
+  mount: string,
+  source: { readonly path: string; readonly field: string },
+  deleted: { readonly version: number; readonly deletionTime: string; readonly destroyed: boolean },
+): Availability {
+  const put = `vault kv put -mount=${mount} ${source.path} ${source.field}=<value> (and the secret's other fields)`;
+  return deleted.destroyed
+    ? {
+        present: false,
+        reason: `version ${deleted.version} of Vault secret ${path}, its latest, was destroyed`,
+        fix: `write a new version: ${put}`,
+      }
+    : {
+        present: false,
+        reason: `version ${deleted.version} of Vault secret ${path}, its latest, was deleted at ${deleted.deletionTime}`,
+        fix: `restore it: vault kv undelete -mount=${mount} -versions=${deleted.version} ${source.path}; or write a new version: ${put}`,
+      };
 }

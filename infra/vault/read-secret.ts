@@ -34,6 +34,22 @@ export function isSecretNotFound(message: string): boolean {
 export async function readVaultSecret(mount: string, name: string): Promise<VaultRead> {
   try {
     const secret = await kv.getSecretV2({ mount, name });
+    // A soft-deleted or destroyed latest version is no error to the provider
+    // (terraform-provider-vault v5.8.0 data_source_kv_secret_v2.go): it answers with no data and
+    // the version's deletion_time or destroyed set. Its fields are not there to use.
+    if (secret.destroyed || (secret.deletionTime ?? "") !== "") {
+      const what = secret.destroyed ? "destroyed" : `deleted at ${secret.deletionTime}`;
+      return {
+        ok: false,
+        notFound: true,
+        error: `the latest version (${secret.version}) of ${mount}/data/${name} was ${what}`,
+        deleted: {
+          version: secret.version ?? 0,
+          deletionTime: secret.deletionTime,
+          destroyed: secret.destroyed,
+        },
+      };
+    }
     const data: Record<string, string> = {};
     for (const [k, v] of Object.entries(secret.data ?? {})) {
       if (typeof v === "string") data[k] = v;

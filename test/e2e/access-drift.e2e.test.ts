@@ -38,11 +38,8 @@ describe.sequential("an owned Access field dropped at Cloudflare", () => {
   beforeAll(async () => {
     heroku.apps.set(APP, unrelatedVars());
     ws = await suite.workspace({ stack: "e2e-access-drift", config });
-    ws.writeStandin("vault", {
-      objects: {},
-      secrets: {
-        "MooseQuest/freescout": { FREESCOUT_API_KEY: FS_KEY, FREESCOUT_OPERATIONS_MAILBOX_ID: "3" },
-      },
+    await ws.vault.seed({
+      "MooseQuest/freescout": { FREESCOUT_API_KEY: FS_KEY, FREESCOUT_OPERATIONS_MAILBOX_ID: "3" },
     });
     const up = await ws.pulumi(["up", "--yes"]);
     expect(up.code, text(up)).toBe(0);

@@ -81,10 +81,7 @@ describe.sequential("one stack through its life under the real engine", () => {
   }, 120_000);
 
   it("a. flags on with a Vault field missing: preview fails naming the var, nothing is registered", async () => {
-    ws.writeStandin("vault", {
-      objects: {},
-      secrets: { "MooseQuest/freescout": { FREESCOUT_OPERATIONS_MAILBOX_ID: "3" } },
-    });
+    await ws.vault.seed({ "MooseQuest/freescout": { FREESCOUT_OPERATIONS_MAILBOX_ID: "3" } });
     const run = timed("a", await ws.pulumi(["preview"]));
     expect(run.code).not.toBe(0);
     expect(text(run)).toContain("FREESCOUT_API_KEY");
@@ -156,11 +153,8 @@ describe.sequential("one stack through its life under the real engine", () => {
   });
 
   it("b. everything provisioned: up sets the prerequisites before the flags and leaves 50 foreign vars alone", async () => {
-    ws.writeStandin("vault", {
-      objects: {},
-      secrets: {
-        "MooseQuest/freescout": { FREESCOUT_API_KEY: FS_KEY, FREESCOUT_OPERATIONS_MAILBOX_ID: "3" },
-      },
+    await ws.vault.seed({
+      "MooseQuest/freescout": { FREESCOUT_API_KEY: FS_KEY, FREESCOUT_OPERATIONS_MAILBOX_ID: "3" },
     });
     const run = timed("b", await ws.pulumi(["up", "--yes"]));
     expect(run.code, text(run)).toBe(0);
@@ -191,7 +185,7 @@ describe.sequential("one stack through its life under the real engine", () => {
     expect(app()["CF_ACCESS_SVC_TICKETS_CLIENT_SECRET"]).toBe(clientSecret);
     expect(app()["CF_ACCESS_SVC_TICKETS_CLIENT_ID"]).toBe(token?.computed["clientId"]);
     expect(app()["FREESCOUT_API_KEY"]).toBe(FS_KEY);
-    expect(ws.standin("vault").secrets["MooseQuest/cloudflare"]).toEqual({
+    expect((await ws.vault.secrets())["MooseQuest/cloudflare"]).toEqual({
       CF_ACCESS_SVC_TICKETS_CLIENT_ID: token?.computed["clientId"],
       CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: clientSecret,
     });
@@ -394,8 +388,8 @@ describe.sequential("one stack through its life under the real engine", () => {
     expect(app()).toEqual(unrelatedVars());
     expect(ws.standin("cloudflare").objects).toEqual({});
     expect(ws.standin("sentry").objects).toEqual({});
-    expect(ws.standin("vault").secrets["MooseQuest/cloudflare"]).toBeUndefined();
-    expect(ws.standin("vault").secrets["MooseQuest/freescout"]).toBeDefined();
+    expect((await ws.vault.secrets())["MooseQuest/cloudflare"]).toBeUndefined();
+    expect((await ws.vault.secrets())["MooseQuest/freescout"]).toBeDefined();
   });
 });
 
@@ -472,15 +466,12 @@ describe.sequential("h. adopting what already exists", () => {
         },
       },
     });
-    ws.writeStandin("vault", {
-      objects: {},
-      secrets: {
-        "MooseQuest/freescout": { FREESCOUT_API_KEY: FS_KEY, FREESCOUT_OPERATIONS_MAILBOX_ID: "3" },
-        "MooseQuest/cloudflare": {
-          CF_ACCESS_SVC_TICKETS_CLIENT_ID: "adopted-client.access",
-          CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: ADOPTED_SECRET,
-          LEGACY_NOTE: "kept by adoption",
-        },
+    await ws.vault.seed({
+      "MooseQuest/freescout": { FREESCOUT_API_KEY: FS_KEY, FREESCOUT_OPERATIONS_MAILBOX_ID: "3" },
+      "MooseQuest/cloudflare": {
+        CF_ACCESS_SVC_TICKETS_CLIENT_ID: "adopted-client.access",
+        CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: ADOPTED_SECRET,
+        LEGACY_NOTE: "kept by adoption",
       },
     });
   }, 120_000);
@@ -558,7 +549,7 @@ describe.sequential("h. adopting what already exists", () => {
     expect(objects[ids.application]?.inputs["appLauncherVisible"]).not.toBe(false);
     expect(objects[ids.policy]?.inputs["name"]).toBe("Tickets API service clients (prod)");
     expect(objects[ids.token]?.computed["clientSecret"]).toBe(ADOPTED_SECRET);
-    expect(ws.standin("vault").secrets["MooseQuest/cloudflare"]).toEqual({
+    expect((await ws.vault.secrets())["MooseQuest/cloudflare"]).toEqual({
       CF_ACCESS_SVC_TICKETS_CLIENT_ID: "adopted-client.access",
       CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: ADOPTED_SECRET,
       LEGACY_NOTE: "kept by adoption",
@@ -584,7 +575,7 @@ describe.sequential("h. adopting what already exists", () => {
       .map((e) => e.op);
     expect(ops.filter((op) => op !== "read" && op !== "diff")).toEqual([]);
     expect(
-      ws.standin("vault").secrets["MooseQuest/cloudflare"]?.["CF_ACCESS_SVC_TICKETS_CLIENT_SECRET"],
+      (await ws.vault.secrets())["MooseQuest/cloudflare"]?.["CF_ACCESS_SVC_TICKETS_CLIENT_SECRET"],
     ).toBe(ADOPTED_SECRET);
     expect(heroku.apps.get(ADOPT_APP)?.["CF_ACCESS_SVC_TICKETS_CLIENT_SECRET"]).toBe(
       ADOPTED_SECRET,
@@ -596,7 +587,7 @@ describe.sequential("h. adopting what already exists", () => {
     expect(run.code, text(run)).toBe(0);
     expect(Object.keys(ws.standin("cloudflare").objects).sort()).toEqual(Object.values(ids).sort());
     expect(
-      ws.standin("vault").secrets["MooseQuest/cloudflare"]?.["CF_ACCESS_SVC_TICKETS_CLIENT_SECRET"],
+      (await ws.vault.secrets())["MooseQuest/cloudflare"]?.["CF_ACCESS_SVC_TICKETS_CLIENT_SECRET"],
     ).toBe(ADOPTED_SECRET);
     expect(heroku.apps.get(ADOPT_APP)).toEqual(unrelatedVars());
   });

@@ -71,15 +71,12 @@ describe.sequential("prod's resource identities across the per-gate change", () 
   beforeAll(async () => {
     heroku.apps.set(APP, unrelatedVars());
     ws = await suite.workspace({ stack: STACK, config: stackConfig(APP) });
-    ws.writeStandin("vault", {
-      objects: {},
-      secrets: {
-        "MooseQuest/freescout": { FREESCOUT_API_KEY: FS_KEY, FREESCOUT_OPERATIONS_MAILBOX_ID: "3" },
-        // Prod adopts the existing secret (adoptVaultCloudflareSecret: true then).
-        "MooseQuest/cloudflare": {
-          CF_ACCESS_SVC_TICKETS_CLIENT_ID: "",
-          CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: "",
-        },
+    await ws.vault.seed({
+      "MooseQuest/freescout": { FREESCOUT_API_KEY: FS_KEY, FREESCOUT_OPERATIONS_MAILBOX_ID: "3" },
+      // Prod adopts the existing secret (adoptVaultCloudflareSecret: true then).
+      "MooseQuest/cloudflare": {
+        CF_ACCESS_SVC_TICKETS_CLIENT_ID: "",
+        CF_ACCESS_SVC_TICKETS_CLIENT_SECRET: "",
       },
     });
     useProgram(ws, PREVIOUS_MAIN);

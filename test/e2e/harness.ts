@@ -23,6 +23,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll } from "vitest";
 import { parse } from "yaml";
 import { FakeHeroku } from "../support/fake-heroku";
+import { buildVault, type BuiltVault, VaultServer } from "./vault-server";
 
 export const REPO = resolve(__dirname, "..", "..");
 export const STANDINS_BIN = join(__dirname, "standins", "bin");
@@ -135,6 +136,7 @@ function goEnv(): Record<string, string> {
     "GOPROXY",
     "GOFLAGS",
     "CONSOLE_WIRING_CLI_CACHE",
+    "CONSOLE_WIRING_VAULT_CACHE",
     "XDG_CACHE_HOME",
   ]) {
     const v = process.env[k];
@@ -145,6 +147,8 @@ function goEnv(): Record<string, string> {
 
 export interface WorkspaceOptions {
   readonly cli: BuiltCli;
+  /** The real Vault binary: each workspace gets a dev server of its own (test/e2e/vault-server.ts). */
+  readonly vaultBinary: string;
   readonly stack: string;
   /** Stack config (keys without the `console-wiring:` namespace; objects are written as YAML maps). */
   readonly config: Record<string, unknown>;
@@ -180,6 +184,8 @@ export class Workspace {
   readonly project: string;
   readonly standinDir: string;
   readonly runs: CliRun[] = [];
+  /** This workspace's Vault server (started by `create`, stopped by the suite after the file). */
+  vault!: VaultServer;
   private env: Record<string, string>;
 
   private constructor(
@@ -226,6 +232,14 @@ export class Workspace {
   static async create(options: WorkspaceOptions): Promise<Workspace> {
     const root = mkdtempSync(join(tmpdir(), `console-wiring-e2e-${options.stack}-`));
     const ws = new Workspace(options, root);
+    ws.vault = await VaultServer.start(options.vaultBinary);
+    liveVaults.add(ws.vault);
+    // What the Vault provider reads (its VAULT_ADDR and VAULT_TOKEN); the token is the dev
+    // server's root token unless a test runs the CLI under a narrower one (extraEnv).
+    ws.env["VAULT_ADDR"] = ws.vault.addr;
+    ws.env["VAULT_TOKEN"] = ws.vault.rootToken;
+    const mount = options.config["vaultMount"];
+    if (typeof mount === "string" && mount !== "") await ws.vault.ensureKv(mount);
     mkdirSync(ws.project, { recursive: true });
     // The CLI runs the compiled program and pack (program.cjs, policy/pack.cjs run bin/), so the
     // workspace gets the repo's fresh bin/ and what checks it; replaced `files` change the sources'
@@ -426,6 +440,9 @@ export class Workspace {
   }
 }
 
+/** Every workspace's Vault server still running; the suite stops them after its file. */
+const liveVaults = new Set<VaultServer>();
+
 /** All output of a run, for assertions and failure messages. */
 export function text(run: CliRun): string {
   return `${run.stdout}\n${run.stderr}`;
@@ -439,11 +456,19 @@ export function text(run: CliRun): string {
 export class E2eSuite {
   readonly heroku = new FakeHeroku(HEROKU_KEY);
   private built: BuiltCli | undefined;
+  private vaultBuilt: BuiltVault | undefined;
   private url: string | undefined;
 
   get cli(): BuiltCli {
     if (!this.built) throw new Error("e2eSuite(): the CLI is built in beforeAll; use it in a test");
     return this.built;
+  }
+
+  /** The real Vault binary (built or reused in beforeAll). */
+  get vaultBinary(): string {
+    if (!this.vaultBuilt)
+      throw new Error("e2eSuite(): Vault is built in beforeAll; use it in a test");
+    return this.vaultBuilt.binary;
   }
 
   get herokuUrl(): string {
@@ -452,8 +477,16 @@ export class E2eSuite {
   }
 
   /** A workspace on this suite's CLI and Heroku fake. */
-  workspace(options: Omit<WorkspaceOptions, "cli" | "herokuUrl">): Promise<Workspace> {
-    return Workspace.create({ ...options, cli: this.cli, herokuUrl: this.herokuUrl });
+  workspace(
+    options: Omit<WorkspaceOptions, "cli" | "herokuUrl" | "vaultBinary">,
+  ): Promise<Workspace> {
+    if (!this.vaultBuilt) throw new Error("e2eSuite(): Vault is built in beforeAll");
+    return Workspace.create({
+      ...options,
+      cli: this.cli,
+      herokuUrl: this.herokuUrl,
+      vaultBinary: this.vaultBuilt.binary,
+    });
   }
 
   async start(): Promise<void> {
@@ -461,13 +494,27 @@ export class E2eSuite {
     process.stdout.write(
       `e2e: CLI in ${this.built.binDir} (${Math.round(this.built.buildMs / 1000)} s to build or reuse); language host: ${this.built.languageHost}\n`,
     );
+    this.vaultBuilt = await buildVault({
+      PATH: process.env["PATH"] ?? "/usr/bin:/bin",
+      HOME: process.env["HOME"] ?? "/root",
+      ...goEnv(),
+    });
+    process.stdout.write(
+      `e2e: Vault ${this.vaultBuilt.binary} (${Math.round(this.vaultBuilt.buildMs / 1000)} s to build or reuse)\n`,
+    );
     this.url = await this.heroku.start();
+  }
+
+  async stop(): Promise<void> {
+    for (const v of liveVaults) v.stop();
+    liveVaults.clear();
+    await this.heroku.stop();
   }
 }
 
 export function e2eSuite(): E2eSuite {
   const suite = new E2eSuite();
   beforeAll(() => suite.start(), 3_600_000);
-  afterAll(() => suite.heroku.stop());
+  afterAll(() => suite.stop());
   return suite;
 }

@@ -164,11 +164,8 @@ async function workspace(
     config: baseConfig(app),
     ...(files === undefined ? {} : { files }),
   });
-  ws.writeStandin("vault", {
-    objects: {},
-    secrets: {
-      "MooseQuest/freescout": { FREESCOUT_API_KEY: FS_KEY, FREESCOUT_OPERATIONS_MAILBOX_ID: "3" },
-    },
+  await ws.vault.seed({
+    "MooseQuest/freescout": { FREESCOUT_API_KEY: FS_KEY, FREESCOUT_OPERATIONS_MAILBOX_ID: "3" },
   });
   const api = new FakeCloudflareApi(ws.standinDir, CF_API_TOKEN);
   return { ws, api, apiUrl: await api.start() };
@@ -212,7 +209,7 @@ async function converged(ws: Workspace, app: string): Promise<string> {
   expect(live.length).toBeLessThanOrEqual(1);
   expect(live).toHaveLength(1);
   const token = live[0]![1];
-  const vault = ws.standin("vault").secrets["MooseQuest/cloudflare"];
+  const vault = (await ws.vault.secrets())["MooseQuest/cloudflare"];
   expect(vault?.[SECRET_VAR]).toBe(token.computed["clientSecret"]);
   expect(vault?.[ID_VAR]).toBe(token.computed["clientId"]);
 
@@ -297,7 +294,7 @@ describe.sequential("the deploy killed at each point of the graph", () => {
       await whenHeld(held, run);
       await killEverything(ws, run);
       clearStandinHold(ws);
-      expect(ws.standin("vault").secrets["MooseQuest/cloudflare"]?.[SECRET_VAR]).toMatch(
+      expect((await ws.vault.secrets())["MooseQuest/cloudflare"]?.[SECRET_VAR]).toMatch(
         /^[0-9a-f]{64}$/,
       );
       // The gate's prerequisites wait for its Vault secret: no PATCH has carried its vars. (The
@@ -416,12 +413,9 @@ describe.sequential("the deploy killed at each point of the graph", () => {
     const { ws, api, apiUrl } = await workspace(app, {
       [featureFile]: readFileSync(join(REPO, "test/fixtures/features/audit-export.json"), "utf8"),
     });
-    ws.writeStandin("vault", {
-      objects: {},
-      secrets: {
-        "MooseQuest/freescout": { FREESCOUT_API_KEY: FS_KEY, FREESCOUT_OPERATIONS_MAILBOX_ID: "3" },
-        "MooseQuest/audit": { AUDIT_EXPORT_TOKEN: AUDIT_TOKEN },
-      },
+    await ws.vault.seed({
+      "MooseQuest/freescout": { FREESCOUT_API_KEY: FS_KEY, FREESCOUT_OPERATIONS_MAILBOX_ID: "3" },
+      "MooseQuest/audit": { AUDIT_EXPORT_TOKEN: AUDIT_TOKEN },
     });
     try {
       const first = await deploy(ws);
@@ -521,7 +515,7 @@ describe.sequential("the deploy killed at each point of the graph", () => {
       const rotated = ws.standin("cloudflare").objects[tokenId]!;
       expect(rotated.computed["clientSecret"]).not.toBe(oldSecret);
       expect(rotated.computed["previousClientSecret"]).toBe(oldSecret);
-      expect(ws.standin("vault").secrets["MooseQuest/cloudflare"]?.[SECRET_VAR]).toBe(oldSecret);
+      expect((await ws.vault.secrets())["MooseQuest/cloudflare"]?.[SECRET_VAR]).toBe(oldSecret);
 
       const stopped = await recover(ws, apiUrl);
       expect(stopped.run.code).toBe(1);

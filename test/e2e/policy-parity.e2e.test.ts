@@ -143,7 +143,7 @@ async function enginePreview(fixture: string): Promise<Verdict> {
     config: prodConfig(),
     files,
   });
-  ws.writeStandin("vault", { objects: {}, secrets: structuredClone(VAULT) });
+  await ws.vault.seed(structuredClone(VAULT));
   const run = await ws.pulumi(["preview", "--policy-pack", "policy", "--show-policy-remediations"]);
   if (run.code !== 0 && !/\[mandatory\]/.test(text(run)))
     process.stdout.write(
@@ -200,10 +200,7 @@ describe.sequential("on a stack that exists: stack policies read outputs", () =>
       stack: "existing",
       config: withTicketsGate({ ...prodConfig(), herokuApp: APP }, { adoptVaultSecret: false }),
     });
-    ws.writeStandin("vault", {
-      objects: {},
-      secrets: { "MooseQuest/freescout": structuredClone(VAULT["MooseQuest/freescout"]) },
-    });
+    await ws.vault.seed({ "MooseQuest/freescout": structuredClone(VAULT["MooseQuest/freescout"]) });
     const up = await ws.pulumi(["up", "--yes", "--policy-pack", "policy"]);
     expect(up.code, text(up)).toBe(0);
   }, 300_000);

@@ -71,7 +71,7 @@ describe("preview: the engine's floor, the program, the pack", () => {
       files: { "infra/index.ts": FLOOR_PROGRAM },
     });
     const prod = await suite.workspace({ stack: "prod", config });
-    for (const ws of [floor, prod]) ws.writeStandin("vault", vault);
+    for (const ws of [floor, prod]) await ws.vault.seed(vault.secrets);
 
     const runs: Record<"floor" | "program" | "pack", number[]> = {
       floor: [],

@@ -144,11 +144,8 @@ afterAll(() => {
 async function provisioned(stack: string, app: string): Promise<Workspace> {
   heroku.apps.set(app, unrelatedVars());
   const ws = await suite.workspace({ stack, config: baseConfig(app) });
-  ws.writeStandin("vault", {
-    objects: {},
-    secrets: {
-      "MooseQuest/freescout": { FREESCOUT_API_KEY: FS_KEY, FREESCOUT_OPERATIONS_MAILBOX_ID: "3" },
-    },
+  await ws.vault.seed({
+    "MooseQuest/freescout": { FREESCOUT_API_KEY: FS_KEY, FREESCOUT_OPERATIONS_MAILBOX_ID: "3" },
   });
   return ws;
 }
@@ -181,7 +178,7 @@ describe.sequential("a first rotation: Cloudflare, then Vault, then the app", ()
     first = storedCredentials(tokenOf(ws, tokenId));
     expect(first.clientSecret).toMatch(/^[0-9a-f]{64}$/);
     expect(credentialsOf(heroku.apps.get(APP))).toEqual(first);
-    expect(credentialsOf(ws.standin("vault").secrets["MooseQuest/cloudflare"])).toEqual(first);
+    expect(credentialsOf((await ws.vault.secrets())["MooseQuest/cloudflare"])).toEqual(first);
     expect(admits(ws.standin("cloudflare"), first, Date.now())).toBe(true);
   });
 
@@ -238,7 +235,7 @@ describe.sequential("a first rotation: Cloudflare, then Vault, then the app", ()
       (e) => e.op === "update" || e.op === "create",
     );
     expect(vaultWrites).toHaveLength(1);
-    expect(credentialsOf(ws.standin("vault").secrets["MooseQuest/cloudflare"])).toEqual(second);
+    expect(credentialsOf((await ws.vault.secrets())["MooseQuest/cloudflare"])).toEqual(second);
     const patches = patchesOf(APP).slice(patchesBefore);
     expect(patches.map((p) => p.body)).toEqual([{ [SECRET_VAR]: second.clientSecret }]);
     expect(credentialsOf(heroku.apps.get(APP))).toEqual(second);
@@ -359,7 +356,7 @@ describe.sequential("renewal: a new token generation, admitted before the app ge
         afterAdmitted: true,
       },
     ]);
-    expect(credentialsOf(ws.standin("vault").secrets["MooseQuest/cloudflare"])).toEqual(renewed);
+    expect(credentialsOf((await ws.vault.secrets())["MooseQuest/cloudflare"])).toEqual(renewed);
     expect(credentialsOf(heroku.apps.get(APP))).toEqual(renewed);
     const gates = JSON.parse((await ws.pulumi(["stack", "output", "gates", "--json"])).stdout) as {
       tickets?: Record<string, unknown>;
@@ -399,7 +396,7 @@ describe.sequential("renewal: a new token generation, admitted before the app ge
 
     const store = ws.standin("cloudflare");
     expect(storedCredentials(tokenOf(ws, newId))).toEqual(renewed);
-    expect(credentialsOf(ws.standin("vault").secrets["MooseQuest/cloudflare"])).toEqual(renewed);
+    expect(credentialsOf((await ws.vault.secrets())["MooseQuest/cloudflare"])).toEqual(renewed);
     expect(credentialsOf(heroku.apps.get(APP))).toEqual(renewed);
     expect(admits(store, renewed, Date.now())).toBe(true);
     expect(admits(store, old, Date.now())).toBe(false);

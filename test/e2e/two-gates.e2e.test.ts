@@ -141,11 +141,8 @@ describe.sequential("a stack with two gates", () => {
         ),
       },
     });
-    ws.writeStandin("vault", {
-      objects: {},
-      secrets: {
-        "MooseQuest/freescout": { FREESCOUT_API_KEY: FS_KEY, FREESCOUT_OPERATIONS_MAILBOX_ID: "3" },
-      },
+    await ws.vault.seed({
+      "MooseQuest/freescout": { FREESCOUT_API_KEY: FS_KEY, FREESCOUT_OPERATIONS_MAILBOX_ID: "3" },
     });
     expect(ensureBuilt(REPO)).toBe(true);
     cpSync(join(REPO, "bin"), join(ws.project, "bin"), { recursive: true });
@@ -163,7 +160,7 @@ describe.sequential("a stack with two gates", () => {
     ]);
     for (const gate of [TICKETS, METRICS]) {
       const token = tokenNamed(gate.token);
-      const vault = ws.standin("vault").secrets[gate.vault];
+      const vault = (await ws.vault.secrets())[gate.vault];
       expect(vault?.[gate.secretVar], gate.vault).toBe(token.computed["clientSecret"]);
       expect(vault?.[gate.idVar], gate.vault).toBe(token.computed["clientId"]);
       expect(app()[gate.secretVar], gate.secretVar).toBe(token.computed["clientSecret"]);
@@ -193,7 +190,7 @@ describe.sequential("a stack with two gates", () => {
   it("rotating the metrics token leaves the tickets token, Vault secret and vars untouched", async () => {
     const ticketsBefore = tokenNamed(TICKETS.token);
     const metricsBefore = tokenNamed(METRICS.token);
-    const ticketsVault = { ...ws.standin("vault").secrets[TICKETS.vault] };
+    const ticketsVault = { ...(await ws.vault.secrets())[TICKETS.vault] };
     const ticketsVars = { id: app()[TICKETS.idVar], secret: app()[TICKETS.secretVar] };
     const patches = heroku.calls.filter((c) => c.method === "PATCH").length;
 
@@ -211,13 +208,13 @@ describe.sequential("a stack with two gates", () => {
     const metricsAfter = tokenNamed(METRICS.token);
     expect(metricsAfter.id).toBe(metricsBefore.id);
     expect(metricsAfter.computed["clientSecret"]).not.toBe(metricsBefore.computed["clientSecret"]);
-    expect(ws.standin("vault").secrets[METRICS.vault]?.[METRICS.secretVar]).toBe(
+    expect((await ws.vault.secrets())[METRICS.vault]?.[METRICS.secretVar]).toBe(
       metricsAfter.computed["clientSecret"],
     );
     expect(app()[METRICS.secretVar]).toBe(metricsAfter.computed["clientSecret"]);
 
     expect(tokenNamed(TICKETS.token)).toEqual(ticketsBefore);
-    expect(ws.standin("vault").secrets[TICKETS.vault]).toEqual(ticketsVault);
+    expect((await ws.vault.secrets())[TICKETS.vault]).toEqual(ticketsVault);
     expect({ id: app()[TICKETS.idVar], secret: app()[TICKETS.secretVar] }).toEqual(ticketsVars);
     const written = heroku.calls.filter((c) => c.method === "PATCH").slice(patches);
     expect(written.length).toBeGreaterThan(0);

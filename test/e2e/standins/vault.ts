@@ -1,11 +1,20 @@
 /**
  * Stand-in for the `vault` resource plugin (the real one is downloaded from the internet), for
- * the end-to-end suite only. KV v2 secrets live in E2E_STANDIN_DIR/vault.json as `<mount>/<name>`
- * → data. The provider's rules (Check, Diff, what Read sets) are in ./rules/vault.ts, each citing
- * terraform-provider-vault v5.8.0; here they are wired to the store:
- * - `vault:kv/getSecretV2:getSecretV2` on a missing secret fails with the provider's multi-line
- *   error (`1 error occurred:` then `\t* no secret found at "<mount>/data/<name>"`);
- * - `SecretV2` read sets `data` to `{}` and never sets `dataJson` from Vault; an import has none;
+ * the end-to-end suite only. Secrets live in a real Vault server (the suite's, at VAULT_ADDR,
+ * test/e2e/vault-server.ts), reached through its KV v2 HTTP API as terraform-provider-vault
+ * v5.8.0 reaches it (./vault-client.ts: child token, 404 rules, error text). The provider's
+ * rules (Check, Diff, what Read sets) are in ./rules/vault.ts, each citing v5.8.0; the calls
+ * follow that tag's vault/resource_kv_secret_v2.go and vault/data_source_kv_secret_v2.go:
+ * - kvSecretV2Write PUTs `{data, cas, options}` to `<mount>/data/<name>`, then kvSecretV2Read;
+ * - kvSecretV2Read drops the resource only when Vault has no secret (a soft-deleted or destroyed
+ *   latest version is still a secret to it); when the version's metadata has a
+ *   `custom_metadata` key it also reads `<mount>/metadata/<name>`; it sets `data` to `{}` and
+ *   never sets `dataJson` from Vault (an import has none);
+ * - kvSecretV2Delete deletes `<mount>/data/<name>` (a soft delete of the latest version), or
+ *   `<mount>/metadata/<name>` with deleteAllVersions;
+ * - `vault:kv/getSecretV2:getSecretV2` fails with `no secret found at "<mount>/data/<name>"` when
+ *   Vault has none, and otherwise answers, a soft-deleted or destroyed version included, with
+ *   `dataJson` "null", no `data`, and the version's `deletionTime`, `destroyed` and `version`;
  * - a replacement (mount or name changed) is create-before-delete.
  */
 import { setDetailedDiff } from "./server-compat";
@@ -22,11 +31,8 @@ import {
   readState,
   SECRET,
 } from "./rules/vault";
-import { load, log, save, secret, typeFromUrn, unwrap } from "./store";
-
-function key(mount: unknown, name: unknown): string {
-  return `${String(mount)}/${String(name)}`;
-}
+import { log, secret, typeFromUrn, unwrap } from "./store";
+import * as api from "./vault-client";
 
 function bridgeError(tok: string, ...reasons: string[]): Error {
   const n = reasons.length;
@@ -49,15 +55,37 @@ function outputs(state: Props): Props {
     : { ...state, dataJson: secret(state["dataJson"]) };
 }
 
-function write(plain: Props, op: "create" | "update", id: string): Props {
-  const store = load("vault");
+/** kvSecretV2Read's calls: whether Vault still has a secret at the id (custom metadata read too). */
+async function exists(id: string): Promise<boolean> {
+  const found = await api.read(id);
+  if (!found) return false;
+  const metadata = found.data["metadata"];
+  if (metadata && typeof metadata === "object" && "custom_metadata" in metadata) {
+    const { mount, name } = parseId(id);
+    await api.read(`${mount}/metadata/${name}`);
+  }
+  return true;
+}
+
+async function write(plain: Props, op: "create" | "update", id: string): Promise<Props> {
   const data = dataToWrite(plain);
-  store.secrets[key(plain["mount"], plain["name"])] = data;
-  save("vault", store);
+  await api.write(id, {
+    data,
+    cas: typeof plain["cas"] === "number" ? plain["cas"] : 0,
+    options: plain["options"] ?? {},
+  });
   // `at`: the e2e suite orders writes across the stand-ins and the Heroku fake (rotation.e2e).
   log("vault", { op, id, fields: Object.keys(data).sort(), at: Date.now() });
-  // kvSecretV2Write ends with kvSecretV2Read.
+  await exists(id);
   return outputs(readState(id, plain));
+}
+
+/** serializeDataMapToString: strings as they are, anything else JSON-encoded. */
+function stringMap(v: unknown): Record<string, string> {
+  if (!v || typeof v !== "object") return {};
+  return Object.fromEntries(
+    Object.entries(v as Props).map(([k, x]) => [k, typeof x === "string" ? x : JSON.stringify(x)]),
+  );
 }
 
 export const standin: provider.Provider = {
@@ -80,68 +108,81 @@ export const standin: provider.Provider = {
     });
   },
 
-  create(urn: string, inputs: Props) {
+  async create(urn: string, inputs: Props) {
     assertType(urn);
     const plain = unwrap(inputs) as Props;
     const id = idOf(plain["mount"], plain["name"]);
-    return Promise.resolve({ id, outs: write(plain, "create", id) });
+    return { id, outs: await write(plain, "create", id) };
   },
 
-  read(id: string, urn: string, props?: Props) {
+  async read(id: string, urn: string, props?: Props) {
     assertType(urn);
-    const { mount, name } = parseId(id);
+    parseId(id);
     const importing = !props || Object.keys(props).length === 0;
     log("vault", { op: importing ? "import" : "read", id });
-    if (!load("vault").secrets[key(mount, name)]) return Promise.resolve({ id: "", props: {} });
+    if (!(await exists(id))) return { id: "", props: {} };
     const state = readState(id, importing ? undefined : (unwrap(props) as Props));
     const { mount: m, name: n, dataJson } = state;
-    return Promise.resolve({
+    return {
       id,
       props: outputs(state),
       inputs: outputs(
         dataJson === undefined ? { mount: m, name: n } : { mount: m, name: n, dataJson },
       ),
-    });
+    };
   },
 
-  update(id: string, urn: string, _olds: Props, news: Props) {
+  async update(id: string, urn: string, _olds: Props, news: Props) {
     assertType(urn);
     const plain = unwrap(news) as Props;
-    return Promise.resolve({ outs: write(plain, "update", idOf(plain["mount"], plain["name"])) });
+    return { outs: await write(plain, "update", idOf(plain["mount"], plain["name"])) };
   },
 
-  delete(id: string, urn: string) {
+  async delete(id: string, urn: string, props: Props) {
     assertType(urn);
     const { mount, name } = parseId(id);
-    const store = load("vault");
-    delete store.secrets[key(mount, name)];
-    save("vault", store);
+    const all = (unwrap(props) as Props)["deleteAllVersions"] === true;
+    await api.remove(`${mount}/${all ? "metadata" : "data"}/${name}`);
     log("vault", { op: "delete", id });
-    return Promise.resolve();
   },
 
-  invoke(token: string, inputs: Props) {
-    if (token !== GET_SECRET)
-      return Promise.reject(new Error(`stand-in vault provider: unknown function ${token}`));
-    const { mount, name } = unwrap(inputs) as { mount: string; name: string };
-    const data = load("vault").secrets[key(mount, name)];
-    log("vault", { op: "invoke", token, path: key(mount, name), found: data !== undefined });
-    if (!data) return Promise.reject(bridgeError(token, notFoundReason(mount, name)));
-    return Promise.resolve({
+  async invoke(token: string, inputs: Props) {
+    if (token !== GET_SECRET) throw new Error(`stand-in vault provider: unknown function ${token}`);
+    const { mount, name, version } = unwrap(inputs) as {
+      mount: string;
+      name: string;
+      version?: number;
+    };
+    const path = idOf(mount, name);
+    let found: api.VaultSecret | undefined;
+    try {
+      found = await api.read(typeof version === "number" ? `${path}?version=${version}` : path);
+    } catch (err) {
+      log("vault", { op: "invoke", token, path: `${mount}/${name}`, error: true });
+      throw bridgeError(
+        token,
+        `error reading secret "${path}" from Vault: ${(err as Error).message}`,
+      );
+    }
+    log("vault", { op: "invoke", token, path: `${mount}/${name}`, found: found !== undefined });
+    if (!found) throw bridgeError(token, notFoundReason(mount, name));
+    const data = found.data["data"];
+    const metadata = (found.data["metadata"] ?? {}) as Props;
+    return {
       outputs: {
-        id: idOf(mount, name),
+        id: path,
         mount,
         name,
-        path: idOf(mount, name),
-        data,
-        dataJson: JSON.stringify(data),
-        customMetadata: {},
-        createdTime: "2026-06-01T00:00:00Z",
-        deletionTime: "",
-        destroyed: false,
-        version: 1,
+        path,
+        ...(data && typeof data === "object" ? { data: stringMap(data) } : {}),
+        dataJson: JSON.stringify(data ?? null),
+        customMetadata: stringMap(metadata["custom_metadata"]),
+        createdTime: metadata["created_time"] ?? "",
+        deletionTime: metadata["deletion_time"] ?? "",
+        destroyed: metadata["destroyed"] ?? false,
+        version: metadata["version"] ?? 0,
       },
-    });
+    };
   },
 };
 
