@@ -6,7 +6,7 @@
  *
  * Children get a minimal environment built here, never this process's (which may hold CI secrets).
  */
-import { execFile, spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import {
   cpSync,
   existsSync,
@@ -19,11 +19,13 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll } from "vitest";
-import { parse } from "yaml";
 import { FakeHeroku } from "../support/fake-heroku";
+import { buildCli, buildIfStale, type BuiltCli, goEnv } from "./builds";
 import { buildVault, type BuiltVault, VaultServer } from "./vault-server";
+
+export { deployScript, SENTRY_CONFIG, stackConfig, withTicketsGate } from "./stacks";
+export type { BuiltCli } from "./builds";
 
 export const REPO = resolve(__dirname, "..", "..");
 export const STANDINS_BIN = join(__dirname, "standins", "bin");
@@ -31,118 +33,12 @@ export const STANDINS_BIN = join(__dirname, "standins", "bin");
 export const HEROKU_KEY = "e2e-heroku-key-sentinel-4f2a9c";
 export const PASSPHRASE = "e2e-passphrase-not-secret";
 
-/**
- * The stack config every e2e stack starts from: the Investigate feature on the tickets host, the
- * stand-ins' account and Vault mount. Each test adds its flags and whatever it varies.
- */
-export function stackConfig(app: string): Record<string, unknown> {
-  return {
-    features: { investigate: true },
-    herokuApp: app,
-    cloudflareAccountId: "0123456789abcdef0123456789abcdef",
-    // The token name the suites expect (the default would carry the e2e stack's name).
-    gates: {
-      tickets: {
-        host: "tickets.raxx.app",
-        vaultPath: "cloudflare",
-        serviceTokenName: "console-investigate-tickets",
-      },
-    },
-    freescoutApiUrl: "https://tickets.raxx.app",
-    freescoutInstanceUrl: "https://tickets.raxx.app",
-    vaultMount: "MooseQuest",
-  };
-}
-
-/** The config with `settings` merged into its `gates.tickets` (the tickets gate's own keys). */
-export function withTicketsGate(
-  config: Record<string, unknown>,
-  settings: Record<string, unknown>,
-): Record<string, unknown> {
-  const gates = (config["gates"] ?? {}) as Record<string, Record<string, unknown>>;
-  return { ...config, gates: { ...gates, tickets: { ...gates["tickets"], ...settings } } };
-}
-
-/** deploy.yml's own `pulumi up` step, as the deploy runs it (a script for `bash -euo pipefail -c`). */
-export function deployScript(): string {
-  const wf = parse(readFileSync(join(REPO, ".github/workflows/deploy.yml"), "utf8")) as {
-    jobs: Record<string, { steps: { run?: string }[] }>;
-  };
-  const step = wf.jobs["up"]?.steps.find((s) => /^pulumi up /m.test(s.run ?? ""));
-  if (!step?.run) throw new Error("deploy.yml has no `pulumi up` step");
-  return step.run;
-}
-
-/** The Sentry settings of a stack that deploys the detection alerts. */
-export const SENTRY_CONFIG = {
-  sentryOrganization: "raxx",
-  sentryProject: "console",
-  sentryOpsTeamId: "42",
-} as const;
-
 export interface CliRun {
   readonly args: readonly string[];
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
   readonly ms: number;
-}
-
-export interface BuiltCli {
-  readonly binDir: string;
-  /** How the language host was obtained (exact version, or our adapter over the fallback and why). */
-  readonly languageHost: string;
-  readonly exactLanguageHost: boolean;
-  /**
-   * Whether `--policy-pack` can load: the exact host runs packs itself, and so does our adapter
-   * over the fallback host (test/e2e/language-host, RunPlugin for analyzers).
-   */
-  readonly runsPolicyPacks: boolean;
-  readonly buildMs: number;
-}
-
-/** Builds (or reuses) the CLI; a failure names what is missing. */
-export async function buildCli(): Promise<BuiltCli> {
-  const started = Date.now();
-  const script = join(__dirname, "build-cli.sh");
-  const result = await promisify(execFile)("bash", [script], {
-    cwd: REPO,
-    env: {
-      PATH: process.env["PATH"] ?? "/usr/bin:/bin",
-      HOME: process.env["HOME"] ?? "/root",
-      ...goEnv(),
-    },
-    maxBuffer: 64 * 1024 * 1024,
-  }).catch((err: { stderr?: string; message: string }) => {
-    throw new Error(`building the Pulumi CLI failed:\n${err.stderr ?? err.message}`);
-  });
-  const binDir = result.stdout.trim().split("\n").pop() ?? "";
-  const languageHost = readFileSync(join(dirname(binDir), "language-host.txt"), "utf8").trim();
-  return {
-    binDir,
-    languageHost,
-    exactLanguageHost: languageHost.startsWith("exact:"),
-    runsPolicyPacks: languageHost.startsWith("exact:") || languageHost.startsWith("adapter "),
-    buildMs: Date.now() - started,
-  };
-}
-
-function goEnv(): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of [
-    "GOPATH",
-    "GOMODCACHE",
-    "GOCACHE",
-    "GOPROXY",
-    "GOFLAGS",
-    "CONSOLE_WIRING_CLI_CACHE",
-    "CONSOLE_WIRING_VAULT_CACHE",
-    "XDG_CACHE_HOME",
-  ]) {
-    const v = process.env[k];
-    if (v !== undefined) out[k] = v;
-  }
-  return out;
 }
 
 export interface WorkspaceOptions {
@@ -169,15 +65,6 @@ const PROJECT_FILES = [
   "policy",
   "tools",
 ];
-
-/** `npm run build` when bin/ does not match the sources (tools/build.cjs --if-stale). */
-function buildIfStale(project: string): void {
-  const r = spawnSync(process.execPath, [join(project, "tools", "build.cjs"), "--if-stale"], {
-    cwd: project,
-    encoding: "utf8",
-  });
-  if (r.status !== 0) throw new Error(`the build in ${project} failed:\n${r.stderr}${r.stdout}`);
-}
 
 export class Workspace {
   readonly root: string;
